@@ -1,0 +1,1 @@
+//! hsvc: Kubernetes headless Services from cluster DNS.
