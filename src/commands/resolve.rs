@@ -1,0 +1,93 @@
+//! `hsvc resolve`.
+
+use std::io::Write;
+
+use crate::cli::{Format, ResolveArgs, ResolverKind};
+use crate::exit::{Exit, Fail};
+use crate::lookup::{ErrorInfo, PortQuery, Status};
+use crate::name::{ResolverRules, SearchWalk, Target};
+use crate::output::resolve as render;
+use crate::settings::Settings;
+
+pub async fn run(
+    s: &Settings,
+    args: &ResolveArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Exit, Fail> {
+    if s.namespaces.len() > 1 {
+        return Err(Fail::usage(
+            "resolve takes one --namespace; use `hsvc diff` to compare namespaces",
+        ));
+    }
+    let ctx = s.context(s.namespaces.first().map(String::as_str));
+    let ports = PortQuery {
+        name: args.port_name.clone(),
+        protocol: args.protocol.clone(),
+    };
+    let resolver = s.resolver();
+    let resolution = if args.search {
+        let rules = match args.resolver {
+            ResolverKind::Glibc => ResolverRules::Glibc,
+            ResolverKind::Musl => ResolverRules::Musl,
+        };
+        // musl ignores a search line of 255 characters or more (spec §5.3).
+        let search = if rules == ResolverRules::Musl && s.resolv.search_line_len >= 255 {
+            Vec::new()
+        } else {
+            s.resolv.search.clone()
+        };
+        let walk = SearchWalk::plan(&args.name, &search, s.resolv.ndots, rules)
+            .map_err(|e| reject(s, &args.name, e, out))?;
+        resolver
+            .resolve_search(&args.name, &walk, &search, &ctx, &ports)
+            .await
+    } else {
+        let target = Target::parse(&args.name, &ctx).map_err(|e| reject(s, &args.name, e, out))?;
+        resolver.resolve(target, &ports).await
+    };
+
+    render::render(out, &resolution, s.format, args.explain, err).map_err(super::io_fail)?;
+    Ok(match resolution.status {
+        Status::Ok => Exit::Ok,
+        Status::Error => {
+            let e = resolution.error.as_ref();
+            let msg = e.map_or("DNS failure".to_string(), |e| e.message.clone());
+            if matches!(s.format, Format::Json | Format::Jsonl) {
+                let _ = writeln!(err, "hsvc: {}", crate::escape::term(&msg));
+                Exit::DnsFailure
+            } else {
+                return Err(Fail::dns(msg));
+            }
+        }
+        Status::Nxdomain | Status::Nodata => {
+            let _ = writeln!(
+                err,
+                "hsvc: {}",
+                crate::escape::term(&render::negative_message(&resolution))
+            );
+            Exit::Negative
+        }
+    })
+}
+
+/// A name rejected before any query: exit 2, and in JSON mode a document
+/// with the error on stdout too.
+fn reject(s: &Settings, input: &str, e: crate::name::NameError, out: &mut dyn Write) -> Fail {
+    let message = format!("invalid name '{}': {e}", crate::escape::term(input));
+    if matches!(s.format, Format::Json | Format::Jsonl) {
+        let doc = render::UsageErrorDoc {
+            schema: render::SCHEMA,
+            name: input,
+            status: Status::Error,
+            endpoints: [],
+            error: ErrorInfo {
+                kind: "invalid_name".into(),
+                message: message.clone(),
+                server: None,
+            },
+        };
+        let _ = crate::output::write_json(out, &doc, s.format == Format::Json);
+    }
+    Fail::usage(message)
+}

@@ -1,0 +1,311 @@
+//! Endpoints: the pods behind a name, joined from A/AAAA, SRV and PTR
+//! records. Pure: the records come in, a sorted set goes out.
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::IpAddr;
+
+use serde::Serialize;
+
+/// A port of an endpoint, from SRV.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PortInfo {
+    pub port: u16,
+    /// `tcp`, `udp`, `sctp` when known from a `_port._proto` query.
+    pub protocol: Option<String>,
+    /// The port's name when known from a `_port._proto` query.
+    pub name: Option<String>,
+    pub weight: u16,
+    pub priority: u16,
+}
+
+/// One pod address.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Endpoint {
+    pub ip: IpAddr,
+    /// `ipv4` or `ipv6`.
+    pub family: &'static str,
+    /// First label of the SRV target or PTR name: the pod hostname for a
+    /// StatefulSet, the dashed IP otherwise. Escaped presentation form.
+    pub hostname: Option<String>,
+    /// The SRV target (or first PTR name) in full. Escaped presentation form.
+    pub fqdn: Option<String>,
+    pub ports: Vec<PortInfo>,
+    /// Smallest TTL of the records this endpoint came from.
+    pub ttl: u32,
+    /// PTR names, for reverse lookups. Escaped presentation form.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ptr: Vec<String>,
+}
+
+impl Endpoint {
+    pub fn new(ip: IpAddr, ttl: u32) -> Self {
+        Endpoint {
+            ip,
+            family: if ip.is_ipv4() { "ipv4" } else { "ipv6" },
+            hostname: None,
+            fqdn: None,
+            ports: Vec::new(),
+            ttl,
+            ptr: Vec::new(),
+        }
+    }
+
+    /// The identity a client keeps across restarts: the hostname when DNS
+    /// gives one that is not just the dashed IP, else the IP.
+    pub fn identity(&self) -> String {
+        match &self.hostname {
+            Some(h) if crate::name::dashed_ip(h) != Some(self.ip) => h.clone(),
+            _ => self.ip.to_string(),
+        }
+    }
+}
+
+/// An SRV record as the join needs it.
+#[derive(Clone, Debug)]
+pub struct SrvRecord {
+    /// Target in escaped presentation form, lower-cased (the join key).
+    pub target: String,
+    /// First label of the target, escaped.
+    pub target_label: String,
+    pub port: u16,
+    pub weight: u16,
+    pub priority: u16,
+    pub ttl: u32,
+    /// Set when the record came from a `_port._proto` query.
+    pub port_name: Option<String>,
+    pub protocol: Option<String>,
+}
+
+/// Endpoints sorted by IP, one per address.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct EndpointSet {
+    endpoints: Vec<Endpoint>,
+}
+
+impl EndpointSet {
+    pub fn from_vec(mut endpoints: Vec<Endpoint>) -> Self {
+        endpoints.sort_by_key(|e| e.ip);
+        endpoints.dedup_by_key(|e| e.ip);
+        EndpointSet { endpoints }
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, Endpoint> {
+        self.endpoints.iter()
+    }
+
+    pub fn as_slice(&self) -> &[Endpoint] {
+        &self.endpoints
+    }
+
+    pub fn len(&self) -> usize {
+        self.endpoints.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.endpoints.is_empty()
+    }
+
+    pub fn min_ttl(&self) -> Option<u32> {
+        self.endpoints.iter().map(|e| e.ttl).min()
+    }
+
+    pub fn get(&self, ip: &IpAddr) -> Option<&Endpoint> {
+        self.endpoints
+            .binary_search_by_key(ip, |e| e.ip)
+            .ok()
+            .map(|i| &self.endpoints[i])
+    }
+}
+
+impl<'a> IntoIterator for &'a EndpointSet {
+    type Item = &'a Endpoint;
+    type IntoIter = std::slice::Iter<'a, Endpoint>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.endpoints.iter()
+    }
+}
+
+/// Joins address records at the name, SRV records and the addresses of SRV
+/// targets into one endpoint per IP.
+///
+/// `target_addrs` maps a lower-cased target (presentation form) to its
+/// addresses, from the SRV reply's additional section or from lookups; a
+/// target missing there is mapped through its dashed-IP label if it has one.
+/// Named SRV records (from `_port._proto`) label the ports that the bare
+/// name's SRV records carry.
+pub fn join(
+    addrs: &[(IpAddr, u32)],
+    srvs: &[SrvRecord],
+    target_addrs: &HashMap<String, Vec<(IpAddr, u32)>>,
+) -> EndpointSet {
+    let mut by_ip: BTreeMap<IpAddr, Endpoint> = BTreeMap::new();
+    for &(ip, ttl) in addrs {
+        let e = by_ip.entry(ip).or_insert_with(|| Endpoint::new(ip, ttl));
+        e.ttl = e.ttl.min(ttl);
+    }
+    // Named records first so that their names and protocols win.
+    let mut ordered: Vec<&SrvRecord> = srvs.iter().collect();
+    ordered.sort_by_key(|s| s.port_name.is_none());
+    for srv in ordered {
+        for (ip, ttl) in srv_target_ips(srv, target_addrs) {
+            let e = by_ip.entry(ip).or_insert_with(|| Endpoint::new(ip, ttl));
+            e.ttl = e.ttl.min(ttl).min(srv.ttl);
+            if e.hostname.is_none() {
+                e.hostname = Some(srv.target_label.clone());
+                e.fqdn = Some(srv.target.clone());
+            }
+            add_port(&mut e.ports, srv);
+        }
+    }
+    let mut endpoints: Vec<Endpoint> = by_ip.into_values().collect();
+    for e in &mut endpoints {
+        e.ports.sort_by(|a, b| (a.port, &a.protocol).cmp(&(b.port, &b.protocol)));
+    }
+    EndpointSet { endpoints }
+}
+
+/// The addresses an SRV target stands for.
+pub fn srv_target_ips(
+    srv: &SrvRecord,
+    target_addrs: &HashMap<String, Vec<(IpAddr, u32)>>,
+) -> Vec<(IpAddr, u32)> {
+    if let Some(v) = target_addrs.get(&srv.target) {
+        if !v.is_empty() {
+            return v.clone();
+        }
+    }
+    crate::name::dashed_ip(&srv.target_label)
+        .map(|ip| vec![(ip, srv.ttl)])
+        .unwrap_or_default()
+}
+
+fn add_port(ports: &mut Vec<PortInfo>, srv: &SrvRecord) {
+    let p = PortInfo {
+        port: srv.port,
+        protocol: srv.protocol.clone(),
+        name: srv.port_name.clone(),
+        weight: srv.weight,
+        priority: srv.priority,
+    };
+    // A bare-name record for a port a named record already described adds
+    // nothing; the same named port twice (duplicate records) neither.
+    if ports
+        .iter()
+        .any(|q| q.port == p.port && (p.name.is_none() || q.name == p.name))
+    {
+        return;
+    }
+    ports.push(p);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn srv(target: &str, port: u16, weight: u16, name: Option<&str>) -> SrvRecord {
+        SrvRecord {
+            target: target.to_string(),
+            target_label: target.split('.').next().unwrap().to_string(),
+            port,
+            weight,
+            priority: 0,
+            ttl: 30,
+            port_name: name.map(str::to_string),
+            protocol: name.map(|_| "tcp".to_string()),
+        }
+    }
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn statefulset_join_through_additional_section() {
+        let addrs = vec![
+            (ip("10.244.217.11"), 30),
+            (ip("10.244.194.67"), 30),
+            (ip("10.244.217.10"), 30),
+        ];
+        let srvs = vec![
+            srv("web-1.web-headless.awx.svc.cluster.local.", 80, 33, None),
+            srv("web-0.web-headless.awx.svc.cluster.local.", 80, 33, None),
+            srv("web-2.web-headless.awx.svc.cluster.local.", 80, 33, None),
+        ];
+        let mut add = HashMap::new();
+        add.insert(srvs[0].target.clone(), vec![(ip("10.244.194.67"), 30)]);
+        add.insert(srvs[1].target.clone(), vec![(ip("10.244.217.10"), 30)]);
+        add.insert(srvs[2].target.clone(), vec![(ip("10.244.217.11"), 30)]);
+        let set = join(&addrs, &srvs, &add);
+        let got: Vec<(String, String)> = set
+            .iter()
+            .map(|e| (e.ip.to_string(), e.hostname.clone().unwrap()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("10.244.194.67".into(), "web-1".into()),
+                ("10.244.217.10".into(), "web-0".into()),
+                ("10.244.217.11".into(), "web-2".into())
+            ]
+        );
+        assert!(set.iter().all(|e| e.ports.len() == 1 && e.ports[0].port == 80));
+        assert_eq!(set.iter().next().unwrap().identity(), "web-1");
+    }
+
+    #[test]
+    fn dashed_targets_need_no_additional_section() {
+        let addrs = vec![(ip("10.244.194.69"), 30)];
+        let srvs = vec![srv("10-244-194-69.web-headless.default.svc.cluster.local.", 80, 100, None)];
+        let set = join(&addrs, &srvs, &HashMap::new());
+        assert_eq!(set.len(), 1);
+        let e = set.iter().next().unwrap();
+        assert_eq!(e.hostname.as_deref(), Some("10-244-194-69"));
+        assert_eq!(e.identity(), "10.244.194.69");
+    }
+
+    #[test]
+    fn dual_stack_pod_gets_ports_on_both_addresses() {
+        let addrs = vec![(ip("10.244.217.13"), 30), (ip("fd00:10:244::13"), 30)];
+        let srvs = vec![srv("db-0.db.awx.svc.cluster.local.", 5432, 25, None)];
+        let mut add = HashMap::new();
+        add.insert(
+            srvs[0].target.clone(),
+            vec![(ip("10.244.217.13"), 30), (ip("fd00:10:244::13"), 30)],
+        );
+        let set = join(&addrs, &srvs, &add);
+        assert_eq!(set.len(), 2);
+        assert!(set.iter().all(|e| e.hostname.as_deref() == Some("db-0")));
+        assert_eq!(set.as_slice()[1].family, "ipv6");
+    }
+
+    #[test]
+    fn named_ports_label_bare_ones_and_order_never_matters() {
+        let addrs = vec![(ip("10.0.0.1"), 30)];
+        let t = "10-0-0-1.s.ns.svc.cluster.local.";
+        let a = vec![
+            srv(t, 80, 50, None),
+            srv(t, 9090, 50, None),
+            srv(t, 80, 100, Some("http")),
+        ];
+        let mut b = a.clone();
+        b.reverse();
+        let sa = join(&addrs, &a, &HashMap::new());
+        let sb = join(&addrs, &b, &HashMap::new());
+        assert_eq!(sa, sb);
+        let ports = &sa.as_slice()[0].ports;
+        assert_eq!(ports.len(), 2);
+        assert_eq!(ports[0].name.as_deref(), Some("http"));
+        assert_eq!(ports[0].protocol.as_deref(), Some("tcp"));
+        assert_eq!(ports[1].port, 9090);
+        assert_eq!(ports[1].name, None);
+    }
+
+    #[test]
+    fn ttl_is_the_smallest_seen() {
+        let addrs = vec![(ip("10.0.0.1"), 30), (ip("10.0.0.1"), 5)];
+        let set = join(&addrs, &[], &HashMap::new());
+        assert_eq!(set.len(), 1);
+        assert_eq!(set.min_ttl(), Some(5));
+    }
+}

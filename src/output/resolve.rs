@@ -1,0 +1,278 @@
+//! `hsvc resolve` output and its JSON schema (`hsvc.resolve/v1`).
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::cli::Format;
+use crate::dns::Transport;
+use crate::endpoints::EndpointSet;
+use crate::escape::term;
+use crate::lookup::{ErrorInfo, QueryRecord, Resolution, SearchReport, Status};
+
+pub const SCHEMA: &str = "hsvc.resolve/v1";
+
+/// The JSON document of `hsvc resolve -o json`. Field order is the
+/// documented order; fields are never removed within a schema version.
+#[derive(Serialize)]
+pub struct ResolveDoc<'a> {
+    pub schema: &'static str,
+    /// The name as the user typed it.
+    pub name: &'a str,
+    /// The absolute name queried.
+    pub fqdn: String,
+    /// `service`, `endpoint`, `srv`, `reverse`, `other`.
+    pub kind: &'static str,
+    pub namespace: Option<&'a str>,
+    pub service: Option<&'a str>,
+    /// `ok`, `nxdomain`, `nodata`, `error`.
+    pub status: Status,
+    /// Rcode of the main query (A, SRV or PTR), e.g. `NOERROR`.
+    pub rcode: Option<&'a str>,
+    /// `ip:port` of the server that answered the main query.
+    pub server: Option<String>,
+    pub transport: Transport,
+    /// A UDP reply was truncated (TC)…
+    pub truncated: bool,
+    /// …and the query was repeated over TCP.
+    pub retried_tcp: bool,
+    /// Smallest TTL of the endpoints, seconds.
+    pub ttl: Option<u32>,
+    /// Wall time of the whole resolution, milliseconds.
+    pub latency_ms: f64,
+    pub endpoints: &'a EndpointSet,
+    /// Every query sent, in order.
+    pub queries: &'a [QueryRecord],
+    /// The search walk, with `--search`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub search: Option<&'a SearchReport>,
+    pub warnings: &'a [String],
+    pub error: Option<&'a ErrorInfo>,
+}
+
+impl<'a> ResolveDoc<'a> {
+    pub fn new(r: &'a Resolution) -> Self {
+        ResolveDoc {
+            schema: SCHEMA,
+            name: &r.target.input,
+            fqdn: r.target.fqdn.to_string(),
+            kind: r.target.kind.as_str(),
+            namespace: r.target.namespace.as_deref(),
+            service: r.target.service.as_deref(),
+            status: r.status,
+            rcode: r.rcode.as_deref(),
+            server: r.server.map(|s| s.to_string()),
+            transport: r.transport,
+            truncated: r.truncated,
+            retried_tcp: r.retried_tcp,
+            ttl: r.endpoints.min_ttl(),
+            latency_ms: crate::lookup::ms(r.latency),
+            endpoints: &r.endpoints,
+            queries: &r.queries,
+            search: r.search.as_ref(),
+            warnings: &r.warnings,
+            error: r.error.as_ref(),
+        }
+    }
+}
+
+/// The JSON document when the input was rejected before any query.
+#[derive(Serialize)]
+pub struct UsageErrorDoc<'a> {
+    pub schema: &'static str,
+    pub name: &'a str,
+    pub status: Status,
+    pub endpoints: [(); 0],
+    pub error: ErrorInfo,
+}
+
+/// One line describing the result, for people.
+pub fn summary(r: &Resolution) -> String {
+    let n = r.endpoints.len();
+    let mut s = format!(
+        "{} endpoint{} for {}",
+        n,
+        if n == 1 { "" } else { "s" },
+        r.target.fqdn
+    );
+    if let (Some(rc), Some(server)) = (&r.rcode, r.server) {
+        s.push_str(&format!(" · {rc} from {server} over {}", r.transport.as_str()));
+    }
+    s.push_str(&format!(" · {}", super::human_ms(crate::lookup::ms(r.latency))));
+    if r.retried_tcp {
+        s.push_str(" · UDP answer truncated, retried over TCP");
+    } else if r.truncated {
+        s.push_str(" · answer truncated");
+    }
+    s
+}
+
+/// Why there is nothing to print, for the one stderr line.
+pub fn negative_message(r: &Resolution) -> String {
+    let what = match r.target.kind {
+        crate::name::Kind::Reverse => "PTR",
+        crate::name::Kind::Srv => "SRV",
+        _ => "A/AAAA",
+    };
+    let server = r.server.map(|s| format!(" (from {s})")).unwrap_or_default();
+    match r.status {
+        Status::Nxdomain => format!("{}: NXDOMAIN: the name does not exist{server}", r.target.fqdn),
+        _ => format!(
+            "{}: NODATA: the name exists but has no {what} records{server}",
+            r.target.fqdn
+        ),
+    }
+}
+
+pub fn render(
+    w: &mut dyn Write,
+    r: &Resolution,
+    format: Format,
+    explain: bool,
+    err: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        Format::Json | Format::Jsonl => {
+            return super::write_json(w, &ResolveDoc::new(r), format == Format::Json)
+        }
+        Format::Plain => {
+            for e in &r.endpoints {
+                if e.ptr.is_empty() {
+                    writeln!(w, "{}", e.ip)?;
+                } else {
+                    for p in &e.ptr {
+                        writeln!(w, "{}", term(p))?;
+                    }
+                }
+            }
+            if explain {
+                render_search(err, r)?;
+                render_queries(err, r)?;
+            }
+            return Ok(());
+        }
+        Format::Table | Format::Wide => {}
+    }
+    let wide = format == Format::Wide;
+    if r.search.is_some() {
+        render_search(w, r)?;
+    }
+    if !r.endpoints.is_empty() {
+        let reverse = r.target.kind == crate::name::Kind::Reverse;
+        let mut t = if reverse {
+            super::table(["IP", "HOSTNAME", "PTR", "TTL"])
+        } else if wide {
+            super::table([
+                "IP", "FAMILY", "HOSTNAME", "FQDN", "PORTS", "TTL", "SERVER", "LATENCY",
+            ])
+        } else {
+            super::table(["IP", "HOSTNAME", "PORTS", "TTL"])
+        };
+        let server = r.server.map(|s| s.to_string()).unwrap_or_default();
+        let latency = super::human_ms(crate::lookup::ms(r.latency));
+        for e in &r.endpoints {
+            let row: Vec<String> = if reverse {
+                vec![
+                    e.ip.to_string(),
+                    super::opt(&e.hostname),
+                    e.ptr.iter().map(|p| term(p).into_owned()).collect::<Vec<_>>().join(", "),
+                    e.ttl.to_string(),
+                ]
+            } else if wide {
+                vec![
+                    e.ip.to_string(),
+                    e.family.to_string(),
+                    super::opt(&e.hostname),
+                    super::opt(&e.fqdn),
+                    super::ports(&e.ports, true),
+                    e.ttl.to_string(),
+                    server.clone(),
+                    latency.clone(),
+                ]
+            } else {
+                vec![
+                    e.ip.to_string(),
+                    super::opt(&e.hostname),
+                    super::ports(&e.ports, false),
+                    e.ttl.to_string(),
+                ]
+            };
+            t.add_row(row);
+        }
+        super::write_table(w, &t)?;
+    }
+    for warning in &r.warnings {
+        writeln!(err, "hsvc: warning: {}", term(warning))?;
+    }
+    if r.status == Status::Ok || !r.endpoints.is_empty() {
+        writeln!(w, "{}", summary(r))?;
+    }
+    if explain {
+        render_queries(w, r)?;
+    }
+    Ok(())
+}
+
+fn render_search(w: &mut dyn Write, r: &Resolution) -> io::Result<()> {
+    let Some(s) = &r.search else { return Ok(()) };
+    writeln!(
+        w,
+        "search walk ({} rules, ndots:{}, {} dot{} in the name): {}",
+        s.resolver,
+        s.ndots,
+        s.dots,
+        if s.dots == 1 { "" } else { "s" },
+        if s.search.is_empty() {
+            "no search list".to_string()
+        } else {
+            s.search.join(" ")
+        }
+    )?;
+    for (i, step) in s.steps.iter().enumerate() {
+        writeln!(
+            w,
+            "  {}. {}{} → {}{}",
+            i + 1,
+            step.candidate,
+            if step.as_is { " (as is)" } else { "" },
+            step.result,
+            if step.addresses > 0 {
+                format!(" ({} addresses)", step.addresses)
+            } else {
+                String::new()
+            }
+        )?;
+    }
+    match &s.found {
+        Some(f) => writeln!(w, "  found after {} step(s): {f}", s.steps.len())?,
+        None => writeln!(w, "  not found after {} step(s)", s.steps.len())?,
+    }
+    Ok(())
+}
+
+fn render_queries(w: &mut dyn Write, r: &Resolution) -> io::Result<()> {
+    writeln!(w, "{} quer{} sent:", r.queries.len(), if r.queries.len() == 1 { "y" } else { "ies" })?;
+    let mut t = super::table([
+        "#", "NAME", "TYPE", "SERVER", "TRANSPORT", "RCODE", "ANSWERS", "LATENCY", "PURPOSE",
+    ]);
+    for (i, q) in r.queries.iter().enumerate() {
+        let rcode = match (&q.rcode, &q.error) {
+            (Some(rc), _) if q.truncated => format!("{rc} (TC)"),
+            (Some(rc), _) => rc.clone(),
+            (None, Some(e)) => term(e).into_owned(),
+            (None, None) => "-".into(),
+        };
+        t.add_row(vec![
+            (i + 1).to_string(),
+            term(&q.name).into_owned(),
+            q.rtype.clone(),
+            q.server.clone(),
+            q.transport.as_str().to_string(),
+            rcode,
+            q.answers.to_string(),
+            super::human_ms(q.latency_ms),
+            q.purpose.to_string(),
+        ]);
+    }
+    super::write_table(w, &t)
+}
