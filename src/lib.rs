@@ -13,6 +13,8 @@ pub mod exit;
 pub mod lookup;
 pub mod name;
 pub mod output;
+#[cfg(feature = "server")]
+pub mod server;
 pub mod settings;
 
 use std::io::Write;

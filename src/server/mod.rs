@@ -1,0 +1,194 @@
+//! An authoritative "cluster DNS" server that answers like CoreDNS's *kubernetes* plugin,
+//! for the test suite and `hsvc demo`.
+//!
+//! * [`cluster`]: a Service/endpoint model and the records CoreDNS answers for it.
+//! * [`zone`]: the record store and the NOERROR/NODATA/NXDOMAIN/REFUSED decision.
+//! * [`SharedZone`]: the handle through which a running server is changed (records,
+//!   faults, outage switch) and observed (query log).
+//! * [`serve`] / [`spawn_background`]: UDP and TCP on one port via hickory-server.
+//!
+//! ```no_run
+//! use hsvc::server::{spawn_background, cluster::Cluster, SharedZone, Fault};
+//! let zone = SharedZone::from_cluster(&Cluster::example());
+//! let srv = spawn_background("127.0.0.1:0".parse().unwrap(), zone.clone()).unwrap();
+//! zone.set_fault("web-headless.awx.svc.cluster.local", Fault::ServFail);
+//! println!("cluster DNS at {}", srv.addr);
+//! // dropping `srv` stops the server and joins its thread
+//! ```
+
+pub mod cluster;
+mod handler;
+mod shared;
+pub mod zone;
+
+use std::io;
+use std::net::SocketAddr;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use hickory_server::Server;
+use tokio::sync::oneshot;
+
+pub use cluster::{Cluster, Endpoint, Port, Service};
+pub use handler::ClusterDnsHandler;
+pub use shared::{normalize_name, Fault, QueryLogEntry, SharedZone, Transport};
+pub use zone::{Behaviour, Lookup, TruncationMode, Zone, ZoneError};
+
+/// Idle timeout of a TCP connection.
+const TCP_TIMEOUT: Duration = Duration::from_secs(10);
+/// Responses buffered per TCP connection.
+const TCP_RESPONSE_BUFFER: usize = 32;
+
+/// A server running on the caller's tokio runtime.
+pub struct RunningServer {
+    /// Address of both the UDP socket and the TCP listener.
+    pub addr: SocketAddr,
+    /// The state the server answers from.
+    pub zone: SharedZone,
+    server: Server<ClusterDnsHandler>,
+}
+
+impl RunningServer {
+    /// Stop accepting queries and wait until every server task has ended.
+    pub async fn shutdown(mut self) -> io::Result<()> {
+        self.server
+            .shutdown_gracefully()
+            .await
+            .map_err(io::Error::other)
+    }
+
+    /// Run until the server's tasks end (i.e. forever unless a socket fails). Use with
+    /// `tokio::select!` and Ctrl-C, then call [`RunningServer::shutdown`].
+    pub async fn block_until_done(&mut self) -> io::Result<()> {
+        self.server
+            .block_until_done()
+            .await
+            .map_err(io::Error::other)
+    }
+}
+
+/// Bind UDP on `listen`, then TCP on the same address and port. With port 0 the port is
+/// picked by the OS for UDP; if TCP cannot have it, both are retried (up to 64 times).
+pub fn bind_udp_tcp(
+    listen: SocketAddr,
+) -> io::Result<(std::net::UdpSocket, std::net::TcpListener)> {
+    let mut last = None;
+    for _ in 0..64 {
+        let udp = std::net::UdpSocket::bind(listen)?;
+        let addr = udp.local_addr()?;
+        match std::net::TcpListener::bind(addr) {
+            Ok(tcp) => {
+                udp.set_nonblocking(true)?;
+                tcp.set_nonblocking(true)?;
+                return Ok((udp, tcp));
+            }
+            Err(e) if listen.port() == 0 && e.kind() == io::ErrorKind::AddrInUse => last = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| io::Error::other("no free port")))
+}
+
+fn start(
+    udp: std::net::UdpSocket,
+    tcp: std::net::TcpListener,
+    zone: SharedZone,
+) -> io::Result<RunningServer> {
+    let addr = udp.local_addr()?;
+    let udp = tokio::net::UdpSocket::from_std(udp)?;
+    let tcp = tokio::net::TcpListener::from_std(tcp)?;
+    let mut server = Server::new(ClusterDnsHandler::new(zone.clone()));
+    server.register_socket(udp);
+    server.register_listener(tcp, TCP_TIMEOUT, TCP_RESPONSE_BUFFER);
+    Ok(RunningServer { addr, zone, server })
+}
+
+/// Serve `zone` on UDP and TCP at `listen` (port 0: a free port, see [`bind_udp_tcp`]) on
+/// the current tokio runtime. Only bind loopback addresses in tests.
+pub async fn serve(listen: SocketAddr, zone: SharedZone) -> io::Result<RunningServer> {
+    let (udp, tcp) = bind_udp_tcp(listen)?;
+    start(udp, tcp, zone)
+}
+
+/// A server on its own thread and single-threaded tokio runtime. Dropping the handle (or
+/// [`ServerHandle::shutdown`]) stops the server and joins the thread.
+pub struct ServerHandle {
+    /// Address of both the UDP socket and the TCP listener.
+    pub addr: SocketAddr,
+    /// The state the server answers from.
+    pub zone: SharedZone,
+    stop: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl ServerHandle {
+    /// Stop the server and wait for its thread.
+    pub fn shutdown(mut self) {
+        self.stop_and_join();
+    }
+
+    fn stop_and_join(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for ServerHandle {
+    fn drop(&mut self) {
+        self.stop_and_join();
+    }
+}
+
+/// Start a server on a background thread (for tests that run the `hsvc` binary as a
+/// subprocess, and for synchronous callers). Sockets are bound before this returns.
+pub fn spawn_background(listen: SocketAddr, zone: SharedZone) -> io::Result<ServerHandle> {
+    let (udp, tcp) = bind_udp_tcp(listen)?;
+    let addr = udp.local_addr()?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel::<io::Result<()>>();
+    let thread_zone = zone.clone();
+    let thread = std::thread::Builder::new()
+        .name(format!("hsvc-dns-{addr}"))
+        .spawn(move || {
+            rt.block_on(async move {
+                let mut running = match start(udp, tcp, thread_zone) {
+                    Ok(r) => {
+                        let _ = ready_tx.send(Ok(()));
+                        r
+                    }
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
+                        return;
+                    }
+                };
+                tokio::select! {
+                    _ = stop_rx => {}
+                    _ = running.block_until_done() => {}
+                }
+                let _ = running.shutdown().await;
+            });
+        })?;
+    match ready_rx.recv() {
+        Ok(Ok(())) => Ok(ServerHandle {
+            addr,
+            zone,
+            stop: Some(stop_tx),
+            thread: Some(thread),
+        }),
+        Ok(Err(e)) => {
+            let _ = thread.join();
+            Err(e)
+        }
+        Err(_) => {
+            let _ = thread.join();
+            Err(io::Error::other("server thread died during start"))
+        }
+    }
+}
