@@ -104,6 +104,20 @@ pub enum Command {
     /// _PORT._PROTO.SVC.NS, an IPv4/IPv6 address (PTR), or any name with a
     /// trailing dot (absolute). A, AAAA and SRV are asked concurrently.
     Resolve(ResolveArgs),
+    /// Run an embedded cluster DNS for an example cluster.
+    #[cfg(feature = "server")]
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Only serve (until Ctrl-C).
+    #[arg(long)]
+    pub serve: bool,
+
+    /// Address to serve on (UDP and TCP).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:5353")]
+    pub listen: std::net::SocketAddr,
 }
 
 /// Which libc's search rules `--search` replays.

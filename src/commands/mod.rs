@@ -1,6 +1,8 @@
 //! One file per subcommand: glue between settings, lookups and renderers.
 //! No algorithm lives here.
 
+#[cfg(feature = "server")]
+pub mod demo;
 pub mod resolve;
 
 use std::io::Write;
@@ -11,9 +13,13 @@ use crate::settings::Settings;
 
 /// Runs the parsed command line; returns the exit code.
 pub async fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Exit, Fail> {
-    let settings = Settings::from_args(&cli.global)?;
     match cli.command {
-        Command::Resolve(args) => resolve::run(&settings, &args, out, err).await,
+        Command::Resolve(args) => {
+            let settings = Settings::from_args(&cli.global)?;
+            resolve::run(&settings, &args, out, err).await
+        }
+        #[cfg(feature = "server")]
+        Command::Demo(args) => demo::run(&args, out, err).await,
     }
 }
 

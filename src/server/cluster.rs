@@ -213,7 +213,12 @@ pub fn reverse_name(addr: IpAddr) -> String {
 /// valid ASCII, so failure means a Service/namespace name that cannot be a DNS name; such
 /// names are mapped to the root rather than panicking.
 fn name(s: &str) -> Name {
-    Name::from_ascii(s).unwrap_or_else(|_| Name::root())
+    // Raw label bytes, so hostile hostnames (control characters) survive
+    // into the records for tests of output escaping.
+    let mut n = Name::from_labels(s.split('.').filter(|l| !l.is_empty()).map(str::as_bytes))
+        .expect("cluster names are at most 255 octets with labels of at most 63");
+    n.set_fqdn(true);
+    n
 }
 
 fn rec(owner: &str, ttl: u32, data: RData) -> Record {

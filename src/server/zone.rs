@@ -166,7 +166,8 @@ impl Zone {
     /// The zones of a [`Cluster`] (forward zone plus both reverse zones).
     pub fn from_cluster(cluster: &Cluster) -> Zone {
         // Cluster records always carry one SOA per zone and in-zone owners.
-        Zone::from_records(cluster.records()).unwrap_or_default()
+        Zone::from_records(cluster.records())
+            .unwrap_or_else(|e| panic!("the cluster model produced an invalid zone: {e}"))
     }
 
     /// Parse RFC 1035 master-file text (hickory's zone-file parser: `$ORIGIN`, `$TTL`, `@`,

@@ -1,0 +1,393 @@
+//! `hsvc resolve` end to end: the real binary against the in-process
+//! cluster DNS on loopback.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::*;
+use hsvc::server::{Behaviour, Fault, Transport};
+
+fn web_awx() -> Vec<String> {
+    vec!["10.244.194.67".into(), "10.244.217.10".into(), "10.244.217.11".into()]
+}
+
+#[test]
+fn json_lists_the_statefulset_pods_with_their_port() {
+    let dns = Dns::start();
+    let r = dns.hsvc(&["resolve", "web-headless.awx", "-o", "json"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let doc = r.json();
+    assert_eq!(doc["schema"], "hsvc.resolve/v1");
+    assert_eq!(doc["name"], "web-headless.awx");
+    assert_eq!(doc["fqdn"], "web-headless.awx.svc.cluster.local.");
+    assert_eq!(doc["kind"], "service");
+    assert_eq!(doc["status"], "ok");
+    assert_eq!(doc["rcode"], "NOERROR");
+    assert_eq!(doc["server"], dns.addr().to_string());
+    assert_eq!(doc["transport"], "udp");
+    assert_eq!(doc["ttl"], 30);
+    assert!(doc["latency_ms"].as_f64().unwrap() > 0.0);
+    assert_eq!(ips(&doc), web_awx(), "sorted by IP");
+    let hosts: Vec<&str> = doc["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["hostname"].as_str().unwrap())
+        .collect();
+    assert_eq!(hosts, ["web-1", "web-0", "web-2"]);
+    for e in doc["endpoints"].as_array().unwrap() {
+        assert_eq!(e["ports"][0]["port"], 80);
+        assert_eq!(e["ports"][0]["weight"], 33);
+        assert_eq!(e["family"], "ipv4");
+        assert_eq!(e["ttl"], 30);
+    }
+    // A, AAAA and SRV, each once.
+    let types: BTreeSet<String> = doc["queries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["type"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(types, ["A", "AAAA", "SRV"].iter().map(|s| s.to_string()).collect());
+    assert_eq!(dns.zone().query_log().len(), 3);
+}
+
+#[test]
+fn every_service_name_form_reaches_the_same_fqdn() {
+    let dns = Dns::start();
+    for (args, ns) in [
+        (vec!["resolve", "web-headless", "-n", "awx"], "awx"),
+        (vec!["resolve", "web-headless.awx"], "awx"),
+        (vec!["resolve", "web-headless.awx.svc"], "awx"),
+        (vec!["resolve", "web-headless.awx.svc.cluster.local"], "awx"),
+        (vec!["resolve", "web-headless.awx.svc.cluster.local."], "awx"),
+        (vec!["resolve", "web-headless"], "default"),
+    ] {
+        let mut a = args.clone();
+        a.extend(["-o", "json"]);
+        let r = dns.hsvc(&a);
+        assert_eq!(r.code, 0, "{args:?}: {r:?}");
+        let doc = r.json();
+        assert_eq!(
+            doc["fqdn"],
+            format!("web-headless.{ns}.svc.cluster.local."),
+            "{args:?}"
+        );
+        assert_eq!(doc["endpoints"].as_array().unwrap().len(), 3);
+    }
+}
+
+#[test]
+fn namespace_and_cluster_domain_come_from_the_search_list() {
+    let dns = Dns::start();
+    let rc = pod_resolv_conf("awx");
+    let r = dns.hsvc(&["--resolv-conf", rc.to_str().unwrap(), "resolve", "web-headless", "-o", "json"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(r.json()["fqdn"], "web-headless.awx.svc.cluster.local.");
+    // --server replaced the file's nameserver (nothing listens on 127.0.0.1:53).
+    assert_eq!(r.json()["server"], dns.addr().to_string());
+}
+
+#[test]
+fn pod_name_srv_name_and_ip_literals() {
+    let dns = Dns::start();
+    let r = dns.hsvc(&["resolve", "web-0.web-headless.awx", "-o", "json"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let doc = r.json();
+    assert_eq!(doc["kind"], "endpoint");
+    assert_eq!(ips(&doc), ["10.244.217.10"]);
+    assert_eq!(doc["endpoints"][0]["ports"][0]["weight"], 100);
+
+    let r = dns.hsvc(&["resolve", "_postgres._tcp.db.awx", "-o", "json"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let doc = r.json();
+    assert_eq!(doc["kind"], "srv");
+    assert_eq!(
+        ips(&doc),
+        ["10.244.194.71", "10.244.217.13", "fd00:10:244::13", "fd00:10:244::71"]
+    );
+    for e in doc["endpoints"].as_array().unwrap() {
+        assert_eq!(e["ports"][0]["name"], "postgres");
+        assert_eq!(e["ports"][0]["protocol"], "tcp");
+        assert_eq!(e["ports"][0]["port"], 5432);
+    }
+
+    let r = dns.hsvc(&["resolve", "10.244.194.69", "-o", "json"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let doc = r.json();
+    assert_eq!(doc["kind"], "reverse");
+    assert_eq!(doc["fqdn"], "69.194.244.10.in-addr.arpa.");
+    assert_eq!(
+        doc["endpoints"][0]["ptr"][0],
+        "10-244-194-69.web-headless.default.svc.cluster.local."
+    );
+
+    let r = dns.hsvc(&["resolve", "fd00:10:244::71", "-o", "plain"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(r.stdout, "db-1.db.awx.svc.cluster.local.\n");
+}
+
+#[test]
+fn port_name_labels_the_ports() {
+    let dns = Dns::start();
+    let r = dns.hsvc(&["resolve", "web-headless.awx", "--port-name", "nginx-web-headless", "-o", "json"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    for e in r.json()["endpoints"].as_array().unwrap() {
+        assert_eq!(e["ports"].as_array().unwrap().len(), 1, "{e}");
+        assert_eq!(e["ports"][0]["name"], "nginx-web-headless");
+        assert_eq!(e["ports"][0]["protocol"], "tcp");
+    }
+    let r = dns.hsvc(&["resolve", "web-headless.awx", "--port-name", "nope"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stderr.contains("no port by that name"), "{r:?}");
+}
+
+#[test]
+fn dual_stack_service() {
+    let dns = Dns::start();
+    let r = dns.hsvc(&["resolve", "db.awx", "-o", "json"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let doc = r.json();
+    let fam: Vec<&str> = doc["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["family"].as_str().unwrap())
+        .collect();
+    assert_eq!(fam, ["ipv4", "ipv4", "ipv6", "ipv6"]);
+    // One SRV per pod covers both of its addresses.
+    assert!(doc["endpoints"].as_array().unwrap().iter().all(|e| e["ports"][0]["weight"] == 25));
+}
+
+#[test]
+fn nxdomain_and_nodata_are_told_apart() {
+    let dns = Dns::start();
+    let r = dns.hsvc(&["resolve", "web-9.web-headless.awx", "-o", "json"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert_eq!(r.json()["status"], "nxdomain");
+    assert_eq!(r.json()["rcode"], "NXDOMAIN");
+    assert!(r.stderr.contains("NXDOMAIN"), "{r:?}");
+
+    // A namespace name exists (empty non-terminal) but has no address.
+    let r = dns.hsvc(&["resolve", "awx.svc.cluster.local.", "-o", "json"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert_eq!(r.json()["status"], "nodata");
+    assert_eq!(r.json()["rcode"], "NOERROR");
+    assert!(r.stderr.contains("NODATA"), "{r:?}");
+
+    let r = dns.hsvc(&["resolve", "nosuch.awx"]);
+    assert_eq!(r.code, 1);
+    assert_eq!(r.stdout, "");
+}
+
+#[test]
+fn truncated_udp_answer_is_retried_over_tcp_and_comes_back_whole() {
+    let dns = Dns::start();
+    let r = dns.hsvc(&["resolve", "web.big", "-o", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc = r.json();
+    assert_eq!(doc["truncated"], true);
+    assert_eq!(doc["retried_tcp"], true);
+    assert_eq!(doc["transport"], "tcp");
+    let eps = doc["endpoints"].as_array().unwrap();
+    assert_eq!(eps.len(), 3000);
+    let want: BTreeSet<String> = (0..3000u32)
+        .map(|i| std::net::Ipv4Addr::from(u32::from(std::net::Ipv4Addr::new(10, 1, 0, 1)) + i).to_string())
+        .collect();
+    let got: BTreeSet<String> = ips(&doc).into_iter().collect();
+    assert_eq!(got, want);
+    assert!(eps.iter().all(|e| e["hostname"].as_str().unwrap().starts_with("web-")
+        && e["ports"][0]["port"] == 8080));
+    let log = dns.zone().queries_for("web.big.svc.cluster.local.");
+    assert!(log.iter().any(|q| q.transport == Transport::Tcp && q.qtype.to_string() == "A"));
+    // The human output says so too.
+    let r = dns.hsvc(&["resolve", "web.big"]);
+    assert!(r.stdout.contains("retried over TCP"), "{}", &r.stdout[r.stdout.len() - 200..]);
+}
+
+#[test]
+fn tcp_flag_sends_nothing_over_udp() {
+    let dns = Dns::start();
+    let r = dns.hsvc(&["--tcp", "resolve", "web-headless.awx", "-o", "json"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(r.json()["transport"], "tcp");
+    assert_eq!(ips(&r.json()), web_awx());
+    let log = dns.zone().query_log();
+    assert_eq!(log.len(), 3);
+    assert!(log.iter().all(|q| q.transport == Transport::Tcp));
+}
+
+#[test]
+fn edns_size_is_advertised_and_can_be_turned_off() {
+    let dns = Dns::start();
+    dns.hsvc(&["resolve", "web-headless.awx"]);
+    assert!(dns.zone().query_log().iter().all(|q| q.edns_payload == Some(1232)));
+    dns.zone().clear_query_log();
+    // Without EDNS the 20-pod SRV answer no longer fits 512 bytes.
+    let r = dns.hsvc(&["--edns-size", "0", "resolve", "web.mid", "-o", "json"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(r.json()["endpoints"].as_array().unwrap().len(), 20);
+    assert_eq!(r.json()["retried_tcp"], true);
+    assert!(dns.zone().query_log().iter().all(|q| q.edns_payload.is_none()));
+}
+
+#[test]
+fn missing_srv_glue_is_looked_up() {
+    let dns = Dns::start();
+    dns.zone().set_behaviour(Behaviour {
+        srv_glue_limit: Some(13),
+        ..Behaviour::default()
+    });
+    let r = dns.hsvc(&["resolve", "web.mid", "-o", "json"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let doc = r.json();
+    let eps = doc["endpoints"].as_array().unwrap();
+    assert_eq!(eps.len(), 20);
+    assert!(eps.iter().all(|e| e["hostname"].as_str().unwrap().starts_with("web-")
+        && e["ports"][0]["port"] == 8080), "{doc}");
+    let targets = doc["queries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|q| q["purpose"] == "target")
+        .count();
+    assert_eq!(targets, 40, "A and AAAA of each of the 20 targets");
+}
+
+#[test]
+fn a_server_that_never_answers_is_a_dns_failure_after_all_attempts() {
+    // A bound UDP socket that never reads: every query times out.
+    let silent = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let addr = silent.local_addr().unwrap().to_string();
+    let r = hsvc(&["--server", &addr, "--timeout", "200ms", "--attempts", "2", "resolve", "web.awx", "-o", "json"]);
+    assert_eq!(r.code, 3, "{r:?}");
+    let doc = r.json();
+    assert_eq!(doc["status"], "error");
+    assert_eq!(doc["error"]["kind"], "timeout");
+    assert_eq!(doc["error"]["server"], addr);
+    let a_tries = doc["queries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|q| q["type"] == "A")
+        .count();
+    assert_eq!(a_tries, 2, "one try per attempt");
+    assert!(r.stderr.contains("no answer"), "{r:?}");
+    // Text mode: one line on stderr, nothing on stdout.
+    let r = hsvc(&["--server", &addr, "--timeout", "100ms", "--attempts", "1", "resolve", "web.awx"]);
+    assert_eq!(r.code, 3);
+    assert_eq!(r.stdout, "");
+    assert_eq!(r.stderr.lines().count(), 1, "{r:?}");
+}
+
+#[test]
+fn servfail_refused_and_malformed_are_dns_failures() {
+    let dns = Dns::start();
+    let name = "web-headless.awx.svc.cluster.local";
+    for (fault, kind) in [(Fault::ServFail, "servfail"), (Fault::Refused, "refused"), (Fault::Malformed, "malformed")] {
+        dns.zone().clear_faults();
+        dns.zone().set_fault(name, fault);
+        let r = dns.hsvc(&["--timeout", "300ms", "--attempts", "1", "resolve", "web-headless.awx", "-o", "json"]);
+        assert_eq!(r.code, 3, "{fault:?}: {r:?}");
+        assert_eq!(r.json()["error"]["kind"], kind, "{fault:?}");
+    }
+}
+
+#[test]
+fn the_next_server_is_asked_when_one_fails() {
+    let dns = Dns::start();
+    // A closed port: nothing listens there.
+    let closed = {
+        let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        s.local_addr().unwrap().to_string()
+    };
+    let r = hsvc(&["--server", &closed, "--server", &dns.addr().to_string(), "resolve", "web-headless.awx", "-o", "json"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let doc = r.json();
+    assert_eq!(doc["server"], dns.addr().to_string());
+    assert!(doc["queries"].as_array().unwrap().iter().any(|q| q["server"] == closed.as_str()
+        && q["error"] == "connection refused"));
+}
+
+#[test]
+fn control_characters_from_dns_never_reach_the_terminal() {
+    let dns = Dns::start();
+    for fmt in ["table", "wide", "plain", "json"] {
+        let r = dns.hsvc(&["resolve", "svc.evil", "-o", fmt]);
+        assert_eq!(r.code, 0, "{fmt}: {r:?}");
+        assert!(!r.stdout.contains('\u{1b}') && !r.stdout.contains('\u{7}'), "{fmt}: {r:?}");
+        assert!(!r.stderr.contains('\u{1b}'), "{fmt}: {r:?}");
+    }
+    let r = dns.hsvc(&["resolve", "svc.evil"]);
+    assert!(r.stdout.contains("\\027[31mred"), "{r:?}");
+    let r = dns.hsvc(&["resolve", "10.9.9.9", "-o", "plain"]);
+    assert!(!r.stdout.contains('\u{1b}'), "{r:?}");
+    assert!(r.stdout.starts_with("\\027[31mred"), "{r:?}");
+}
+
+#[test]
+fn invalid_names_are_rejected_before_any_query() {
+    let dns = Dns::start();
+    let long = "a".repeat(64);
+    let too_long = vec!["abcdefghi"; 26].join(".");
+    for bad in ["web..awx", long.as_str(), too_long.as_str(), "we b", "web\u{1b}x", "*.web"] {
+        let r = dns.hsvc(&["resolve", bad]);
+        assert_eq!(r.code, 2, "{bad:?}: {r:?}");
+        assert_eq!(r.stderr.lines().count(), 1, "{bad:?}: {r:?}");
+        assert!(r.stderr.starts_with("hsvc: invalid name"), "{r:?}");
+        assert!(!r.stderr.contains('\u{1b}'));
+    }
+    let r = dns.hsvc(&["resolve", "web..awx", "-o", "json"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(r.json()["status"], "error");
+    assert_eq!(r.json()["error"]["kind"], "invalid_name");
+    assert!(dns.zone().query_log().is_empty());
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    for args in [
+        vec!["resolve"],
+        vec!["--server", "not-an-ip", "resolve", "x"],
+        vec!["--timeout", "fast", "resolve", "x"],
+        vec!["resolve", "x", "-o", "yaml"],
+    ] {
+        let r = hsvc(&args);
+        assert_eq!(r.code, 2, "{args:?}: {r:?}");
+    }
+    // No --server and a resolv.conf without nameserver: never a public resolver.
+    let r = hsvc(&["resolve", "web.awx"]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("no usable nameserver"), "{r:?}");
+}
+
+#[test]
+fn table_wide_and_plain_outputs() {
+    let dns = Dns::start();
+    let r = dns.hsvc(&["resolve", "web-headless.awx"]);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(lines[0].split_whitespace().collect::<Vec<_>>(), ["IP", "HOSTNAME", "PORTS", "TTL"]);
+    assert_eq!(lines[1].split_whitespace().collect::<Vec<_>>(), ["10.244.194.67", "web-1", "80", "30"]);
+    assert!(lines[4].starts_with("3 endpoints for web-headless.awx.svc.cluster.local."), "{r:?}");
+    assert!(lines[4].contains(&dns.addr().to_string()));
+
+    let r = dns.hsvc(&["resolve", "web-headless.awx", "-o", "wide"]);
+    let header: Vec<&str> = r.stdout.lines().next().unwrap().split_whitespace().collect();
+    assert_eq!(header, ["IP", "FAMILY", "HOSTNAME", "FQDN", "PORTS", "TTL", "SERVER", "LATENCY"]);
+    assert!(r.stdout.contains("web-0.web-headless.awx.svc.cluster.local."));
+
+    let r = dns.hsvc(&["resolve", "web-headless.awx", "-o", "plain"]);
+    assert_eq!(r.stdout, web_awx().join("\n") + "\n");
+}
+
+#[test]
+fn explain_lists_every_query() {
+    let dns = Dns::start();
+    let r = dns.hsvc(&["resolve", "web-headless.awx", "--explain"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stdout.contains("3 queries sent:"), "{r:?}");
+    for t in ["A", "AAAA", "SRV"] {
+        assert!(r.stdout.lines().any(|l| l.split_whitespace().nth(2) == Some(t)), "{t}: {r:?}");
+    }
+}
