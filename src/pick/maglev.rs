@@ -42,8 +42,11 @@ pub const MAX_TABLE_SIZE: u64 = 5_000_011;
 ///
 /// # Cost
 ///
-/// Build is O(M log M) on average (≈ 1–3 ms at M = 65 537, N = 1000); lookup is one
-/// XXH64 and one table read.
+/// Build is O(M log M) slot probes on average (≈ 1–3 ms at M = 65 537, N = 1000 with
+/// equal weights) plus one weight check per member per round; with skewed weights the
+/// number of rounds grows towards `M · w_max / Σw`, so e.g. one member of weight 1000
+/// among 999 of weight 1 needs ≈ 33 000 rounds × 1000 checks. Lookup is one XXH64 and
+/// one table read.
 #[derive(Debug, Clone)]
 pub struct Maglev {
     table: Vec<u32>,

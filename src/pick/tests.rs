@@ -329,6 +329,21 @@ fn maglev_weighted_shares() {
     assert!((c[0] as i64 - 21_846).abs() <= 1, "{c:?}");
 }
 
+#[test]
+fn maglev_skewed_weights_still_give_everyone_a_slot() {
+    // One heavy member (weight 199) among 199 of weight 1: it should own ~half.
+    let mut members: Vec<Member> = (0..199)
+        .map(|i| Member::new(format!("p{i:03}"), 1))
+        .collect();
+    members.push(Member::new("heavy", 199));
+    let s = MemberSet::new(members);
+    let m = Maglev::new(&s).unwrap();
+    let counts = m.entries_per_member(s.len());
+    assert!(counts.iter().all(|&c| c >= 1));
+    let st = stats(&s, &counts);
+    assert!(st.max_over_mean < 1.02 && st.min_over_mean > 0.95, "{st:?}");
+}
+
 /// Fraction of table slots whose member (by id) differs after removing member `j`.
 fn maglev_slots_moved(s: &MemberSet, j: usize) -> f64 {
     let before = Maglev::new(s).unwrap();
