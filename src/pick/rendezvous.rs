@@ -101,16 +101,18 @@ impl Rendezvous {
         // (score, u_bits, index) of the best so far.
         let mut best: Option<(f64, u64, usize)> = None;
         for g in &self.groups {
-            // Group winner: largest u, lowest index on a tie (strict '>').
+            // Group winner: largest u, lowest position on a tie (strict '>'). Positions
+            // follow ascending member index, so this is the lowest index.
             let mut gu = Self::u_bits(k, g.hashes[0]);
-            let mut gi = g.indices[0];
-            for (&h, &i) in g.hashes.iter().zip(&g.indices).skip(1) {
+            let mut gp = 0usize;
+            for (p, &h) in g.hashes.iter().enumerate().skip(1) {
                 let u = Self::u_bits(k, h);
                 if u > gu {
                     gu = u;
-                    gi = i;
+                    gp = p;
                 }
             }
+            let gi = g.indices[gp];
             if self.groups.len() == 1 {
                 return Some(gi);
             }
