@@ -13,6 +13,7 @@ pub mod exit;
 pub mod lookup;
 pub mod name;
 pub mod output;
+pub mod pick;
 #[cfg(feature = "server")]
 pub mod server;
 pub mod settings;
