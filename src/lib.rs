@@ -1,1 +1,2 @@
 //! hsvc: Kubernetes headless Services from cluster DNS.
+pub mod probe;
