@@ -218,3 +218,29 @@ async fn status_without_body_framing_still_counts() {
         }
     );
 }
+
+#[tokio::test]
+async fn invalid_request_fails_without_connecting() {
+    let (a, seen) = http_status(ip("127.0.2.15"), 200).await;
+    let r = probe_one(&target(a), &Check::http("/a b"), &opts()).await;
+    assert!(
+        matches!(r.outcome, Outcome::HttpError(_)),
+        "{:?}",
+        r.outcome
+    );
+    let t = Target {
+        host: Some("bad\nhost".into()),
+        ..target(a)
+    };
+    let r = probe_one(&t, &Check::http("/"), &opts()).await;
+    assert!(
+        matches!(r.outcome, Outcome::HttpError(_)),
+        "{:?}",
+        r.outcome
+    );
+    // A later good probe is the first request the server sees.
+    probe_one(&target(a), &Check::http("/ok"), &opts()).await;
+    let heads = seen.heads();
+    assert_eq!(heads.len(), 1);
+    assert!(heads[0].starts_with("GET /ok "), "{}", heads[0]);
+}

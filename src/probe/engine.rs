@@ -33,6 +33,8 @@ const BODY_DRAIN_LIMIT: usize = 64 * 1024;
 ///   `Connection: close`, judge the status against `expect`, and drain up to
 ///   64 KiB of body. Everything, connect included, ends by `http_timeout`
 ///   after the start; a missing response head by then is `HttpTimeout`.
+///   A path or `Host` that cannot form a valid request is an `HttpError`
+///   reported before any connection is made.
 ///
 /// Never panics on network errors; every failure is an [`Outcome`].
 pub async fn probe_one(t: &Target, check: &Check, opts: &ProbeOptions) -> ProbeResult {
@@ -117,6 +119,11 @@ async fn http_probe(
     start: Instant,
 ) -> (Outcome, Duration) {
     let deadline = start + opts.http_timeout;
+    // A bad path or Host is a configuration error: fail without connecting.
+    let req = match build_request(t, path) {
+        Ok(r) => r,
+        Err(msg) => return (Outcome::HttpError(msg), start.elapsed()),
+    };
     let stream = match connect(t.addr(), opts.connect_timeout.min(opts.http_timeout)).await {
         Ok(s) => s,
         Err(o) => return (o, start.elapsed()),
@@ -124,7 +131,7 @@ async fn http_probe(
     // Best effort: the request is one small write anyway.
     let _ = stream.set_nodelay(true);
 
-    let (response, conn_guard) = match timeout_at(deadline, request(stream, t, path)).await {
+    let (response, conn_guard) = match timeout_at(deadline, request(stream, req)).await {
         Err(_elapsed) => return (Outcome::HttpTimeout, start.elapsed()),
         Ok(Err(msg)) => return (Outcome::HttpError(msg), start.elapsed()),
         Ok(Ok(r)) => r,
@@ -138,20 +145,23 @@ async fn http_probe(
     (Outcome::Http { status, ok }, latency)
 }
 
-/// Handshakes, sends the request and waits for the response head.
-async fn request(
-    stream: TcpStream,
-    t: &Target,
-    path: &str,
-) -> Result<(Response<Incoming>, AbortOnDrop), String> {
-    let req = Request::builder()
+/// `GET path` with `Host`, `User-Agent` and `Connection: close`.
+fn build_request(t: &Target, path: &str) -> Result<Request<Empty<Bytes>>, String> {
+    Request::builder()
         .method(Method::GET)
         .uri(origin_form(path))
         .header(HOST, t.host_header())
         .header(USER_AGENT, USER_AGENT_VALUE)
         .header(CONNECTION, "close")
         .body(Empty::<Bytes>::new())
-        .map_err(|e| format!("invalid request: {e}"))?;
+        .map_err(|e| format!("invalid request: {e}"))
+}
+
+/// Handshakes, sends the request and waits for the response head.
+async fn request(
+    stream: TcpStream,
+    req: Request<Empty<Bytes>>,
+) -> Result<(Response<Incoming>, AbortOnDrop), String> {
     let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
         .await
         .map_err(|e| hyper_message(&e))?;
