@@ -14,6 +14,7 @@ pub mod lookup;
 pub mod name;
 pub mod output;
 pub mod pick;
+pub mod probe;
 #[cfg(feature = "server")]
 pub mod server;
 pub mod settings;
