@@ -39,7 +39,12 @@ pub struct GlobalArgs {
     pub servers: Vec<String>,
 
     /// resolv.conf to read nameservers, search list and ndots from.
-    #[arg(long, global = true, value_name = "PATH", default_value = "/etc/resolv.conf")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "PATH",
+        default_value = "/etc/resolv.conf"
+    )]
     pub resolv_conf: PathBuf,
 
     /// Use TCP only (what `kubectl port-forward` carries).
@@ -64,8 +69,14 @@ pub struct GlobalArgs {
     pub cluster_domain: Option<String>,
 
     /// Namespace of short names [default: from the resolv.conf search list, else default].
-    #[arg(short = 'n', long, global = true, value_name = "NS", env = "HSVC_NAMESPACE",
-          value_delimiter = ',')]
+    #[arg(
+        short = 'n',
+        long,
+        global = true,
+        value_name = "NS",
+        env = "HSVC_NAMESPACE",
+        value_delimiter = ','
+    )]
     pub namespace: Vec<String>,
 
     /// Output format.
@@ -167,7 +178,14 @@ mod tests {
     #[test]
     fn globals_work_after_the_subcommand() {
         let cli = Cli::try_parse_from([
-            "hsvc", "resolve", "web.awx", "--server", "127.0.0.1:5353", "--tcp", "-o", "json",
+            "hsvc",
+            "resolve",
+            "web.awx",
+            "--server",
+            "127.0.0.1:5353",
+            "--tcp",
+            "-o",
+            "json",
         ])
         .unwrap();
         assert!(cli.global.tcp);

@@ -250,13 +250,23 @@ async fn query_server(
     let bytes = match request.to_vec() {
         Ok(b) => b,
         Err(e) => {
-            return failed(name, rtype, server, Transport::Udp, Failure::Network(e.to_string()))
+            return failed(
+                name,
+                rtype,
+                server,
+                Transport::Udp,
+                Failure::Network(e.to_string()),
+            )
         }
     };
     let started = Instant::now();
     let deadline = tokio::time::Instant::now() + opts.timeout;
     let mut truncated = false;
-    let mut transport = if opts.tcp { Transport::Tcp } else { Transport::Udp };
+    let mut transport = if opts.tcp {
+        Transport::Tcp
+    } else {
+        Transport::Udp
+    };
     if !opts.tcp {
         let t0 = Instant::now();
         let r = tokio::time::timeout_at(deadline, udp_exchange(server, &bytes, id, name, rtype))
@@ -267,7 +277,10 @@ async fn query_server(
             server,
             transport: Transport::Udp,
             latency: t0.elapsed(),
-            outcome: r.as_ref().map(|m| m.metadata.response_code).map_err(Clone::clone),
+            outcome: r
+                .as_ref()
+                .map(|m| m.metadata.response_code)
+                .map_err(Clone::clone),
             truncated: tc,
             answers: r.as_ref().map_or(0, |m| m.answers.len()),
         });
@@ -295,7 +308,10 @@ async fn query_server(
         server,
         transport: Transport::Tcp,
         latency: t0.elapsed(),
-        outcome: r.as_ref().map(|m| m.metadata.response_code).map_err(Clone::clone),
+        outcome: r
+            .as_ref()
+            .map(|m| m.metadata.response_code)
+            .map_err(Clone::clone),
         truncated: matches!(&r, Ok(m) if m.metadata.truncation),
         answers: r.as_ref().map_or(0, |m| m.answers.len()),
     });
@@ -312,7 +328,13 @@ async fn query_server(
     }
 }
 
-fn failed(name: &Name, rtype: RecordType, server: SocketAddr, t: Transport, f: Failure) -> Exchange {
+fn failed(
+    name: &Name,
+    rtype: RecordType,
+    server: SocketAddr,
+    t: Transport,
+    f: Failure,
+) -> Exchange {
     Exchange {
         name: name.clone(),
         rtype,

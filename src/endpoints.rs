@@ -160,7 +160,8 @@ pub fn join(
     }
     let mut endpoints: Vec<Endpoint> = by_ip.into_values().collect();
     for e in &mut endpoints {
-        e.ports.sort_by(|a, b| (a.port, &a.protocol).cmp(&(b.port, &b.protocol)));
+        e.ports
+            .sort_by(|a, b| (a.port, &a.protocol).cmp(&(b.port, &b.protocol)));
     }
     EndpointSet { endpoints }
 }
@@ -249,14 +250,21 @@ mod tests {
                 ("10.244.217.11".into(), "web-2".into())
             ]
         );
-        assert!(set.iter().all(|e| e.ports.len() == 1 && e.ports[0].port == 80));
+        assert!(set
+            .iter()
+            .all(|e| e.ports.len() == 1 && e.ports[0].port == 80));
         assert_eq!(set.iter().next().unwrap().identity(), "web-1");
     }
 
     #[test]
     fn dashed_targets_need_no_additional_section() {
         let addrs = vec![(ip("10.244.194.69"), 30)];
-        let srvs = vec![srv("10-244-194-69.web-headless.default.svc.cluster.local.", 80, 100, None)];
+        let srvs = vec![srv(
+            "10-244-194-69.web-headless.default.svc.cluster.local.",
+            80,
+            100,
+            None,
+        )];
         let set = join(&addrs, &srvs, &HashMap::new());
         assert_eq!(set.len(), 1);
         let e = set.iter().next().unwrap();

@@ -323,7 +323,8 @@ impl Resolver {
         while let Some(i) = index {
             let cand = &walk.candidates[i];
             let n = dns::to_name(&cand.fqdn);
-            let (a, aaaa) = tokio::join!(self.ask(&n, RecordType::A), self.ask(&n, RecordType::AAAA));
+            let (a, aaaa) =
+                tokio::join!(self.ask(&n, RecordType::A), self.ask(&n, RecordType::AAAA));
             record("search", &a, &mut queries);
             record("search", &aaaa, &mut queries);
             let (result, count) = step_result(&a, &aaaa);
@@ -465,7 +466,13 @@ impl Resolver {
         }
         let mut warnings = Vec::new();
         let target_errors = self
-            .lookup_targets(&srvs, &names, &mut target_addrs, &mut queries, &mut warnings)
+            .lookup_targets(
+                &srvs,
+                &names,
+                &mut target_addrs,
+                &mut queries,
+                &mut warnings,
+            )
             .await;
         let endpoints = endpoints::join(&addrs, &srvs, &target_addrs);
 
@@ -580,7 +587,13 @@ impl Resolver {
         }
         let mut warnings = Vec::new();
         let target_errors = self
-            .lookup_targets(&srvs, &names, &mut target_addrs, &mut queries, &mut warnings)
+            .lookup_targets(
+                &srvs,
+                &names,
+                &mut target_addrs,
+                &mut queries,
+                &mut warnings,
+            )
             .await;
         let endpoints = endpoints::join(&[], &srvs, &target_addrs);
         let error = failure_info(&srv).or(target_errors);
@@ -615,9 +628,7 @@ impl Resolver {
                 .answers
                 .iter()
                 .filter_map(|r| match &r.data {
-                    RData::PTR(p) => {
-                        Some((dns::display_name(&p.0), r.ttl, dns::first_label(&p.0)))
-                    }
+                    RData::PTR(p) => Some((dns::display_name(&p.0), r.ttl, dns::first_label(&p.0))),
                     _ => None,
                 })
                 .collect();
@@ -685,5 +696,7 @@ async fn join_all<F: std::future::Future>(futs: impl IntoIterator<Item = F>) -> 
         }
     })
     .await;
-    out.into_iter().map(|o| o.expect("every future completed")).collect()
+    out.into_iter()
+        .map(|o| o.expect("every future completed"))
+        .collect()
 }

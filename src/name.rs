@@ -131,7 +131,11 @@ fn split_validated(text: &str) -> Result<(Vec<String>, bool), NameError> {
         return Ok((Vec::new(), true));
     }
     let absolute = text.ends_with('.');
-    let body = if absolute { &text[..text.len() - 1] } else { text };
+    let body = if absolute {
+        &text[..text.len() - 1]
+    } else {
+        text
+    };
     if body.len() > MAX_NAME {
         return Err(NameError::TooLong(body.len()));
     }
@@ -235,8 +239,12 @@ impl Context {
 pub fn infer_from_search(search: &[Fqdn]) -> Option<(Option<String>, Fqdn)> {
     let with_ns = search.iter().find_map(|d| {
         let l = d.labels();
-        (l.len() >= 3 && l[1].eq_ignore_ascii_case("svc"))
-            .then(|| (Some(l[0].to_ascii_lowercase()), Fqdn::from_labels(l[2..].to_vec())))
+        (l.len() >= 3 && l[1].eq_ignore_ascii_case("svc")).then(|| {
+            (
+                Some(l[0].to_ascii_lowercase()),
+                Fqdn::from_labels(l[2..].to_vec()),
+            )
+        })
     });
     with_ns.or_else(|| {
         search.iter().find_map(|d| {
@@ -309,7 +317,9 @@ impl Target {
         // Strip the `.svc.<zone>` or (relative names only) `.svc` suffix.
         let (rest, qualified): (&[String], bool) = if fq.ends_with(&svc_zone) {
             (&labels[..labels.len() - svc_zone.len()], true)
-        } else if !absolute && labels.len() > 1 && labels[labels.len() - 1].eq_ignore_ascii_case("svc")
+        } else if !absolute
+            && labels.len() > 1
+            && labels[labels.len() - 1].eq_ignore_ascii_case("svc")
         {
             (&labels[..labels.len() - 1], true)
         } else if absolute {
@@ -331,9 +341,14 @@ impl Target {
                 svc,
                 ctx.namespace.clone(),
             ),
-            [ep, svc, ns] if !under(ep) && !under(svc) => {
-                (Kind::Endpoint, None, None, Some(ep.clone()), svc, ns.clone())
-            }
+            [ep, svc, ns] if !under(ep) && !under(svc) => (
+                Kind::Endpoint,
+                None,
+                None,
+                Some(ep.clone()),
+                svc,
+                ns.clone(),
+            ),
             [p, pr, svc, ns] if under(p) && under(pr) => (
                 Kind::Srv,
                 Some(strip(p)),
@@ -623,7 +638,11 @@ mod tests {
         ] {
             let t = Target::parse(input, &c).unwrap();
             assert_eq!(t.kind, Kind::Service, "{input}");
-            assert_eq!(t.fqdn.to_string(), "web-headless.awx.svc.cluster.local.", "{input}");
+            assert_eq!(
+                t.fqdn.to_string(),
+                "web-headless.awx.svc.cluster.local.",
+                "{input}"
+            );
             assert_eq!(t.namespace.as_deref(), Some("awx"));
             assert_eq!(t.service.as_deref(), Some("web-headless"));
         }
@@ -632,7 +651,10 @@ mod tests {
     #[test]
     fn namespace_in_name_beats_flag() {
         let t = Target::parse("web-headless.default", &ctx(Some("awx"))).unwrap();
-        assert_eq!(t.fqdn.to_string(), "web-headless.default.svc.cluster.local.");
+        assert_eq!(
+            t.fqdn.to_string(),
+            "web-headless.default.svc.cluster.local."
+        );
     }
 
     #[test]
@@ -641,7 +663,10 @@ mod tests {
         let t = Target::parse("web-0.web-headless.awx", &c).unwrap();
         assert_eq!(t.kind, Kind::Endpoint);
         assert_eq!(t.endpoint.as_deref(), Some("web-0"));
-        assert_eq!(t.fqdn.to_string(), "web-0.web-headless.awx.svc.cluster.local.");
+        assert_eq!(
+            t.fqdn.to_string(),
+            "web-0.web-headless.awx.svc.cluster.local."
+        );
 
         let t = Target::parse("_nginx-web-headless._tcp.web-headless.awx", &c).unwrap();
         assert_eq!(t.kind, Kind::Srv);
@@ -654,7 +679,10 @@ mod tests {
 
         let t = Target::parse("_http._tcp.web", &c).unwrap();
         assert_eq!(t.kind, Kind::Srv);
-        assert_eq!(t.fqdn.to_string(), "_http._tcp.web.default.svc.cluster.local.");
+        assert_eq!(
+            t.fqdn.to_string(),
+            "_http._tcp.web.default.svc.cluster.local."
+        );
 
         let t = Target::parse("_postgres._tcp.db.awx.svc.cluster.local.", &c).unwrap();
         assert_eq!(t.kind, Kind::Srv);
@@ -729,15 +757,33 @@ mod tests {
         assert_eq!(Target::parse("a..b", &c), Err(NameError::EmptyLabel));
         assert_eq!(Target::parse(".a", &c), Err(NameError::EmptyLabel));
         let long = "a".repeat(64);
-        assert!(matches!(Target::parse(&long, &c), Err(NameError::LabelTooLong(_))));
+        assert!(matches!(
+            Target::parse(&long, &c),
+            Err(NameError::LabelTooLong(_))
+        ));
         assert!(Target::parse(&"a".repeat(63), &c).is_ok());
         let name = vec!["abcdefghi"; 26].join(".");
         assert_eq!(name.len(), 259);
-        assert!(matches!(Target::parse(&name, &c), Err(NameError::TooLong(259))));
-        assert!(matches!(Target::parse("we b", &c), Err(NameError::BadChar { ch: ' ', .. })));
-        assert!(matches!(Target::parse("web\x1b", &c), Err(NameError::BadChar { .. })));
-        assert!(matches!(Target::parse("wéb", &c), Err(NameError::BadChar { .. })));
-        assert!(matches!(Target::parse("*.web", &c), Err(NameError::BadChar { .. })));
+        assert!(matches!(
+            Target::parse(&name, &c),
+            Err(NameError::TooLong(259))
+        ));
+        assert!(matches!(
+            Target::parse("we b", &c),
+            Err(NameError::BadChar { ch: ' ', .. })
+        ));
+        assert!(matches!(
+            Target::parse("web\x1b", &c),
+            Err(NameError::BadChar { .. })
+        ));
+        assert!(matches!(
+            Target::parse("wéb", &c),
+            Err(NameError::BadChar { .. })
+        ));
+        assert!(matches!(
+            Target::parse("*.web", &c),
+            Err(NameError::BadChar { .. })
+        ));
         // The message never echoes raw control characters.
         let msg = Target::parse("web\x1b", &c).unwrap_err().to_string();
         assert!(!msg.contains('\x1b'), "{msg}");
@@ -745,8 +791,14 @@ mod tests {
 
     #[test]
     fn dashed_ips() {
-        assert_eq!(dashed_ip("10-244-194-69"), Some("10.244.194.69".parse().unwrap()));
-        assert_eq!(dashed_ip("fd00-10-244--13"), Some("fd00:10:244::13".parse().unwrap()));
+        assert_eq!(
+            dashed_ip("10-244-194-69"),
+            Some("10.244.194.69".parse().unwrap())
+        );
+        assert_eq!(
+            dashed_ip("fd00-10-244--13"),
+            Some("fd00:10:244::13".parse().unwrap())
+        );
         assert_eq!(
             dashed_ip("2001-db8-3333-4444-5555-6666--0"),
             Some("2001:db8:3333:4444:5555:6666::".parse().unwrap())
@@ -760,7 +812,11 @@ mod tests {
     }
 
     fn k8s_search() -> Vec<Fqdn> {
-        vec![fq("awx.svc.cluster.local"), fq("svc.cluster.local"), fq("cluster.local")]
+        vec![
+            fq("awx.svc.cluster.local"),
+            fq("svc.cluster.local"),
+            fq("cluster.local"),
+        ]
     }
 
     fn names(w: &SearchWalk) -> Vec<String> {

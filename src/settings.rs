@@ -41,7 +41,9 @@ impl ResolvConf {
             match words.next() {
                 Some("nameserver") => match words.next().map(parse_nameserver) {
                     Some(Some(addr)) => rc.nameservers.push(addr),
-                    _ => rc.warnings.push(format!("unusable nameserver line: {line}")),
+                    _ => rc
+                        .warnings
+                        .push(format!("unusable nameserver line: {line}")),
                 },
                 Some(kw @ ("search" | "domain")) => {
                     let list: Vec<&str> = if kw == "domain" {
@@ -81,7 +83,9 @@ impl ResolvConf {
 /// A nameserver line's address: an IP, port 53. A zone suffix
 /// (`fe80::1%eth0`) cannot be honoured and makes the line unusable.
 fn parse_nameserver(word: &str) -> Option<SocketAddr> {
-    word.parse::<IpAddr>().ok().map(|ip| SocketAddr::new(ip, 53))
+    word.parse::<IpAddr>()
+        .ok()
+        .map(|ip| SocketAddr::new(ip, 53))
 }
 
 /// Parses `--server`: `ip`, `ip:port`, `[v6]:port` or a bare IPv6 address.
@@ -138,14 +142,26 @@ mod tests {
 
     #[test]
     fn server_forms() {
-        assert_eq!(parse_server("10.96.0.10").unwrap(), "10.96.0.10:53".parse().unwrap());
+        assert_eq!(
+            parse_server("10.96.0.10").unwrap(),
+            "10.96.0.10:53".parse().unwrap()
+        );
         assert_eq!(
             parse_server("127.0.0.1:5353").unwrap(),
             "127.0.0.1:5353".parse().unwrap()
         );
-        assert_eq!(parse_server("[::1]:5353").unwrap(), "[::1]:5353".parse().unwrap());
-        assert_eq!(parse_server("fd00::a").unwrap(), "[fd00::a]:53".parse().unwrap());
-        assert_eq!(parse_server("[fd00::a]").unwrap(), "[fd00::a]:53".parse().unwrap());
+        assert_eq!(
+            parse_server("[::1]:5353").unwrap(),
+            "[::1]:5353".parse().unwrap()
+        );
+        assert_eq!(
+            parse_server("fd00::a").unwrap(),
+            "[fd00::a]:53".parse().unwrap()
+        );
+        assert_eq!(
+            parse_server("[fd00::a]").unwrap(),
+            "[fd00::a]:53".parse().unwrap()
+        );
         assert!(parse_server("kube-dns").is_err());
         assert!(parse_server("1.2.3.4:99999").is_err());
     }
@@ -200,9 +216,9 @@ impl Settings {
             )));
         }
         let cluster_domain = match &g.cluster_domain {
-            Some(d) => Some(
-                Fqdn::parse(d).map_err(|e| Fail::usage(format!("--cluster-domain: {e}")))?,
-            ),
+            Some(d) => {
+                Some(Fqdn::parse(d).map_err(|e| Fail::usage(format!("--cluster-domain: {e}")))?)
+            }
             None => None,
         };
         for ns in &g.namespace {

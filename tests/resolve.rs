@@ -9,7 +9,11 @@ use common::*;
 use hsvc::server::{Behaviour, Fault, Transport};
 
 fn web_awx() -> Vec<String> {
-    vec!["10.244.194.67".into(), "10.244.217.10".into(), "10.244.217.11".into()]
+    vec![
+        "10.244.194.67".into(),
+        "10.244.217.10".into(),
+        "10.244.217.11".into(),
+    ]
 }
 
 #[test]
@@ -49,7 +53,10 @@ fn json_lists_the_statefulset_pods_with_their_port() {
         .iter()
         .map(|q| q["type"].as_str().unwrap().to_string())
         .collect();
-    assert_eq!(types, ["A", "AAAA", "SRV"].iter().map(|s| s.to_string()).collect());
+    assert_eq!(
+        types,
+        ["A", "AAAA", "SRV"].iter().map(|s| s.to_string()).collect()
+    );
     assert_eq!(dns.zone().query_log().len(), 3);
 }
 
@@ -61,7 +68,10 @@ fn every_service_name_form_reaches_the_same_fqdn() {
         (vec!["resolve", "web-headless.awx"], "awx"),
         (vec!["resolve", "web-headless.awx.svc"], "awx"),
         (vec!["resolve", "web-headless.awx.svc.cluster.local"], "awx"),
-        (vec!["resolve", "web-headless.awx.svc.cluster.local."], "awx"),
+        (
+            vec!["resolve", "web-headless.awx.svc.cluster.local."],
+            "awx",
+        ),
         (vec!["resolve", "web-headless"], "default"),
     ] {
         let mut a = args.clone();
@@ -82,7 +92,14 @@ fn every_service_name_form_reaches_the_same_fqdn() {
 fn namespace_and_cluster_domain_come_from_the_search_list() {
     let dns = Dns::start();
     let rc = pod_resolv_conf("awx");
-    let r = dns.hsvc(&["--resolv-conf", rc.to_str().unwrap(), "resolve", "web-headless", "-o", "json"]);
+    let r = dns.hsvc(&[
+        "--resolv-conf",
+        rc.to_str().unwrap(),
+        "resolve",
+        "web-headless",
+        "-o",
+        "json",
+    ]);
     assert_eq!(r.code, 0, "{r:?}");
     assert_eq!(r.json()["fqdn"], "web-headless.awx.svc.cluster.local.");
     // --server replaced the file's nameserver (nothing listens on 127.0.0.1:53).
@@ -105,7 +122,12 @@ fn pod_name_srv_name_and_ip_literals() {
     assert_eq!(doc["kind"], "srv");
     assert_eq!(
         ips(&doc),
-        ["10.244.194.71", "10.244.217.13", "fd00:10:244::13", "fd00:10:244::71"]
+        [
+            "10.244.194.71",
+            "10.244.217.13",
+            "fd00:10:244::13",
+            "fd00:10:244::71"
+        ]
     );
     for e in doc["endpoints"].as_array().unwrap() {
         assert_eq!(e["ports"][0]["name"], "postgres");
@@ -131,7 +153,14 @@ fn pod_name_srv_name_and_ip_literals() {
 #[test]
 fn port_name_labels_the_ports() {
     let dns = Dns::start();
-    let r = dns.hsvc(&["resolve", "web-headless.awx", "--port-name", "nginx-web-headless", "-o", "json"]);
+    let r = dns.hsvc(&[
+        "resolve",
+        "web-headless.awx",
+        "--port-name",
+        "nginx-web-headless",
+        "-o",
+        "json",
+    ]);
     assert_eq!(r.code, 0, "{r:?}");
     for e in r.json()["endpoints"].as_array().unwrap() {
         assert_eq!(e["ports"].as_array().unwrap().len(), 1, "{e}");
@@ -157,7 +186,11 @@ fn dual_stack_service() {
         .collect();
     assert_eq!(fam, ["ipv4", "ipv4", "ipv6", "ipv6"]);
     // One SRV per pod covers both of its addresses.
-    assert!(doc["endpoints"].as_array().unwrap().iter().all(|e| e["ports"][0]["weight"] == 25));
+    assert!(doc["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["ports"][0]["weight"] == 25));
 }
 
 #[test]
@@ -183,7 +216,7 @@ fn nxdomain_and_nodata_are_told_apart() {
 
 #[test]
 fn truncated_udp_answer_is_retried_over_tcp_and_comes_back_whole() {
-    let dns = Dns::start();
+    let dns = Dns::with(big_cluster());
     let r = dns.hsvc(&["resolve", "web.big", "-o", "json"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let doc = r.json();
@@ -193,17 +226,28 @@ fn truncated_udp_answer_is_retried_over_tcp_and_comes_back_whole() {
     let eps = doc["endpoints"].as_array().unwrap();
     assert_eq!(eps.len(), 3000);
     let want: BTreeSet<String> = (0..3000u32)
-        .map(|i| std::net::Ipv4Addr::from(u32::from(std::net::Ipv4Addr::new(10, 1, 0, 1)) + i).to_string())
+        .map(|i| {
+            std::net::Ipv4Addr::from(u32::from(std::net::Ipv4Addr::new(10, 1, 0, 1)) + i)
+                .to_string()
+        })
         .collect();
     let got: BTreeSet<String> = ips(&doc).into_iter().collect();
     assert_eq!(got, want);
-    assert!(eps.iter().all(|e| e["hostname"].as_str().unwrap().starts_with("web-")
-        && e["ports"][0]["port"] == 8080));
+    assert!(eps
+        .iter()
+        .all(|e| e["hostname"].as_str().unwrap().starts_with("web-")
+            && e["ports"][0]["port"] == 8080));
     let log = dns.zone().queries_for("web.big.svc.cluster.local.");
-    assert!(log.iter().any(|q| q.transport == Transport::Tcp && q.qtype.to_string() == "A"));
+    assert!(log
+        .iter()
+        .any(|q| q.transport == Transport::Tcp && q.qtype.to_string() == "A"));
     // The human output says so too.
     let r = dns.hsvc(&["resolve", "web.big"]);
-    assert!(r.stdout.contains("retried over TCP"), "{}", &r.stdout[r.stdout.len() - 200..]);
+    assert!(
+        r.stdout.contains("retried over TCP"),
+        "{}",
+        &r.stdout[r.stdout.len() - 200..]
+    );
 }
 
 #[test]
@@ -222,14 +266,22 @@ fn tcp_flag_sends_nothing_over_udp() {
 fn edns_size_is_advertised_and_can_be_turned_off() {
     let dns = Dns::start();
     dns.hsvc(&["resolve", "web-headless.awx"]);
-    assert!(dns.zone().query_log().iter().all(|q| q.edns_payload == Some(1232)));
+    assert!(dns
+        .zone()
+        .query_log()
+        .iter()
+        .all(|q| q.edns_payload == Some(1232)));
     dns.zone().clear_query_log();
     // Without EDNS the 20-pod SRV answer no longer fits 512 bytes.
     let r = dns.hsvc(&["--edns-size", "0", "resolve", "web.mid", "-o", "json"]);
     assert_eq!(r.code, 0, "{r:?}");
     assert_eq!(r.json()["endpoints"].as_array().unwrap().len(), 20);
     assert_eq!(r.json()["retried_tcp"], true);
-    assert!(dns.zone().query_log().iter().all(|q| q.edns_payload.is_none()));
+    assert!(dns
+        .zone()
+        .query_log()
+        .iter()
+        .all(|q| q.edns_payload.is_none()));
 }
 
 #[test]
@@ -244,8 +296,12 @@ fn missing_srv_glue_is_looked_up() {
     let doc = r.json();
     let eps = doc["endpoints"].as_array().unwrap();
     assert_eq!(eps.len(), 20);
-    assert!(eps.iter().all(|e| e["hostname"].as_str().unwrap().starts_with("web-")
-        && e["ports"][0]["port"] == 8080), "{doc}");
+    assert!(
+        eps.iter()
+            .all(|e| e["hostname"].as_str().unwrap().starts_with("web-")
+                && e["ports"][0]["port"] == 8080),
+        "{doc}"
+    );
     let targets = doc["queries"]
         .as_array()
         .unwrap()
@@ -260,7 +316,18 @@ fn a_server_that_never_answers_is_a_dns_failure_after_all_attempts() {
     // A bound UDP socket that never reads: every query times out.
     let silent = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
     let addr = silent.local_addr().unwrap().to_string();
-    let r = hsvc(&["--server", &addr, "--timeout", "200ms", "--attempts", "2", "resolve", "web.awx", "-o", "json"]);
+    let r = hsvc(&[
+        "--server",
+        &addr,
+        "--timeout",
+        "200ms",
+        "--attempts",
+        "2",
+        "resolve",
+        "web.awx",
+        "-o",
+        "json",
+    ]);
     assert_eq!(r.code, 3, "{r:?}");
     let doc = r.json();
     assert_eq!(doc["status"], "error");
@@ -275,7 +342,16 @@ fn a_server_that_never_answers_is_a_dns_failure_after_all_attempts() {
     assert_eq!(a_tries, 2, "one try per attempt");
     assert!(r.stderr.contains("no answer"), "{r:?}");
     // Text mode: one line on stderr, nothing on stdout.
-    let r = hsvc(&["--server", &addr, "--timeout", "100ms", "--attempts", "1", "resolve", "web.awx"]);
+    let r = hsvc(&[
+        "--server",
+        &addr,
+        "--timeout",
+        "100ms",
+        "--attempts",
+        "1",
+        "resolve",
+        "web.awx",
+    ]);
     assert_eq!(r.code, 3);
     assert_eq!(r.stdout, "");
     assert_eq!(r.stderr.lines().count(), 1, "{r:?}");
@@ -285,10 +361,23 @@ fn a_server_that_never_answers_is_a_dns_failure_after_all_attempts() {
 fn servfail_refused_and_malformed_are_dns_failures() {
     let dns = Dns::start();
     let name = "web-headless.awx.svc.cluster.local";
-    for (fault, kind) in [(Fault::ServFail, "servfail"), (Fault::Refused, "refused"), (Fault::Malformed, "malformed")] {
+    for (fault, kind) in [
+        (Fault::ServFail, "servfail"),
+        (Fault::Refused, "refused"),
+        (Fault::Malformed, "malformed"),
+    ] {
         dns.zone().clear_faults();
         dns.zone().set_fault(name, fault);
-        let r = dns.hsvc(&["--timeout", "300ms", "--attempts", "1", "resolve", "web-headless.awx", "-o", "json"]);
+        let r = dns.hsvc(&[
+            "--timeout",
+            "300ms",
+            "--attempts",
+            "1",
+            "resolve",
+            "web-headless.awx",
+            "-o",
+            "json",
+        ]);
         assert_eq!(r.code, 3, "{fault:?}: {r:?}");
         assert_eq!(r.json()["error"]["kind"], kind, "{fault:?}");
     }
@@ -302,12 +391,24 @@ fn the_next_server_is_asked_when_one_fails() {
         let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
         s.local_addr().unwrap().to_string()
     };
-    let r = hsvc(&["--server", &closed, "--server", &dns.addr().to_string(), "resolve", "web-headless.awx", "-o", "json"]);
+    let r = hsvc(&[
+        "--server",
+        &closed,
+        "--server",
+        &dns.addr().to_string(),
+        "resolve",
+        "web-headless.awx",
+        "-o",
+        "json",
+    ]);
     assert_eq!(r.code, 0, "{r:?}");
     let doc = r.json();
     assert_eq!(doc["server"], dns.addr().to_string());
-    assert!(doc["queries"].as_array().unwrap().iter().any(|q| q["server"] == closed.as_str()
-        && q["error"] == "connection refused"));
+    assert!(doc["queries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|q| q["server"] == closed.as_str() && q["error"] == "connection refused"));
 }
 
 #[test]
@@ -316,7 +417,10 @@ fn control_characters_from_dns_never_reach_the_terminal() {
     for fmt in ["table", "wide", "plain", "json"] {
         let r = dns.hsvc(&["resolve", "svc.evil", "-o", fmt]);
         assert_eq!(r.code, 0, "{fmt}: {r:?}");
-        assert!(!r.stdout.contains('\u{1b}') && !r.stdout.contains('\u{7}'), "{fmt}: {r:?}");
+        assert!(
+            !r.stdout.contains('\u{1b}') && !r.stdout.contains('\u{7}'),
+            "{fmt}: {r:?}"
+        );
         assert!(!r.stderr.contains('\u{1b}'), "{fmt}: {r:?}");
     }
     let r = dns.hsvc(&["resolve", "svc.evil"]);
@@ -331,7 +435,14 @@ fn invalid_names_are_rejected_before_any_query() {
     let dns = Dns::start();
     let long = "a".repeat(64);
     let too_long = vec!["abcdefghi"; 26].join(".");
-    for bad in ["web..awx", long.as_str(), too_long.as_str(), "we b", "web\u{1b}x", "*.web"] {
+    for bad in [
+        "web..awx",
+        long.as_str(),
+        too_long.as_str(),
+        "we b",
+        "web\u{1b}x",
+        "*.web",
+    ] {
         let r = dns.hsvc(&["resolve", bad]);
         assert_eq!(r.code, 2, "{bad:?}: {r:?}");
         assert_eq!(r.stderr.lines().count(), 1, "{bad:?}: {r:?}");
@@ -367,15 +478,35 @@ fn table_wide_and_plain_outputs() {
     let dns = Dns::start();
     let r = dns.hsvc(&["resolve", "web-headless.awx"]);
     let lines: Vec<&str> = r.stdout.lines().collect();
-    assert_eq!(lines[0].split_whitespace().collect::<Vec<_>>(), ["IP", "HOSTNAME", "PORTS", "TTL"]);
-    assert_eq!(lines[1].split_whitespace().collect::<Vec<_>>(), ["10.244.194.67", "web-1", "80", "30"]);
-    assert!(lines[4].starts_with("3 endpoints for web-headless.awx.svc.cluster.local."), "{r:?}");
+    assert_eq!(
+        lines[0].split_whitespace().collect::<Vec<_>>(),
+        ["IP", "HOSTNAME", "PORTS", "TTL"]
+    );
+    assert_eq!(
+        lines[1].split_whitespace().collect::<Vec<_>>(),
+        ["10.244.194.67", "web-1", "80", "30"]
+    );
+    assert!(
+        lines[4].starts_with("3 endpoints for web-headless.awx.svc.cluster.local."),
+        "{r:?}"
+    );
     assert!(lines[4].contains(&dns.addr().to_string()));
 
     let r = dns.hsvc(&["resolve", "web-headless.awx", "-o", "wide"]);
-    let header: Vec<&str> = r.stdout.lines().next().unwrap().split_whitespace().collect();
-    assert_eq!(header, ["IP", "FAMILY", "HOSTNAME", "FQDN", "PORTS", "TTL", "SERVER", "LATENCY"]);
-    assert!(r.stdout.contains("web-0.web-headless.awx.svc.cluster.local."));
+    let header: Vec<&str> = r
+        .stdout
+        .lines()
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    assert_eq!(
+        header,
+        ["IP", "FAMILY", "HOSTNAME", "FQDN", "PORTS", "TTL", "SERVER", "LATENCY"]
+    );
+    assert!(r
+        .stdout
+        .contains("web-0.web-headless.awx.svc.cluster.local."));
 
     let r = dns.hsvc(&["resolve", "web-headless.awx", "-o", "plain"]);
     assert_eq!(r.stdout, web_awx().join("\n") + "\n");
@@ -388,6 +519,11 @@ fn explain_lists_every_query() {
     assert_eq!(r.code, 0, "{r:?}");
     assert!(r.stdout.contains("3 queries sent:"), "{r:?}");
     for t in ["A", "AAAA", "SRV"] {
-        assert!(r.stdout.lines().any(|l| l.split_whitespace().nth(2) == Some(t)), "{t}: {r:?}");
+        assert!(
+            r.stdout
+                .lines()
+                .any(|l| l.split_whitespace().nth(2) == Some(t)),
+            "{t}: {r:?}"
+        );
     }
 }

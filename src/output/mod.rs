@@ -65,7 +65,10 @@ pub fn ports(ps: &[PortInfo], weights: bool) -> String {
     if ps.is_empty() {
         return "-".into();
     }
-    ps.iter().map(|p| port(p, weights)).collect::<Vec<_>>().join(", ")
+    ps.iter()
+        .map(|p| port(p, weights))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Milliseconds for people: `0.42 ms`, `12.3 ms`, `1520 ms`.
@@ -81,5 +84,6 @@ pub fn human_ms(ms: f64) -> String {
 
 /// An optional string from DNS, escaped, or `-`.
 pub fn opt(s: &Option<String>) -> String {
-    s.as_deref().map_or_else(|| "-".into(), |s| crate::escape::term(s).into_owned())
+    s.as_deref()
+        .map_or_else(|| "-".into(), |s| crate::escape::term(s).into_owned())
 }

@@ -96,9 +96,15 @@ pub fn summary(r: &Resolution) -> String {
         r.target.fqdn
     );
     if let (Some(rc), Some(server)) = (&r.rcode, r.server) {
-        s.push_str(&format!(" · {rc} from {server} over {}", r.transport.as_str()));
+        s.push_str(&format!(
+            " · {rc} from {server} over {}",
+            r.transport.as_str()
+        ));
     }
-    s.push_str(&format!(" · {}", super::human_ms(crate::lookup::ms(r.latency))));
+    s.push_str(&format!(
+        " · {}",
+        super::human_ms(crate::lookup::ms(r.latency))
+    ));
     if r.retried_tcp {
         s.push_str(" · UDP answer truncated, retried over TCP");
     } else if r.truncated {
@@ -116,7 +122,10 @@ pub fn negative_message(r: &Resolution) -> String {
     };
     let server = r.server.map(|s| format!(" (from {s})")).unwrap_or_default();
     match r.status {
-        Status::Nxdomain => format!("{}: NXDOMAIN: the name does not exist{server}", r.target.fqdn),
+        Status::Nxdomain => format!(
+            "{}: NXDOMAIN: the name does not exist{server}",
+            r.target.fqdn
+        ),
         _ => format!(
             "{}: NODATA: the name exists but has no {what} records{server}",
             r.target.fqdn
@@ -175,7 +184,11 @@ pub fn render(
                 vec![
                     e.ip.to_string(),
                     super::opt(&e.hostname),
-                    e.ptr.iter().map(|p| term(p).into_owned()).collect::<Vec<_>>().join(", "),
+                    e.ptr
+                        .iter()
+                        .map(|p| term(p).into_owned())
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     e.ttl.to_string(),
                 ]
             } else if wide {
@@ -251,9 +264,22 @@ fn render_search(w: &mut dyn Write, r: &Resolution) -> io::Result<()> {
 }
 
 fn render_queries(w: &mut dyn Write, r: &Resolution) -> io::Result<()> {
-    writeln!(w, "{} quer{} sent:", r.queries.len(), if r.queries.len() == 1 { "y" } else { "ies" })?;
+    writeln!(
+        w,
+        "{} quer{} sent:",
+        r.queries.len(),
+        if r.queries.len() == 1 { "y" } else { "ies" }
+    )?;
     let mut t = super::table([
-        "#", "NAME", "TYPE", "SERVER", "TRANSPORT", "RCODE", "ANSWERS", "LATENCY", "PURPOSE",
+        "#",
+        "NAME",
+        "TYPE",
+        "SERVER",
+        "TRANSPORT",
+        "RCODE",
+        "ANSWERS",
+        "LATENCY",
+        "PURPOSE",
     ]);
     for (i, q) in r.queries.iter().enumerate() {
         let rcode = match (&q.rcode, &q.error) {

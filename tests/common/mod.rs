@@ -8,16 +8,23 @@ use std::process::{Command, Output};
 
 use hsvc::server::{spawn_background, Cluster, Endpoint, Port, ServerHandle, Service, SharedZone};
 
-/// The spec's worked example plus Services the tests need.
+/// The spec's worked example plus a 3000-pod StatefulSet `web.big`
+/// (10.1.0.1 upwards, port http 8080).
+pub fn big_cluster() -> Cluster {
+    cluster().with_service(Service::statefulset(
+        "big",
+        "web",
+        3000,
+        Ipv4Addr::new(10, 1, 0, 1),
+        ("http", 8080),
+    ))
+}
+
+/// The spec's worked example plus Services the tests need: `web.mid`, a
+/// 20-pod StatefulSet (10.2.0.1 upwards, port http 8080), and `svc.evil`,
+/// whose pod hostname carries terminal control sequences.
 pub fn cluster() -> Cluster {
     Cluster::example()
-        .with_service(Service::statefulset(
-            "big",
-            "web",
-            3000,
-            Ipv4Addr::new(10, 1, 0, 1),
-            ("http", 8080),
-        ))
         .with_service(Service::statefulset(
             "mid",
             "web",
@@ -75,14 +82,22 @@ pub struct Run {
 
 impl Run {
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\nstderr: {}", self.stdout, self.stderr))
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr: {}",
+                self.stdout, self.stderr
+            )
+        })
     }
 }
 
 impl std::fmt::Debug for Run {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "exit {}\n--- stdout\n{}--- stderr\n{}", self.code, self.stdout, self.stderr)
+        write!(
+            f,
+            "exit {}\n--- stdout\n{}--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
     }
 }
 
@@ -102,7 +117,11 @@ pub fn hsvc<S: AsRef<str>>(args: &[S]) -> Run {
         .env_remove("HSVC_SERVER")
         .env_remove("HSVC_NAMESPACE")
         .env("NO_COLOR", "1");
-    let Output { status, stdout, stderr } = cmd.output().expect("run hsvc");
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = cmd.output().expect("run hsvc");
     Run {
         code: status.code().unwrap_or(-1),
         stdout: String::from_utf8(stdout).expect("stdout is UTF-8"),
