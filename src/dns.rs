@@ -120,6 +120,9 @@ pub struct Exchange {
     pub truncated: bool,
     /// ... and the query was repeated over TCP.
     pub retried_tcp: bool,
+    /// The final reply still had TC set (over TCP: more than 64 KiB), so
+    /// its records are only part of the answer.
+    pub incomplete: bool,
     /// Time of the successful try (UDP and its TCP retry), else of all tries.
     pub latency: Duration,
     pub tries: Vec<Try>,
@@ -226,6 +229,7 @@ pub async fn query(
         transport: Transport::Udp,
         truncated: false,
         retried_tcp: false,
+        incomplete: false,
         latency: Duration::ZERO,
         tries: Vec::new(),
         result: Err(Failure::Network("no server to ask".into())),
@@ -292,6 +296,7 @@ async fn query_server(
                 transport,
                 truncated: false,
                 retried_tcp: false,
+                incomplete: false,
                 latency: started.elapsed(),
                 tries: Vec::new(),
                 result: r,
@@ -322,6 +327,7 @@ async fn query_server(
         transport,
         truncated,
         retried_tcp: truncated,
+        incomplete: matches!(&r, Ok(m) if m.metadata.truncation),
         latency: started.elapsed(),
         tries: Vec::new(),
         result: r,
@@ -342,6 +348,7 @@ fn failed(
         transport: t,
         truncated: false,
         retried_tcp: false,
+        incomplete: false,
         latency: Duration::ZERO,
         tries: Vec::new(),
         result: Err(f),

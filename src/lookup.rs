@@ -16,7 +16,7 @@ use crate::endpoints::{self, Endpoint, EndpointSet, SrvRecord};
 use crate::name::{self, Context, Fqdn, Kind, SearchWalk, StepResult, Target};
 
 /// SRV targets looked up at once when a server left out the glue.
-const TARGET_CONCURRENCY: usize = 16;
+const TARGET_CONCURRENCY: usize = 32;
 
 /// Where and how to ask.
 #[derive(Clone, Debug)]
@@ -112,6 +112,10 @@ pub struct Resolution {
     pub truncated: bool,
     /// ... and was asked again over TCP.
     pub retried_tcp: bool,
+    /// Every answer came back whole. False when a reply was truncated even
+    /// over TCP (an answer above 64 KiB): the set may lack endpoints (A/AAAA)
+    /// or hostnames and ports (SRV).
+    pub complete: bool,
     pub latency: Duration,
     pub queries: Vec<QueryRecord>,
     pub search: Option<SearchReport>,
@@ -391,6 +395,7 @@ impl Resolver {
             rcode: ex.rcode().map(dns::rcode_str),
             truncated: queries.iter().any(|q| q.truncated),
             retried_tcp: false,
+            complete: true,
             latency: started.elapsed(),
             queries,
             search: Some(report),
@@ -465,10 +470,33 @@ impl Resolver {
             glue(m, &mut target_addrs);
         }
         let mut warnings = Vec::new();
+        for e in [&a, &aaaa, &srv].into_iter().chain(named_ex.as_ref()) {
+            if e.incomplete {
+                warnings.push(format!(
+                    "the {} answer for {} is larger than 64 KiB and was truncated even over TCP: {}",
+                    e.rtype,
+                    dns::display_name(&e.name),
+                    if e.rtype == RecordType::SRV {
+                        "some endpoints lack hostname and ports"
+                    } else {
+                        "the address set is incomplete"
+                    }
+                ));
+            }
+        }
+        // Only the families the name has are worth asking of its targets.
+        let families = match (
+            addrs.iter().any(|(ip, _)| ip.is_ipv4()),
+            addrs.iter().any(|(ip, _)| ip.is_ipv6()),
+        ) {
+            (false, false) => (true, true),
+            f => f,
+        };
         let target_errors = self
             .lookup_targets(
                 &srvs,
                 &names,
+                families,
                 &mut target_addrs,
                 &mut queries,
                 &mut warnings,
@@ -511,6 +539,7 @@ impl Resolver {
             rcode: a.rcode().map(dns::rcode_str),
             truncated: primary.iter().any(|e| e.truncated),
             retried_tcp: primary.iter().any(|e| e.retried_tcp),
+            complete: primary.iter().all(|e| !e.incomplete),
             latency: Duration::ZERO,
             queries,
             search: None,
@@ -525,6 +554,7 @@ impl Resolver {
         &self,
         srvs: &[SrvRecord],
         names: &HashMap<String, Name>,
+        (v4, v6): (bool, bool),
         target_addrs: &mut HashMap<String, Vec<(IpAddr, u32)>>,
         queries: &mut Vec<QueryRecord>,
         warnings: &mut Vec<String>,
@@ -542,15 +572,20 @@ impl Resolver {
         let mut error = None;
         for chunk in missing.chunks(TARGET_CONCURRENCY) {
             let futs = chunk.iter().map(|(k, n)| async move {
-                let (a, aaaa) =
-                    tokio::join!(self.ask(n, RecordType::A), self.ask(n, RecordType::AAAA));
+                let ask = |want: bool, t: RecordType| async move {
+                    if want {
+                        Some(self.ask(n, t).await)
+                    } else {
+                        None
+                    }
+                };
+                let (a, aaaa) = tokio::join!(ask(v4, RecordType::A), ask(v6, RecordType::AAAA));
                 (k, a, aaaa)
             });
             for (k, a, aaaa) in join_all(futs).await {
-                record("target", &a, queries);
-                record("target", &aaaa, queries);
                 let mut v = Vec::new();
-                for e in [&a, &aaaa] {
+                for e in a.iter().chain(aaaa.iter()) {
+                    record("target", e, queries);
                     if let Some(m) = e.message() {
                         v.extend(addresses(m, e.rtype));
                     }
@@ -590,6 +625,7 @@ impl Resolver {
             .lookup_targets(
                 &srvs,
                 &names,
+                (true, true),
                 &mut target_addrs,
                 &mut queries,
                 &mut warnings,
@@ -608,6 +644,7 @@ impl Resolver {
             rcode: srv.rcode().map(dns::rcode_str),
             truncated: srv.truncated,
             retried_tcp: srv.retried_tcp,
+            complete: !srv.incomplete,
             latency: Duration::ZERO,
             queries,
             search: None,
@@ -655,6 +692,7 @@ impl Resolver {
             rcode: ptr.rcode().map(dns::rcode_str),
             truncated: ptr.truncated,
             retried_tcp: ptr.retried_tcp,
+            complete: !ptr.incomplete,
             latency: Duration::ZERO,
             queries,
             search: None,

@@ -36,6 +36,8 @@ pub struct ResolveDoc<'a> {
     pub truncated: bool,
     /// …and the query was repeated over TCP.
     pub retried_tcp: bool,
+    /// Every answer came back whole (false: truncated even over TCP).
+    pub complete: bool,
     /// Smallest TTL of the endpoints, seconds.
     pub ttl: Option<u32>,
     /// Wall time of the whole resolution, milliseconds.
@@ -65,6 +67,7 @@ impl<'a> ResolveDoc<'a> {
             transport: r.transport,
             truncated: r.truncated,
             retried_tcp: r.retried_tcp,
+            complete: r.complete,
             ttl: r.endpoints.min_ttl(),
             latency_ms: crate::lookup::ms(r.latency),
             endpoints: &r.endpoints,
