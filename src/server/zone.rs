@@ -137,6 +137,7 @@ impl Zone {
             rrsets: HashMap::new(),
             order: Vec::new(),
         };
+        let mut seen: HashSet<(LowerName, RData)> = HashSet::new();
         for r in records {
             let owner = LowerName::new(&r.name);
             let Some(zi) = zone.zone_index(&owner) else {
@@ -146,7 +147,7 @@ impl Zone {
                 .rrsets
                 .entry((owner.clone(), r.record_type()))
                 .or_default();
-            if set.iter().any(|x| x.data == r.data) {
+            if !seen.insert((owner.clone(), r.data.clone())) {
                 continue;
             }
             set.push(r.clone());
