@@ -33,6 +33,11 @@ pub struct Behaviour {
     /// BIND 9.18 sends no SRV glue at all from 14 SRV records up: `Some(13)` emulates that;
     /// `None` (CoreDNS, Knot) always adds glue.
     pub srv_glue_limit: Option<usize>,
+    /// Answer NXDOMAIN where CoreDNS does although a static zone has the name (spec §8.2):
+    /// `_<proto>.<svc>…` and `dns.<zone>` (empty non-terminals), `dns-version.<zone>` for
+    /// types other than TXT, `ns.dns.<zone>` TXT. Only applies to zones built from a
+    /// [`Cluster`]. `false` answers like BIND/Knot serving the same zone file.
+    pub coredns_names: bool,
 }
 
 /// Reply shape when the answer does not fit the transport's size limit.
@@ -52,6 +57,7 @@ impl Default for Behaviour {
         Behaviour {
             truncation: TruncationMode::CoreDns,
             srv_glue_limit: None,
+            coredns_names: true,
         }
     }
 }
@@ -62,6 +68,7 @@ impl Behaviour {
         Behaviour {
             truncation: TruncationMode::Empty,
             srv_glue_limit: Some(13),
+            coredns_names: false,
         }
     }
 }
@@ -98,10 +105,20 @@ struct ZoneData {
     names: HashSet<LowerName>,
 }
 
+/// Where CoreDNS says NXDOMAIN for a name a static zone has (see [`Behaviour::coredns_names`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum CoreDnsNx {
+    /// NXDOMAIN for every type except these.
+    Except(Vec<RecordType>),
+    /// NXDOMAIN for these types only.
+    Only(Vec<RecordType>),
+}
+
 /// A set of authoritative zones with their records.
 #[derive(Debug, Clone, Default)]
 pub struct Zone {
     zones: Vec<ZoneData>,
+    coredns_nx: HashMap<LowerName, CoreDnsNx>,
     rrsets: HashMap<(LowerName, RecordType), Vec<Record>>,
     /// Records in load order, for [`Zone::records`].
     order: Vec<Record>,
@@ -134,6 +151,7 @@ impl Zone {
         }
         let mut zone = Zone {
             zones,
+            coredns_nx: HashMap::new(),
             rrsets: HashMap::new(),
             order: Vec::new(),
         };
@@ -167,7 +185,35 @@ impl Zone {
     /// The zones of a [`Cluster`] (forward zone plus both reverse zones).
     pub fn from_cluster(cluster: &Cluster) -> Zone {
         // Cluster records always carry one SOA per zone and in-zone owners.
-        Zone::from_records(cluster.records()).unwrap_or_default()
+        let mut zone = Zone::from_records(cluster.records()).unwrap_or_default();
+        let apex = format!("{}.", cluster.domain);
+        let lower = |s: &str| Name::from_ascii(s).ok().map(|n| LowerName::new(&n));
+        let mut rules = Vec::new();
+        rules.push((lower(&format!("dns.{apex}")), CoreDnsNx::Except(vec![])));
+        rules.push((
+            lower(&format!("dns-version.{apex}")),
+            CoreDnsNx::Except(vec![RecordType::TXT]),
+        ));
+        rules.push((
+            lower(&format!("ns.dns.{apex}")),
+            CoreDnsNx::Only(vec![RecordType::TXT]),
+        ));
+        // R7.5: `_<proto>.<svc>.<ns>.svc.<zone>` exists in a zone file only as an empty
+        // non-terminal; CoreDNS parses one extra label as an endpoint name → NXDOMAIN.
+        let owners: HashSet<&LowerName> = zone.rrsets.keys().map(|(o, _)| o).collect();
+        for z in &zone.zones {
+            for n in &z.names {
+                let first = n.iter().next().unwrap_or_default();
+                if first.starts_with(b"_") && !owners.contains(n) {
+                    rules.push((Some(n.clone()), CoreDnsNx::Except(vec![])));
+                }
+            }
+        }
+        zone.coredns_nx = rules
+            .into_iter()
+            .filter_map(|(n, r)| n.map(|n| (n, r)))
+            .collect();
+        zone
     }
 
     /// Parse RFC 1035 master-file text (hickory's zone-file parser: `$ORIGIN`, `$TTL`, `@`,
@@ -223,6 +269,18 @@ impl Zone {
             return Lookup::Refused;
         };
         let zone = &self.zones[zi];
+        if behaviour.coredns_names {
+            let nx = match self.coredns_nx.get(&lower) {
+                Some(CoreDnsNx::Except(types)) => !types.contains(&qtype),
+                Some(CoreDnsNx::Only(types)) => types.contains(&qtype),
+                None => false,
+            };
+            if nx {
+                return Lookup::NxDomain {
+                    soa: zone.soa.clone(),
+                };
+            }
+        }
         let echo = |r: &Record| {
             let mut r = r.clone();
             r.name = qname.clone();
