@@ -30,6 +30,7 @@ mod shared;
 mod transport;
 pub mod wire;
 pub mod zone;
+pub mod zonefile;
 
 use std::io;
 use std::net::SocketAddr;

@@ -9,7 +9,6 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use hickory_proto::rr::{LowerName, Name, RData, Record, RecordType};
-use hickory_proto::serialize::txt::Parser;
 
 use super::cluster::Cluster;
 
@@ -216,20 +215,11 @@ impl Zone {
         zone
     }
 
-    /// Parse RFC 1035 master-file text (hickory's zone-file parser: `$ORIGIN`, `$TTL`, `@`,
-    /// relative names, `\DDD`, comments, parentheses). The text may hold several zones, each
-    /// started by its own `$ORIGIN` and SOA, as [`Cluster::zone_text`] writes them.
+    /// Parse RFC 1035 master-file text (see [`super::zonefile`]: `$ORIGIN`, `$TTL`, `@`,
+    /// relative names, `\DDD`, comments, parentheses). The text may hold several zones,
+    /// each with its own SOA, as [`Cluster::zone_text`] writes them.
     pub fn parse(text: &str) -> Result<Zone, ZoneError> {
-        let mut records = Vec::new();
-        for chunk in split_origins(text) {
-            let (_origin, sets) = Parser::new(chunk, None, None)
-                .parse()
-                .map_err(|e| ZoneError(e.to_string()))?;
-            for (_, set) in sets {
-                records.extend(set.records_without_rrsigs().cloned());
-            }
-        }
-        Zone::from_records(records)
+        Zone::from_records(super::zonefile::parse_records(text)?)
     }
 
     /// The apexes served, in load order.
@@ -364,36 +354,6 @@ fn cname_target(r: &Record) -> Option<Name> {
     }
 }
 
-/// Split master-file text before each `$ORIGIN` line after the first record-bearing chunk,
-/// so hickory's parser (one zone per call) sees one zone at a time.
-fn split_origins(text: &str) -> Vec<&str> {
-    let mut starts = vec![0usize];
-    let mut offset = 0usize;
-    for line in text.split_inclusive('\n') {
-        if offset != 0
-            && line
-                .trim_start()
-                .to_ascii_uppercase()
-                .starts_with("$ORIGIN")
-        {
-            starts.push(offset);
-        }
-        offset += line.len();
-    }
-    starts.push(text.len());
-    starts
-        .windows(2)
-        .map(|w| &text[w[0]..w[1]])
-        .filter(|c| {
-            c.lines().any(|l| {
-                !l.trim().is_empty()
-                    && !l.trim_start().starts_with(';')
-                    && !l.trim_start().starts_with('$')
-            })
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -503,5 +463,68 @@ mod tests {
     fn garbage_zone_text_is_an_error() {
         assert!(Zone::parse("this is not a zone").is_err());
         assert!(Zone::parse("").is_err());
+    }
+}
+
+#[cfg(test)]
+mod parse_tests {
+    use super::*;
+
+    const TEXT: &str = r#"
+$ORIGIN example.test.
+$TTL 60
+@   IN SOA ns.example.test. hostmaster.example.test. (
+        7 3600 600 86400 60 ) ; multi-line with a comment
+    IN NS  ns
+ns  IN A   127.0.0.1
+www 30 IN CNAME web.svc
+web.svc IN A 127.0.0.2
+web.svc IN AAAA ::1
+_http._tcp.web.svc IN SRV 0 100 80 web.svc
+txt IN TXT "a \"quoted\" \065 string" second
+esc\097ped IN A 127.0.0.3
+"#;
+
+    #[test]
+    fn parses_relative_names_ttl_parens_escapes_and_chases_cnames() {
+        let z = Zone::parse(TEXT).unwrap();
+        let b = Behaviour::default();
+        let n = |s: &str| Name::from_ascii(s).unwrap();
+        match z.lookup(&n("www.example.test."), RecordType::A, &b) {
+            Lookup::Answer { answers, .. } => {
+                assert_eq!(answers.len(), 2);
+                assert_eq!(answers[0].record_type(), RecordType::CNAME);
+                assert_eq!(answers[0].ttl, 30);
+                assert_eq!(answers[1].ttl, 60);
+            }
+            other => panic!("{other:?}"),
+        }
+        match z.lookup(&n("_http._tcp.web.svc.example.test."), RecordType::SRV, &b) {
+            Lookup::Answer { additionals, .. } => assert_eq!(additionals.len(), 2),
+            other => panic!("{other:?}"),
+        }
+        match z.lookup(&n("txt.example.test."), RecordType::TXT, &b) {
+            Lookup::Answer { answers, .. } => {
+                let RData::TXT(t) = &answers[0].data else {
+                    panic!()
+                };
+                assert_eq!(&*t.txt_data[0], b"a \"quoted\" A string");
+                assert_eq!(&*t.txt_data[1], b"second");
+            }
+            other => panic!("{other:?}"),
+        }
+        // \DDD in names
+        assert!(matches!(
+            z.lookup(&n("escaped.example.test."), RecordType::A, &b),
+            Lookup::Answer { .. }
+        ));
+        assert!(matches!(
+            z.lookup(&n("_tcp.web.svc.example.test."), RecordType::A, &b),
+            Lookup::NoData { .. }
+        ));
+        assert!(matches!(
+            z.lookup(&n("nope.example.test."), RecordType::A, &b),
+            Lookup::NxDomain { .. }
+        ));
     }
 }
