@@ -349,3 +349,39 @@ async fn extras_e1_e3_and_pod_records() {
     .await;
     assert_eq!(set(&m.answers), sorted(&["fd00:10:244::13"]));
 }
+
+#[tokio::test]
+async fn coredns_only_nxdomains_and_the_static_zone_variant() {
+    use hsvc::server::Behaviour;
+    let srv = example_server().await;
+    let nx = [
+        ("_tcp.web-headless.awx.svc.cluster.local.", RecordType::A), // row 21, R7.5
+        ("dns-version.cluster.local.", RecordType::A),
+        ("dns.cluster.local.", RecordType::A),
+        ("ns.dns.cluster.local.", RecordType::TXT),
+    ];
+    for (name, t) in nx {
+        let (m, _) = udp(srv.addr, name, t, None).await;
+        assert_eq!(
+            m.metadata.response_code,
+            ResponseCode::NXDomain,
+            "{name} {t}"
+        );
+        assert!(is_soa(&m.authorities[0]));
+    }
+    let (m, _) = udp(srv.addr, "ns.dns.cluster.local.", RecordType::A, None).await;
+    assert_eq!(set(&m.answers), sorted(&["10.96.0.10"]), "R12.3");
+    let (m, _) = udp(srv.addr, "ns.dns.cluster.local.", RecordType::MX, None).await;
+    assert_eq!(m.metadata.response_code, ResponseCode::NoError);
+    // BIND/Knot serving the same zone: empty non-terminals and other types are NODATA
+    srv.zone.set_behaviour(Behaviour::bind());
+    for (name, t) in nx {
+        let (m, _) = udp(srv.addr, name, t, None).await;
+        assert_eq!(
+            m.metadata.response_code,
+            ResponseCode::NoError,
+            "{name} {t}"
+        );
+        assert!(m.answers.is_empty());
+    }
+}

@@ -4,7 +4,7 @@
 //! Everything here is pure: no sockets, no clocks. The rules cited (R3–R12) are those of
 //! `docs/k8s-dns-spec.md` (§3); [`Cluster::example`] is its §9.1 worked example.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -485,27 +485,25 @@ impl Cluster {
             push_unique(out, seen, r);
         }
         // R7.2: each endpoint name, that endpoint's tuples (R4.3: a name may be shared).
+        let mut by_label: HashMap<String, usize> = HashMap::new();
         let mut labels: Vec<String> = Vec::new();
         for ep in &svc.endpoints {
             for &a in &ep.addresses {
                 let l = ep.label_for(a);
-                if !labels.contains(&l) {
+                *by_label.entry(l.clone()).or_insert_with(|| {
                     labels.push(l);
-                }
+                    0
+                }) += 1;
             }
         }
+        let port_numbers: Vec<u16> = svc.ports.iter().map(|p| p.port).collect();
         for l in labels {
             let target = format!("{l}.{base}");
-            let mut tuples = Vec::new();
-            for port in &svc.ports {
-                for ep in &svc.endpoints {
-                    for &a in &ep.addresses {
-                        if ep.label_for(a) == l {
-                            tuples.push((target.clone(), port.port));
-                        }
-                    }
-                }
-            }
+            let addrs = by_label[&l];
+            let tuples: Vec<(String, u16)> = port_numbers
+                .iter()
+                .flat_map(|&p| std::iter::repeat_n((target.clone(), p), addrs))
+                .collect();
             for r in srv_records(&target, t, &tuples) {
                 push_unique(out, seen, r);
             }

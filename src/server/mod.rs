@@ -5,7 +5,15 @@
 //! * [`zone`]: the record store and the NOERROR/NODATA/NXDOMAIN/REFUSED decision.
 //! * [`SharedZone`]: the handle through which a running server is changed (records,
 //!   faults, outage switch) and observed (query log).
-//! * [`serve`] / [`spawn_background`]: UDP and TCP on one port via hickory-server.
+//! * [`serve`] / [`spawn_background`]: UDP and TCP on one port.
+//!
+//! Transport: plain tokio sockets with hickory-proto for decoding and an own encoder
+//! ([`wire`]). hickory-server 0.26.3's `Server` + `RequestHandler` was tried first and
+//! works, but every reply then goes through hickory-proto's `BinEncoder`, which compresses
+//! at most 120 names per message: a 3000-endpoint A answer needs ~150 KB and cannot go out
+//! over TCP, and UDP replies hold fewer records than CoreDNS's (25 instead of 28 A without
+//! EDNS). Its `ResponseHandler` also has no way to send the raw bytes `Fault::Malformed`
+//! needs.
 //!
 //! ```no_run
 //! use hsvc::server::{spawn_background, cluster::Cluster, SharedZone, Fault};
@@ -19,25 +27,22 @@
 pub mod cluster;
 mod handler;
 mod shared;
+mod transport;
+pub mod wire;
 pub mod zone;
+pub mod zonefile;
 
 use std::io;
 use std::net::SocketAddr;
 use std::thread::JoinHandle;
-use std::time::Duration;
 
-use hickory_server::Server;
 use tokio::sync::oneshot;
+use tokio::task::JoinSet;
 
 pub use cluster::{Cluster, Endpoint, Port, Service};
-pub use handler::ClusterDnsHandler;
+pub use handler::respond;
 pub use shared::{normalize_name, Fault, QueryLogEntry, SharedZone, Transport};
 pub use zone::{Behaviour, Lookup, TruncationMode, Zone, ZoneError};
-
-/// Idle timeout of a TCP connection.
-const TCP_TIMEOUT: Duration = Duration::from_secs(10);
-/// Responses buffered per TCP connection.
-const TCP_RESPONSE_BUFFER: usize = 32;
 
 /// A server running on the caller's tokio runtime.
 pub struct RunningServer {
@@ -45,25 +50,23 @@ pub struct RunningServer {
     pub addr: SocketAddr,
     /// The state the server answers from.
     pub zone: SharedZone,
-    server: Server<ClusterDnsHandler>,
+    tasks: JoinSet<()>,
 }
 
 impl RunningServer {
-    /// Stop accepting queries and wait until every server task has ended.
+    /// Stop serving: abort the socket loops (and with them every connection and pending
+    /// query) and wait until they are gone; the sockets are closed on return.
     pub async fn shutdown(mut self) -> io::Result<()> {
-        self.server
-            .shutdown_gracefully()
-            .await
-            .map_err(io::Error::other)
+        self.tasks.abort_all();
+        while self.tasks.join_next().await.is_some() {}
+        Ok(())
     }
 
-    /// Run until the server's tasks end (i.e. forever unless a socket fails). Use with
+    /// Run until the socket loops end, which they only do when aborted: use with
     /// `tokio::select!` and Ctrl-C, then call [`RunningServer::shutdown`].
     pub async fn block_until_done(&mut self) -> io::Result<()> {
-        self.server
-            .block_until_done()
-            .await
-            .map_err(io::Error::other)
+        while self.tasks.join_next().await.is_some() {}
+        Ok(())
     }
 }
 
@@ -97,10 +100,10 @@ fn start(
     let addr = udp.local_addr()?;
     let udp = tokio::net::UdpSocket::from_std(udp)?;
     let tcp = tokio::net::TcpListener::from_std(tcp)?;
-    let mut server = Server::new(ClusterDnsHandler::new(zone.clone()));
-    server.register_socket(udp);
-    server.register_listener(tcp, TCP_TIMEOUT, TCP_RESPONSE_BUFFER);
-    Ok(RunningServer { addr, zone, server })
+    let mut tasks = JoinSet::new();
+    tasks.spawn(transport::udp_loop(udp, zone.clone()));
+    tasks.spawn(transport::tcp_loop(tcp, zone.clone()));
+    Ok(RunningServer { addr, zone, tasks })
 }
 
 /// Serve `zone` on UDP and TCP at `listen` (port 0: a free port, see [`bind_udp_tcp`]) on

@@ -9,7 +9,6 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use hickory_proto::rr::{LowerName, Name, RData, Record, RecordType};
-use hickory_proto::serialize::txt::Parser;
 
 use super::cluster::Cluster;
 
@@ -33,6 +32,11 @@ pub struct Behaviour {
     /// BIND 9.18 sends no SRV glue at all from 14 SRV records up: `Some(13)` emulates that;
     /// `None` (CoreDNS, Knot) always adds glue.
     pub srv_glue_limit: Option<usize>,
+    /// Answer NXDOMAIN where CoreDNS does although a static zone has the name (spec §8.2):
+    /// `_<proto>.<svc>…` and `dns.<zone>` (empty non-terminals), `dns-version.<zone>` for
+    /// types other than TXT, `ns.dns.<zone>` TXT. Only applies to zones built from a
+    /// [`Cluster`]. `false` answers like BIND/Knot serving the same zone file.
+    pub coredns_names: bool,
 }
 
 /// Reply shape when the answer does not fit the transport's size limit.
@@ -52,6 +56,7 @@ impl Default for Behaviour {
         Behaviour {
             truncation: TruncationMode::CoreDns,
             srv_glue_limit: None,
+            coredns_names: true,
         }
     }
 }
@@ -62,6 +67,7 @@ impl Behaviour {
         Behaviour {
             truncation: TruncationMode::Empty,
             srv_glue_limit: Some(13),
+            coredns_names: false,
         }
     }
 }
@@ -98,10 +104,20 @@ struct ZoneData {
     names: HashSet<LowerName>,
 }
 
+/// Where CoreDNS says NXDOMAIN for a name a static zone has (see [`Behaviour::coredns_names`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum CoreDnsNx {
+    /// NXDOMAIN for every type except these.
+    Except(Vec<RecordType>),
+    /// NXDOMAIN for these types only.
+    Only(Vec<RecordType>),
+}
+
 /// A set of authoritative zones with their records.
 #[derive(Debug, Clone, Default)]
 pub struct Zone {
     zones: Vec<ZoneData>,
+    coredns_nx: HashMap<LowerName, CoreDnsNx>,
     rrsets: HashMap<(LowerName, RecordType), Vec<Record>>,
     /// Records in load order, for [`Zone::records`].
     order: Vec<Record>,
@@ -134,9 +150,11 @@ impl Zone {
         }
         let mut zone = Zone {
             zones,
+            coredns_nx: HashMap::new(),
             rrsets: HashMap::new(),
             order: Vec::new(),
         };
+        let mut seen: HashSet<(LowerName, RData)> = HashSet::new();
         for r in records {
             let owner = LowerName::new(&r.name);
             let Some(zi) = zone.zone_index(&owner) else {
@@ -146,7 +164,7 @@ impl Zone {
                 .rrsets
                 .entry((owner.clone(), r.record_type()))
                 .or_default();
-            if set.iter().any(|x| x.data == r.data) {
+            if !seen.insert((owner.clone(), r.data.clone())) {
                 continue;
             }
             set.push(r.clone());
@@ -166,24 +184,43 @@ impl Zone {
     /// The zones of a [`Cluster`] (forward zone plus both reverse zones).
     pub fn from_cluster(cluster: &Cluster) -> Zone {
         // Cluster records always carry one SOA per zone and in-zone owners.
-        Zone::from_records(cluster.records())
-            .unwrap_or_else(|e| panic!("the cluster model produced an invalid zone: {e}"))
-    }
-
-    /// Parse RFC 1035 master-file text (hickory's zone-file parser: `$ORIGIN`, `$TTL`, `@`,
-    /// relative names, `\DDD`, comments, parentheses). The text may hold several zones, each
-    /// started by its own `$ORIGIN` and SOA, as [`Cluster::zone_text`] writes them.
-    pub fn parse(text: &str) -> Result<Zone, ZoneError> {
-        let mut records = Vec::new();
-        for chunk in split_origins(text) {
-            let (_origin, sets) = Parser::new(chunk, None, None)
-                .parse()
-                .map_err(|e| ZoneError(e.to_string()))?;
-            for (_, set) in sets {
-                records.extend(set.records_without_rrsigs().cloned());
+        let mut zone = Zone::from_records(cluster.records())
+            .unwrap_or_else(|e| panic!("the cluster model produced an invalid zone: {e}"));
+        let apex = format!("{}.", cluster.domain);
+        let lower = |s: &str| Name::from_ascii(s).ok().map(|n| LowerName::new(&n));
+        let mut rules = Vec::new();
+        rules.push((lower(&format!("dns.{apex}")), CoreDnsNx::Except(vec![])));
+        rules.push((
+            lower(&format!("dns-version.{apex}")),
+            CoreDnsNx::Except(vec![RecordType::TXT]),
+        ));
+        rules.push((
+            lower(&format!("ns.dns.{apex}")),
+            CoreDnsNx::Only(vec![RecordType::TXT]),
+        ));
+        // R7.5: `_<proto>.<svc>.<ns>.svc.<zone>` exists in a zone file only as an empty
+        // non-terminal; CoreDNS parses one extra label as an endpoint name → NXDOMAIN.
+        let owners: HashSet<&LowerName> = zone.rrsets.keys().map(|(o, _)| o).collect();
+        for z in &zone.zones {
+            for n in &z.names {
+                let first = n.iter().next().unwrap_or_default();
+                if first.starts_with(b"_") && !owners.contains(n) {
+                    rules.push((Some(n.clone()), CoreDnsNx::Except(vec![])));
+                }
             }
         }
-        Zone::from_records(records)
+        zone.coredns_nx = rules
+            .into_iter()
+            .filter_map(|(n, r)| n.map(|n| (n, r)))
+            .collect();
+        zone
+    }
+
+    /// Parse RFC 1035 master-file text (see [`super::zonefile`]: `$ORIGIN`, `$TTL`, `@`,
+    /// relative names, `\DDD`, comments, parentheses). The text may hold several zones,
+    /// each with its own SOA, as [`Cluster::zone_text`] writes them.
+    pub fn parse(text: &str) -> Result<Zone, ZoneError> {
+        Zone::from_records(super::zonefile::parse_records(text)?)
     }
 
     /// The apexes served, in load order.
@@ -223,6 +260,18 @@ impl Zone {
             return Lookup::Refused;
         };
         let zone = &self.zones[zi];
+        if behaviour.coredns_names {
+            let nx = match self.coredns_nx.get(&lower) {
+                Some(CoreDnsNx::Except(types)) => !types.contains(&qtype),
+                Some(CoreDnsNx::Only(types)) => types.contains(&qtype),
+                None => false,
+            };
+            if nx {
+                return Lookup::NxDomain {
+                    soa: zone.soa.clone(),
+                };
+            }
+        }
         let echo = |r: &Record| {
             let mut r = r.clone();
             r.name = qname.clone();
@@ -304,36 +353,6 @@ fn cname_target(r: &Record) -> Option<Name> {
         RData::CNAME(c) => Some(c.0.clone()),
         _ => None,
     }
-}
-
-/// Split master-file text before each `$ORIGIN` line after the first record-bearing chunk,
-/// so hickory's parser (one zone per call) sees one zone at a time.
-fn split_origins(text: &str) -> Vec<&str> {
-    let mut starts = vec![0usize];
-    let mut offset = 0usize;
-    for line in text.split_inclusive('\n') {
-        if offset != 0
-            && line
-                .trim_start()
-                .to_ascii_uppercase()
-                .starts_with("$ORIGIN")
-        {
-            starts.push(offset);
-        }
-        offset += line.len();
-    }
-    starts.push(text.len());
-    starts
-        .windows(2)
-        .map(|w| &text[w[0]..w[1]])
-        .filter(|c| {
-            c.lines().any(|l| {
-                !l.trim().is_empty()
-                    && !l.trim_start().starts_with(';')
-                    && !l.trim_start().starts_with('$')
-            })
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -445,5 +464,68 @@ mod tests {
     fn garbage_zone_text_is_an_error() {
         assert!(Zone::parse("this is not a zone").is_err());
         assert!(Zone::parse("").is_err());
+    }
+}
+
+#[cfg(test)]
+mod parse_tests {
+    use super::*;
+
+    const TEXT: &str = r#"
+$ORIGIN example.test.
+$TTL 60
+@   IN SOA ns.example.test. hostmaster.example.test. (
+        7 3600 600 86400 60 ) ; multi-line with a comment
+    IN NS  ns
+ns  IN A   127.0.0.1
+www 30 IN CNAME web.svc
+web.svc IN A 127.0.0.2
+web.svc IN AAAA ::1
+_http._tcp.web.svc IN SRV 0 100 80 web.svc
+txt IN TXT "a \"quoted\" \065 string" second
+esc\097ped IN A 127.0.0.3
+"#;
+
+    #[test]
+    fn parses_relative_names_ttl_parens_escapes_and_chases_cnames() {
+        let z = Zone::parse(TEXT).unwrap();
+        let b = Behaviour::default();
+        let n = |s: &str| Name::from_ascii(s).unwrap();
+        match z.lookup(&n("www.example.test."), RecordType::A, &b) {
+            Lookup::Answer { answers, .. } => {
+                assert_eq!(answers.len(), 2);
+                assert_eq!(answers[0].record_type(), RecordType::CNAME);
+                assert_eq!(answers[0].ttl, 30);
+                assert_eq!(answers[1].ttl, 60);
+            }
+            other => panic!("{other:?}"),
+        }
+        match z.lookup(&n("_http._tcp.web.svc.example.test."), RecordType::SRV, &b) {
+            Lookup::Answer { additionals, .. } => assert_eq!(additionals.len(), 2),
+            other => panic!("{other:?}"),
+        }
+        match z.lookup(&n("txt.example.test."), RecordType::TXT, &b) {
+            Lookup::Answer { answers, .. } => {
+                let RData::TXT(t) = &answers[0].data else {
+                    panic!()
+                };
+                assert_eq!(&*t.txt_data[0], b"a \"quoted\" A string");
+                assert_eq!(&*t.txt_data[1], b"second");
+            }
+            other => panic!("{other:?}"),
+        }
+        // \DDD in names
+        assert!(matches!(
+            z.lookup(&n("escaped.example.test."), RecordType::A, &b),
+            Lookup::Answer { .. }
+        ));
+        assert!(matches!(
+            z.lookup(&n("_tcp.web.svc.example.test."), RecordType::A, &b),
+            Lookup::NoData { .. }
+        ));
+        assert!(matches!(
+            z.lookup(&n("nope.example.test."), RecordType::A, &b),
+            Lookup::NxDomain { .. }
+        ));
     }
 }
