@@ -430,6 +430,8 @@ impl Resolver {
                 None => None,
             }
         };
+        // A and AAAA that a search walk already asked are recorded there.
+        let asked = known.is_none();
         let (a, aaaa, srv, named_ex) = match known {
             Some((a, aaaa)) => {
                 let (srv, named_ex) = tokio::join!(srv_fut, named_fut);
@@ -445,8 +447,10 @@ impl Resolver {
             }
         };
         let mut queries = Vec::new();
-        record("address", &a, &mut queries);
-        record("address", &aaaa, &mut queries);
+        if asked {
+            record("address", &a, &mut queries);
+            record("address", &aaaa, &mut queries);
+        }
         record("srv", &srv, &mut queries);
         if let Some(e) = &named_ex {
             record("port-name", e, &mut queries);

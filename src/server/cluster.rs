@@ -209,9 +209,7 @@ pub fn reverse_name(addr: IpAddr) -> String {
     }
 }
 
-/// Parse an absolute name we built ourselves. All inputs are generated from labels that are
-/// valid ASCII, so failure means a Service/namespace name that cannot be a DNS name; such
-/// names are mapped to the root rather than panicking.
+/// An absolute name we built ourselves, from its labels' raw bytes.
 fn name(s: &str) -> Name {
     // Raw label bytes, so hostile hostnames (control characters) survive
     // into the records for tests of output escaping.
