@@ -3,6 +3,7 @@
 //! Nothing is cached, /etc/hosts is never read, and every result says which
 //! server answered over which transport and how long it took.
 
+use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
@@ -457,5 +458,369 @@ async fn tcp_exchange(
             continue;
         }
         return decode(&buf, name, rtype);
+    }
+}
+
+/// Replies in flight at once on one socket or connection.
+const WINDOW: usize = 256;
+
+/// Asks many questions of the first server over one UDP socket (or, with
+/// `--tcp`, one pipelined TCP connection), at most [`WINDOW`] in flight,
+/// `attempts` tries each. A question whose reply is truncated is asked
+/// again over TCP; one that fails there (timeout, network, malformed,
+/// SERVFAIL, NOTIMP, REFUSED) is asked of the other servers with [`query`].
+/// Results come back in input order, each with every try it took.
+///
+/// One socket instead of one per question is what makes resolving a
+/// Service cheap when a server leaves out SRV glue (hundreds of target
+/// lookups), and what keeps a `kubectl port-forward` to a single stream.
+pub async fn query_batch(
+    servers: &[SocketAddr],
+    questions: &[(Name, RecordType)],
+    opts: &QueryOptions,
+) -> Vec<Exchange> {
+    let Some(&server) = servers.first() else {
+        return questions
+            .iter()
+            .map(|(n, t)| {
+                failed(
+                    n,
+                    *t,
+                    SocketAddr::from(([0, 0, 0, 0], 0)),
+                    Transport::Udp,
+                    Failure::Network("no server to ask".into()),
+                )
+            })
+            .collect();
+    };
+    let transport = if opts.tcp {
+        Transport::Tcp
+    } else {
+        Transport::Udp
+    };
+    let mut batch = Batch::new(server, questions, opts, transport);
+    let io = if opts.tcp {
+        batch.run_tcp().await
+    } else {
+        batch.run_udp().await
+    };
+    let socket_failed = io.is_err();
+    if let Err(f) = io {
+        for i in 0..questions.len() {
+            if batch.results[i].is_none() {
+                batch.finish(i, Err(f.clone()));
+            }
+        }
+    }
+    let mut tcp = opts.clone();
+    tcp.tcp = true;
+    // Second chances, concurrently, one question each.
+    let second = questions.iter().enumerate().map(|(i, (name, rtype))| {
+        let mut ex = batch.results[i]
+            .take()
+            .expect("every question has a result");
+        ex.tries = std::mem::take(&mut batch.tries[i]);
+        let tcp = &tcp;
+        async move {
+            let truncated = !opts.tcp && matches!(&ex.result, Ok(m) if m.metadata.truncation);
+            let failed_here = match &ex.result {
+                Ok(m) => next_server_after(m.metadata.response_code),
+                Err(_) => true,
+            };
+            let retry = if truncated {
+                // TC: the same server, over TCP.
+                let mut r = query(&[server], name, *rtype, tcp).await;
+                r.truncated = true;
+                r.retried_tcp = true;
+                r.latency += ex.latency;
+                Some(r)
+            } else if failed_here && socket_failed && ex.tries.len() < opts.attempts as usize {
+                // The shared socket or connection broke: ask again alone.
+                Some(query(servers, name, *rtype, opts).await)
+            } else if failed_here && servers.len() > 1 {
+                Some(query(&servers[1..], name, *rtype, opts).await)
+            } else {
+                None
+            };
+            match retry {
+                Some(mut r) => {
+                    let mut all = ex.tries;
+                    all.append(&mut r.tries);
+                    r.tries = all;
+                    r
+                }
+                None => ex,
+            }
+        }
+    });
+    join_all(second).await
+}
+
+/// Runs futures concurrently on the current task and returns their outputs
+/// in order.
+pub async fn join_all<F: std::future::Future>(futs: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+    let mut pending: Vec<std::pin::Pin<Box<F>>> = futs.into_iter().map(Box::pin).collect();
+    let mut out: Vec<Option<F::Output>> = (0..pending.len()).map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut all = true;
+        for (i, f) in pending.iter_mut().enumerate() {
+            if out[i].is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => out[i] = Some(v),
+                    std::task::Poll::Pending => all = false,
+                }
+            }
+        }
+        if all {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+    out.into_iter()
+        .map(|o| o.expect("every future completed"))
+        .collect()
+}
+
+/// State of one [`query_batch`] run against one server.
+struct Batch<'a> {
+    server: SocketAddr,
+    questions: &'a [(Name, RecordType)],
+    opts: &'a QueryOptions,
+    transport: Transport,
+    results: Vec<Option<Exchange>>,
+    tries: Vec<Vec<Try>>,
+    sent: Vec<u32>,
+    started: Vec<Option<Instant>>,
+    next_id: u16,
+}
+
+impl<'a> Batch<'a> {
+    fn new(
+        server: SocketAddr,
+        questions: &'a [(Name, RecordType)],
+        opts: &'a QueryOptions,
+        transport: Transport,
+    ) -> Self {
+        let n = questions.len();
+        Batch {
+            server,
+            questions,
+            opts,
+            transport,
+            results: (0..n).map(|_| None).collect(),
+            tries: vec![Vec::new(); n],
+            sent: vec![0; n],
+            started: vec![None; n],
+            next_id: Message::query().metadata.id,
+        }
+    }
+
+    /// The wire form of question `i` with a fresh ID not in flight.
+    fn encode(
+        &mut self,
+        i: usize,
+        inflight: &HashMap<u16, (usize, Instant)>,
+    ) -> Result<(u16, Vec<u8>), Failure> {
+        while inflight.contains_key(&self.next_id) {
+            self.next_id = self.next_id.wrapping_add(1);
+        }
+        let id = self.next_id;
+        self.next_id = self.next_id.wrapping_add(1);
+        let (name, rtype) = &self.questions[i];
+        let mut msg = build_query(name, *rtype, self.opts.edns);
+        msg.metadata.id = id;
+        let bytes = msg.to_vec().map_err(|e| Failure::Network(e.to_string()))?;
+        self.sent[i] += 1;
+        self.started[i].get_or_insert_with(Instant::now);
+        Ok((id, bytes))
+    }
+
+    fn record_try(&mut self, i: usize, sent_at: Instant, r: &Result<Message, Failure>) {
+        self.tries[i].push(Try {
+            server: self.server,
+            transport: self.transport,
+            latency: sent_at.elapsed(),
+            outcome: r
+                .as_ref()
+                .map(|m| m.metadata.response_code)
+                .map_err(Clone::clone),
+            truncated: matches!(r, Ok(m) if m.metadata.truncation),
+            answers: r.as_ref().map_or(0, |m| m.answers.len()),
+        });
+    }
+
+    fn finish(&mut self, i: usize, result: Result<Message, Failure>) {
+        let (name, rtype) = &self.questions[i];
+        self.results[i] = Some(Exchange {
+            name: name.clone(),
+            rtype: *rtype,
+            server: self.server,
+            transport: self.transport,
+            truncated: false,
+            retried_tcp: false,
+            incomplete: self.transport == Transport::Tcp
+                && matches!(&result, Ok(m) if m.metadata.truncation),
+            latency: self.started[i].map_or(Duration::ZERO, |t| t.elapsed()),
+            tries: Vec::new(),
+            result,
+        });
+    }
+
+    /// Handles a reply datagram or frame; ignores one that is not ours.
+    fn on_reply(&mut self, buf: &[u8], inflight: &mut HashMap<u16, (usize, Instant)>) {
+        if buf.len() < 12 {
+            return;
+        }
+        let id = u16::from_be_bytes([buf[0], buf[1]]);
+        let Some(&(i, sent_at)) = inflight.get(&id) else {
+            return;
+        };
+        let (name, rtype) = &self.questions[i];
+        let r = decode(buf, name, *rtype);
+        if matches!(&r, Err(Failure::Malformed(m)) if m.starts_with("reply is for another")) {
+            return; // spoofed or stale: keep waiting
+        }
+        inflight.remove(&id);
+        self.record_try(i, sent_at, &r);
+        self.finish(i, r);
+    }
+
+    /// Expires questions whose try timed out; requeues those with attempts left.
+    fn expire(
+        &mut self,
+        inflight: &mut HashMap<u16, (usize, Instant)>,
+        queue: &mut VecDeque<usize>,
+    ) {
+        let now = Instant::now();
+        let late: Vec<(u16, usize, Instant)> = inflight
+            .iter()
+            .filter(|(_, (_, t))| now.duration_since(*t) >= self.opts.timeout)
+            .map(|(id, (i, t))| (*id, *i, *t))
+            .collect();
+        for (id, i, t) in late {
+            inflight.remove(&id);
+            self.record_try(i, t, &Err(Failure::Timeout));
+            if self.sent[i] < self.opts.attempts.max(1) {
+                queue.push_back(i);
+            } else {
+                self.finish(i, Err(Failure::Timeout));
+            }
+        }
+    }
+
+    fn next_deadline(&self, inflight: &HashMap<u16, (usize, Instant)>) -> tokio::time::Instant {
+        let oldest = inflight
+            .values()
+            .map(|(_, t)| *t)
+            .min()
+            .unwrap_or_else(Instant::now);
+        tokio::time::Instant::from_std(oldest + self.opts.timeout)
+    }
+
+    async fn run_udp(&mut self) -> Result<(), Failure> {
+        let bind: SocketAddr = if self.server.is_ipv4() {
+            (std::net::Ipv4Addr::UNSPECIFIED, 0).into()
+        } else {
+            (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
+        };
+        let sock = UdpSocket::bind(bind).await.map_err(io_failure)?;
+        sock.connect(self.server).await.map_err(io_failure)?;
+        let mut queue: VecDeque<usize> = (0..self.questions.len()).collect();
+        let mut inflight: HashMap<u16, (usize, Instant)> = HashMap::new();
+        let mut buf = vec![0u8; 65535];
+        loop {
+            while inflight.len() < WINDOW {
+                let Some(i) = queue.pop_front() else { break };
+                let (id, bytes) = match self.encode(i, &inflight) {
+                    Ok(x) => x,
+                    Err(f) => {
+                        self.finish(i, Err(f));
+                        continue;
+                    }
+                };
+                sock.send(&bytes).await.map_err(io_failure)?;
+                inflight.insert(id, (i, Instant::now()));
+            }
+            if inflight.is_empty() {
+                return Ok(());
+            }
+            match tokio::time::timeout_at(self.next_deadline(&inflight), sock.recv(&mut buf)).await
+            {
+                Ok(Ok(n)) => self.on_reply(&buf[..n], &mut inflight),
+                Ok(Err(e)) => {
+                    let f = io_failure(e);
+                    for (_, (i, t)) in inflight.drain() {
+                        self.record_try(i, t, &Err(f.clone()));
+                    }
+                    return Err(f);
+                }
+                Err(_) => self.expire(&mut inflight, &mut queue),
+            }
+        }
+    }
+
+    async fn run_tcp(&mut self) -> Result<(), Failure> {
+        let connect = TcpStream::connect(self.server);
+        let stream = tokio::time::timeout(self.opts.timeout, connect)
+            .await
+            .map_err(|_| Failure::Timeout)?
+            .map_err(io_failure)?;
+        let _ = stream.set_nodelay(true);
+        let (mut rd, mut wr) = stream.into_split();
+        let mut queue: VecDeque<usize> = (0..self.questions.len()).collect();
+        let mut inflight: HashMap<u16, (usize, Instant)> = HashMap::new();
+        loop {
+            let mut out = Vec::new();
+            while inflight.len() < WINDOW {
+                let Some(i) = queue.pop_front() else { break };
+                match self.encode(i, &inflight) {
+                    Ok((id, bytes)) => {
+                        out.extend_from_slice(&(bytes.len() as u16).to_be_bytes());
+                        out.extend_from_slice(&bytes);
+                        inflight.insert(id, (i, Instant::now()));
+                    }
+                    Err(f) => self.finish(i, Err(f)),
+                }
+            }
+            if !out.is_empty() {
+                wr.write_all(&out).await.map_err(io_failure)?;
+            }
+            if inflight.is_empty() {
+                return Ok(());
+            }
+            let read = async {
+                let mut len = [0u8; 2];
+                rd.read_exact(&mut len).await?;
+                let mut buf = vec![0u8; u16::from_be_bytes(len) as usize];
+                rd.read_exact(&mut buf).await?;
+                Ok::<_, std::io::Error>(buf)
+            };
+            match tokio::time::timeout_at(self.next_deadline(&inflight), read).await {
+                Ok(Ok(buf)) => self.on_reply(&buf, &mut inflight),
+                Ok(Err(e)) => {
+                    let f = if e.kind() == std::io::ErrorKind::UnexpectedEof {
+                        Failure::Network(
+                            "server closed the TCP connection without answering".into(),
+                        )
+                    } else {
+                        io_failure(e)
+                    };
+                    for (_, (i, t)) in inflight.drain() {
+                        self.record_try(i, t, &Err(f.clone()));
+                    }
+                    return Err(f);
+                }
+                Err(_) => {
+                    // A TCP stream has no per-message loss to retry: a
+                    // timeout ends the connection for everything in flight.
+                    for (_, (i, t)) in inflight.drain() {
+                        self.record_try(i, t, &Err(Failure::Timeout));
+                    }
+                    return Err(Failure::Timeout);
+                }
+            }
+        }
     }
 }

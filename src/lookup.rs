@@ -15,9 +15,6 @@ use crate::dns::{self, Exchange, Failure, QueryOptions, Transport};
 use crate::endpoints::{self, Endpoint, EndpointSet, SrvRecord};
 use crate::name::{self, Context, Fqdn, Kind, SearchWalk, StepResult, Target};
 
-/// SRV targets looked up at once when a server left out the glue.
-const TARGET_CONCURRENCY: usize = 32;
-
 /// Where and how to ask.
 #[derive(Clone, Debug)]
 pub struct Resolver {
@@ -284,7 +281,15 @@ fn step_str(r: StepResult) -> &'static str {
 
 impl Resolver {
     async fn ask(&self, name: &Name, rtype: RecordType) -> Exchange {
-        dns::query(&self.servers, name, rtype, &self.opts).await
+        dns::query_batch(&self.servers, &[(name.clone(), rtype)], &self.opts)
+            .await
+            .pop()
+            .expect("one answer for one question")
+    }
+
+    /// Asks several questions at once over one socket (or TCP connection).
+    async fn ask_many(&self, questions: Vec<(Name, RecordType)>) -> Vec<Exchange> {
+        dns::query_batch(&self.servers, &questions, &self.opts).await
     }
 
     /// Resolves a parsed target into its endpoints.
@@ -327,8 +332,11 @@ impl Resolver {
         while let Some(i) = index {
             let cand = &walk.candidates[i];
             let n = dns::to_name(&cand.fqdn);
-            let (a, aaaa) =
-                tokio::join!(self.ask(&n, RecordType::A), self.ask(&n, RecordType::AAAA));
+            let [a, aaaa]: [Exchange; 2] = self
+                .ask_many(vec![(n.clone(), RecordType::A), (n, RecordType::AAAA)])
+                .await
+                .try_into()
+                .expect("two answers for two questions");
             record("search", &a, &mut queries);
             record("search", &aaaa, &mut queries);
             let (result, count) = step_result(&a, &aaaa);
@@ -423,29 +431,25 @@ impl Resolver {
             Some(Fqdn::from_labels(l))
         });
         let named_name = named.as_ref().map(dns::to_name);
-        let srv_fut = self.ask(&n, RecordType::SRV);
-        let named_fut = async {
-            match &named_name {
-                Some(nn) => Some(self.ask(nn, RecordType::SRV).await),
-                None => None,
-            }
-        };
         // A and AAAA that a search walk already asked are recorded there.
         let asked = known.is_none();
-        let (a, aaaa, srv, named_ex) = match known {
-            Some((a, aaaa)) => {
-                let (srv, named_ex) = tokio::join!(srv_fut, named_fut);
-                (a, aaaa, srv, named_ex)
-            }
-            None => {
-                tokio::join!(
-                    self.ask(&n, RecordType::A),
-                    self.ask(&n, RecordType::AAAA),
-                    srv_fut,
-                    named_fut
-                )
-            }
+        let mut questions = Vec::with_capacity(4);
+        if asked {
+            questions.push((n.clone(), RecordType::A));
+            questions.push((n.clone(), RecordType::AAAA));
+        }
+        questions.push((n.clone(), RecordType::SRV));
+        if let Some(nn) = &named_name {
+            questions.push((nn.clone(), RecordType::SRV));
+        }
+        let mut answers = self.ask_many(questions).await.into_iter();
+        let mut next = || answers.next().expect("one answer per question");
+        let (a, aaaa) = match known {
+            Some(pair) => pair,
+            None => (next(), next()),
         };
+        let srv = next();
+        let named_ex = named_name.as_ref().map(|_| next());
         let mut queries = Vec::new();
         if asked {
             record("address", &a, &mut queries);
@@ -573,35 +577,33 @@ impl Resolver {
                 }
             }
         }
-        let mut error = None;
-        for chunk in missing.chunks(TARGET_CONCURRENCY) {
-            let futs = chunk.iter().map(|(k, n)| async move {
-                let ask = |want: bool, t: RecordType| async move {
-                    if want {
-                        Some(self.ask(n, t).await)
-                    } else {
-                        None
-                    }
-                };
-                let (a, aaaa) = tokio::join!(ask(v4, RecordType::A), ask(v6, RecordType::AAAA));
-                (k, a, aaaa)
-            });
-            for (k, a, aaaa) in join_all(futs).await {
-                let mut v = Vec::new();
-                for e in a.iter().chain(aaaa.iter()) {
-                    record("target", e, queries);
-                    if let Some(m) = e.message() {
-                        v.extend(addresses(m, e.rtype));
-                    }
-                    if error.is_none() {
-                        error = failure_info(e);
-                    }
-                }
-                if v.is_empty() && error.is_none() {
-                    warnings.push(format!("SRV target {k} has no address"));
-                }
-                target_addrs.insert(k.clone(), v);
+        let mut questions = Vec::with_capacity(missing.len() * 2);
+        for (_, n) in &missing {
+            if v4 {
+                questions.push((n.clone(), RecordType::A));
             }
+            if v6 {
+                questions.push((n.clone(), RecordType::AAAA));
+            }
+        }
+        let per_target = usize::from(v4) + usize::from(v6);
+        let answers = self.ask_many(questions).await;
+        let mut error = None;
+        for ((k, _), exchanges) in missing.iter().zip(answers.chunks(per_target.max(1))) {
+            let mut v = Vec::new();
+            for e in exchanges {
+                record("target", e, queries);
+                if let Some(m) = e.message() {
+                    v.extend(addresses(m, e.rtype));
+                }
+                if error.is_none() {
+                    error = failure_info(e);
+                }
+            }
+            if v.is_empty() && error.is_none() {
+                warnings.push(format!("SRV target {k} has no address"));
+            }
+            target_addrs.insert(k.clone(), v);
         }
         error
     }
@@ -715,30 +717,4 @@ fn status_of(error: &Option<ErrorInfo>, eps: &EndpointSet, main: &Exchange) -> S
     } else {
         Status::Nodata
     }
-}
-
-/// Runs futures concurrently and collects their outputs in order.
-async fn join_all<F: std::future::Future>(futs: impl IntoIterator<Item = F>) -> Vec<F::Output> {
-    let mut pending: Vec<std::pin::Pin<Box<F>>> = futs.into_iter().map(Box::pin).collect();
-    let mut out: Vec<Option<F::Output>> = (0..pending.len()).map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut all = true;
-        for (i, f) in pending.iter_mut().enumerate() {
-            if out[i].is_none() {
-                match f.as_mut().poll(cx) {
-                    std::task::Poll::Ready(v) => out[i] = Some(v),
-                    std::task::Poll::Pending => all = false,
-                }
-            }
-        }
-        if all {
-            std::task::Poll::Ready(())
-        } else {
-            std::task::Poll::Pending
-        }
-    })
-    .await;
-    out.into_iter()
-        .map(|o| o.expect("every future completed"))
-        .collect()
 }
