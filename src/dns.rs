@@ -461,11 +461,14 @@ async fn tcp_exchange(
     }
 }
 
-/// Replies in flight at once on one socket or connection.
+/// Questions in flight at once on one UDP socket: small enough that a
+/// burst does not overflow a server's receive buffer.
+const UDP_WINDOW: usize = 64;
+/// Questions in flight at once on one TCP connection.
 const WINDOW: usize = 256;
 
 /// Asks many questions of the first server over one UDP socket (or, with
-/// `--tcp`, one pipelined TCP connection), at most [`WINDOW`] in flight,
+/// `--tcp`, one pipelined TCP connection), at most [`UDP_WINDOW`] (or [`WINDOW`] over TCP) in flight,
 /// `attempts` tries each. A question whose reply is truncated is asked
 /// again over TCP; one that fails there (timeout, network, malformed,
 /// SERVFAIL, NOTIMP, REFUSED) is asked of the other servers with [`query`].
@@ -729,9 +732,14 @@ impl<'a> Batch<'a> {
         sock.connect(self.server).await.map_err(io_failure)?;
         let mut queue: VecDeque<usize> = (0..self.questions.len()).collect();
         let mut inflight: HashMap<u16, (usize, Instant)> = HashMap::new();
+        // Bytes and last send time per ID, to resend a datagram that a full
+        // socket buffer dropped well before the try's timeout (a burst of
+        // queries can overflow a server's receive buffer even on loopback).
+        let mut wire: HashMap<u16, (Vec<u8>, Instant)> = HashMap::new();
+        let mut max_rtt = Duration::ZERO;
         let mut buf = vec![0u8; 65535];
         loop {
-            while inflight.len() < WINDOW {
+            while inflight.len() < UDP_WINDOW {
                 let Some(i) = queue.pop_front() else { break };
                 let (id, bytes) = match self.encode(i, &inflight) {
                     Ok(x) => x,
@@ -741,14 +749,37 @@ impl<'a> Batch<'a> {
                     }
                 };
                 sock.send(&bytes).await.map_err(io_failure)?;
-                inflight.insert(id, (i, Instant::now()));
+                let now = Instant::now();
+                inflight.insert(id, (i, now));
+                wire.insert(id, (bytes, now));
             }
             if inflight.is_empty() {
                 return Ok(());
             }
-            match tokio::time::timeout_at(self.next_deadline(&inflight), sock.recv(&mut buf)).await
-            {
-                Ok(Ok(n)) => self.on_reply(&buf[..n], &mut inflight),
+            // Resend after several times the slowest reply seen so far.
+            let rto = (max_rtt * 8)
+                .max(Duration::from_millis(50))
+                .min(self.opts.timeout);
+            let resend_at = wire
+                .values()
+                .map(|(_, t)| *t + rto)
+                .min()
+                .map(tokio::time::Instant::from_std);
+            let deadline = match resend_at {
+                Some(r) => r.min(self.next_deadline(&inflight)),
+                None => self.next_deadline(&inflight),
+            };
+            match tokio::time::timeout_at(deadline, sock.recv(&mut buf)).await {
+                Ok(Ok(n)) => {
+                    if n >= 12 {
+                        let id = u16::from_be_bytes([buf[0], buf[1]]);
+                        if let Some((_, sent)) = inflight.get(&id) {
+                            max_rtt = max_rtt.max(sent.elapsed());
+                        }
+                    }
+                    self.on_reply(&buf[..n], &mut inflight);
+                    wire.retain(|id, _| inflight.contains_key(id));
+                }
                 Ok(Err(e)) => {
                     let f = io_failure(e);
                     for (_, (i, t)) in inflight.drain() {
@@ -756,7 +787,17 @@ impl<'a> Batch<'a> {
                     }
                     return Err(f);
                 }
-                Err(_) => self.expire(&mut inflight, &mut queue),
+                Err(_) => {
+                    self.expire(&mut inflight, &mut queue);
+                    wire.retain(|id, _| inflight.contains_key(id));
+                    let now = Instant::now();
+                    for (bytes, last) in wire.values_mut() {
+                        if now.duration_since(*last) >= rto {
+                            sock.send(bytes).await.map_err(io_failure)?;
+                            *last = now;
+                        }
+                    }
+                }
             }
         }
     }
