@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub use crate::diag::ColorChoice;
+
 /// Resolve, diff, watch, pick and check the pods behind Kubernetes headless
 /// Services, straight from cluster DNS.
 ///
@@ -82,6 +84,14 @@ pub struct GlobalArgs {
     /// Output format.
     #[arg(short = 'o', long, global = true, value_enum, default_value_t = Format::Table)]
     pub output: Format,
+
+    /// When to use colour (NO_COLOR in the environment turns `auto` off).
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// Diagnostics on stderr: -v settings and every query, -vv every try.
+    #[arg(short = 'v', long = "verbose", global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
 }
 
 /// How results are printed.
@@ -115,9 +125,18 @@ pub enum Command {
     /// _PORT._PROTO.SVC.NS, an IPv4/IPv6 address (PTR), or any name with a
     /// trailing dot (absolute). A, AAAA and SRV are asked concurrently.
     Resolve(ResolveArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(CompletionsArgs),
     /// Run an embedded cluster DNS for an example cluster.
     #[cfg(feature = "server")]
     Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]
@@ -163,6 +182,11 @@ pub struct ResolveArgs {
     /// Protocol of --port-name.
     #[arg(long, value_name = "PROTO", default_value = "tcp", value_parser = ["tcp", "udp", "sctp"])]
     pub protocol: String,
+}
+
+/// The clap command, as the completion and man page generators see it.
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
 }
 
 #[cfg(test)]

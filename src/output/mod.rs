@@ -59,7 +59,7 @@ pub fn write_table(w: &mut dyn Write, t: &Table) -> io::Result<()> {
         }
     }
     let mut line = String::new();
-    for row in std::iter::once(&t.header).chain(&t.rows) {
+    for (n, row) in std::iter::once(&t.header).chain(&t.rows).enumerate() {
         line.clear();
         for (i, cell) in row.iter().enumerate() {
             line.push_str(cell);
@@ -68,7 +68,11 @@ pub fn write_table(w: &mut dyn Write, t: &Table) -> io::Result<()> {
                 line.extend(std::iter::repeat_n(' ', pad));
             }
         }
-        writeln!(w, "{}", line.trim_end())?;
+        if n == 0 {
+            writeln!(w, "{}", crate::diag::paint("1", line.trim_end()))?;
+        } else {
+            writeln!(w, "{}", line.trim_end())?;
+        }
     }
     Ok(())
 }
