@@ -160,6 +160,10 @@ pub fn ms(d: Duration) -> f64 {
 }
 
 fn failure_info(ex: &Exchange) -> Option<ErrorInfo> {
+    if matches!(&ex.result, Ok(m) if matches!(m.metadata.response_code, ResponseCode::NoError | ResponseCode::NXDomain))
+    {
+        return None;
+    }
     let server = Some(ex.server.to_string());
     let what = format!("{} {}", dns::display_name(&ex.name), ex.rtype);
     match &ex.result {
@@ -594,10 +598,9 @@ impl Resolver {
         warnings: &mut Vec<String>,
     ) -> Option<ErrorInfo> {
         let mut missing: Vec<(String, Name)> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for s in srvs {
-            if endpoints::srv_target_ips(s, target_addrs).is_empty()
-                && !missing.iter().any(|(k, _)| k == &s.target)
-            {
+            if endpoints::srv_target_ips(s, target_addrs).is_empty() && seen.insert(&s.target) {
                 if let Some(n) = names.get(&s.target) {
                     missing.push((s.target.clone(), n.clone()));
                 }
