@@ -7,7 +7,7 @@ use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use hickory_proto::op::{Edns, Message, Query, ResponseCode};
+use hickory_proto::op::{Edns, Message, MessageType, OpCode, Query, ResponseCode};
 use hickory_proto::rr::{Name, RecordType};
 use serde::Serialize;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -356,8 +356,16 @@ fn failed(
     }
 }
 
+/// A random message ID. std's RandomState draws its keys from the kernel
+/// (getrandom), which also works in an empty chroot or scratch image, where
+/// hickory's thread RNG looks for device files and panics.
+fn random_id() -> u16 {
+    use std::hash::BuildHasher;
+    std::collections::hash_map::RandomState::new().hash_one(Instant::now()) as u16
+}
+
 fn build_query(name: &Name, rtype: RecordType, edns: Option<u16>) -> Message {
-    let mut msg = Message::query();
+    let mut msg = Message::new(random_id(), MessageType::Query, OpCode::Query);
     msg.metadata.recursion_desired = true;
     msg.add_query(Query::query(name.clone(), rtype));
     if let Some(size) = edns {
@@ -637,7 +645,7 @@ impl<'a> Batch<'a> {
             tries: vec![Vec::new(); n],
             sent: vec![0; n],
             started: vec![None; n],
-            next_id: Message::query().metadata.id,
+            next_id: random_id(),
         }
     }
 
