@@ -3,6 +3,7 @@
 
 #[cfg(feature = "server")]
 pub mod demo;
+pub mod pick;
 pub mod resolve;
 
 use std::io::Write;
@@ -17,6 +18,10 @@ pub async fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<E
         Command::Resolve(args) => {
             let settings = Settings::from_args(&cli.global)?;
             resolve::run(&settings, &args, out, err).await
+        }
+        Command::Pick(args) => {
+            let settings = Settings::from_args(&cli.global)?;
+            pick::run(&settings, &args, out, err).await
         }
         #[cfg(feature = "server")]
         Command::Demo(args) => demo::run(&args, out, err).await,
