@@ -10,7 +10,7 @@ use crate::exit::{Exit, Fail};
 use crate::lookup::{ErrorInfo, PortQuery, Resolution, Status};
 use crate::name::Target;
 use crate::output::pick::{self as render, Header, PickWriter};
-use crate::pick::{Policy, DEFAULT_TABLE_SIZE};
+use crate::pick::{Maglev, MemberSet, Policy, DEFAULT_TABLE_SIZE};
 use crate::selection::{
     simulate, IdentityRule, PolicyInputs, Pool, PortChoice, Selector, SimKeys, WeightSource,
 };
@@ -63,8 +63,13 @@ fn plan(s: &Settings, a: &PickArgs) -> Result<Plan, Fail> {
             "--seed applies to random and to --simulate, not to {policy}"
         )));
     }
-    if a.table_size.is_some() && policy != Policy::Maglev {
-        return Err(Fail::usage("--table-size applies to the maglev policy"));
+    if let Some(m) = a.table_size {
+        if policy != Policy::Maglev {
+            return Err(Fail::usage("--table-size applies to the maglev policy"));
+        }
+        // An empty set validates the size alone (prime, not too large).
+        Maglev::with_table_size(&MemberSet::default(), m)
+            .map_err(|e| Fail::usage(format!("--table-size: {e}")))?;
     }
     if a.follow && s.format == Format::Json {
         return Err(Fail::usage(
