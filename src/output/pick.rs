@@ -155,7 +155,9 @@ struct SetLine<'a> {
     members: Vec<MemberDoc<'a>>,
 }
 
-/// A JSONL line: one pick.
+/// A JSONL line: one pick (written by hand in [`PickWriter::pick`] for
+/// speed; this struct is the reference the test compares against).
+#[cfg_attr(not(test), allow(dead_code))]
 #[derive(Serialize)]
 struct PickLine<'a> {
     schema: &'static str,
@@ -187,6 +189,25 @@ struct Rendered {
     arrow: String,
     /// `ip:port\n`
     plain: String,
+    /// The end of a JSONL pick line, from `,"id":` on (JSONL only).
+    jsonl_tail: String,
+}
+
+/// The end of a [`PickLine`] after its `key`, serialised once per member.
+#[derive(Serialize)]
+struct PickTail<'a> {
+    id: &'a str,
+    ip: &'a str,
+    hostname: Option<&'a str>,
+    port: Option<u16>,
+    address: &'a str,
+}
+
+/// A JSON value as the terminal-safe text [`super::write_json`] writes.
+fn json_text<T: Serialize + ?Sized>(v: &T) -> io::Result<String> {
+    serde_json::to_string(v)
+        .map(crate::escape::json)
+        .map_err(io::Error::other)
 }
 
 /// Writes picks as they are made.
@@ -229,14 +250,29 @@ impl PickWriter {
             .iter()
             .map(|s| {
                 let address = s.address();
-                Rendered {
-                    ip: s.ip.to_string(),
+                let ip = s.ip.to_string();
+                let jsonl_tail = if self.format == Format::Jsonl {
+                    let tail = json_text(&PickTail {
+                        id: &s.id,
+                        ip: &ip,
+                        hostname: s.hostname.as_deref(),
+                        port: s.port,
+                        address: &address,
+                    })?;
+                    // `{"id":…}` → `,"id":…}\n`
+                    format!(",{}\n", &tail[1..])
+                } else {
+                    String::new()
+                };
+                Ok(Rendered {
                     arrow: format!(" → {address} {}\n", super::opt(&s.hostname)),
                     plain: format!("{address}\n"),
+                    ip,
                     address,
-                }
+                    jsonl_tail,
+                })
             })
-            .collect();
+            .collect::<io::Result<_>>()?;
         self.ids = pool.slots.iter().map(|s| s.id.clone()).collect();
         self.hostnames = pool.slots.iter().map(|s| s.hostname.clone()).collect();
         self.ports = pool.slots.iter().map(|s| s.port).collect();
@@ -284,19 +320,27 @@ impl PickWriter {
                 w.write_all(r.arrow.as_bytes())?;
             }
             Format::Jsonl => {
-                let line = PickLine {
-                    schema: SCHEMA,
-                    event: "pick",
-                    generation: self.generation,
-                    n,
-                    key: key.map(String::from_utf8_lossy),
-                    id: &self.ids[index],
-                    ip: &r.ip,
-                    hostname: self.hostnames[index].as_deref(),
-                    port: self.ports[index],
-                    address: &r.address,
-                };
-                super::write_json(w, &line, false)?;
+                // The bytes of `PickLine` (see the test), with the member's
+                // part rendered once per set rather than once per key.
+                write!(
+                    w,
+                    "{{\"schema\":\"{SCHEMA}\",\"event\":\"pick\",\"generation\":{},\"n\":{n},\"key\":",
+                    self.generation
+                )?;
+                match key {
+                    // Printable ASCII without `"` or `\` is its own JSON string.
+                    Some(k)
+                        if k.iter()
+                            .all(|&b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\') =>
+                    {
+                        w.write_all(b"\"")?;
+                        w.write_all(k)?;
+                        w.write_all(b"\"")?;
+                    }
+                    Some(k) => w.write_all(json_text(&String::from_utf8_lossy(k))?.as_bytes())?,
+                    None => w.write_all(b"null")?,
+                }
+                w.write_all(r.jsonl_tail.as_bytes())?;
             }
             Format::Table | Format::Wide | Format::Json => self.records.push(PickRecord {
                 n,
@@ -580,7 +624,82 @@ pub fn render_simulation(
 
 #[cfg(test)]
 mod tests {
-    use super::bar;
+    use super::*;
+    use crate::endpoints::{EndpointSet, PortInfo};
+    use crate::selection::{IdentityRule, PortChoice, WeightSource};
+
+    #[test]
+    fn hand_written_jsonl_pick_lines_equal_the_serde_struct() {
+        let mut e = crate::endpoints::Endpoint::new("fd00::1".parse().unwrap(), 5);
+        e.hostname = Some("h\\027x\"q".into());
+        e.ports = vec![PortInfo {
+            port: 80,
+            protocol: None,
+            name: None,
+            weight: 1,
+            priority: 0,
+        }];
+        let bare = crate::endpoints::Endpoint::new("10.0.0.1".parse().unwrap(), 5);
+        let pool = Pool::build(
+            &EndpointSet::from_vec(vec![e, bare]),
+            IdentityRule::Auto,
+            &WeightSource::Srv,
+            &PortChoice::Only,
+        );
+        let header = Header {
+            name: "x".into(),
+            fqdn: "x.".into(),
+            status: Status::Ok,
+            policy: "hash",
+            identity: "auto",
+            weights: "srv",
+            offset: None,
+            seed: None,
+            table_size: None,
+            rcode: None,
+            server: None,
+            transport: Transport::Udp,
+            ttl: None,
+        };
+        let mut w = PickWriter::new(Format::Jsonl, true, false);
+        let mut out = Vec::new();
+        w.set(&mut out, &header, &pool).unwrap();
+        out.clear();
+        let key: &[u8] = b"k\x1b\"\xff\n\xe2\x80\xae";
+        let plain: &[u8] = b"user-42 ~x";
+        for (n, i) in [(0u64, 0usize), (1, 1)] {
+            w.pick(&mut out, n, Some(key), i).unwrap();
+        }
+        w.pick(&mut out, 2, None, 1).unwrap();
+        w.pick(&mut out, 3, Some(plain), 0).unwrap();
+        let mut want = Vec::new();
+        for (n, i, k) in [
+            (0u64, 0usize, Some(key)),
+            (1, 1, Some(key)),
+            (2, 1, None),
+            (3, 0, Some(plain)),
+        ] {
+            let s = &pool.slots[i];
+            let (ip, address) = (s.ip.to_string(), s.address());
+            let line = PickLine {
+                schema: SCHEMA,
+                event: "pick",
+                generation: 0,
+                n,
+                key: k.map(String::from_utf8_lossy),
+                id: &s.id,
+                ip: &ip,
+                hostname: s.hostname.as_deref(),
+                port: s.port,
+                address: &address,
+            };
+            super::super::write_json(&mut want, &line, false).unwrap();
+        }
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            String::from_utf8(want).unwrap()
+        );
+    }
 
     #[test]
     fn bars_use_eighths() {
