@@ -121,7 +121,7 @@ pub enum Command {
     /// order never matters) and prints the selections of the chosen policy:
     /// `--count` picks for the sequence policies, one pick per key for the
     /// hash policies. With `--simulate N` it reports the distribution
-    /// instead. See docs/pick.md.
+    /// instead.
     Pick(PickArgs),
     /// Run an embedded cluster DNS for an example cluster.
     #[cfg(feature = "server")]

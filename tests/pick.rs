@@ -547,6 +547,36 @@ fn keys_stream_from_a_file_and_stdin_one_line_per_key() {
     }
 }
 
+#[test]
+fn a_closed_pipe_ends_a_stream_with_exit_0() {
+    let dns = Dns::start();
+    let file = keys_file("pipe-keys", &keys(200_000, "p"));
+    let mut child = Command::new(bin())
+        .args([
+            "--resolv-conf",
+            "/dev/null",
+            "--server",
+            &dns.addr().to_string(),
+        ])
+        .args(["pick", MID, "--keys-from", &file])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    assert!(first.starts_with("p0 → 10.2.0."), "{first}");
+    drop(stdout);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// One line from the child, or a panic after a generous deadline (a hang,
 /// not a performance assertion).
 fn line(reader: &mut impl BufRead) -> serde_json::Value {
