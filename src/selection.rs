@@ -622,6 +622,44 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Whatever order the endpoints come in (and however the caller
+        /// builds the set), the pool and every policy's picks are the same.
+        #[test]
+        fn pools_and_picks_ignore_input_order(
+            n in 1usize..24,
+            weights in proptest::collection::vec(0u16..200, 24),
+            seed in 0u64..1000,
+            shuffle in proptest::collection::vec(0usize..1000, 24),
+        ) {
+            let eps: Vec<Endpoint> = (0..n)
+                .map(|i| {
+                    let host = if i % 3 == 0 { None } else { Some(format!("pod-{i}")) };
+                    ep(&format!("10.0.{}.{}", i / 7, i % 7 + 1), host.as_deref(), &[(80, weights[i], None)])
+                })
+                .collect();
+            let mut shuffled = eps.clone();
+            for (i, r) in shuffle.iter().enumerate().take(n) {
+                shuffled.swap(i, r % n);
+            }
+            for rule in [IdentityRule::Auto, IdentityRule::Ip, IdentityRule::Hostname] {
+                let a = Pool::build(&EndpointSet::from_vec(eps.clone()), rule, &WeightSource::Srv, &PortChoice::Only);
+                let b = Pool::build(&EndpointSet::from_vec(shuffled.clone()), rule, &WeightSource::Srv, &PortChoice::Only);
+                proptest::prop_assert_eq!(&a, &b);
+                for policy in Policy::ALL {
+                    let i = PolicyInputs { seed, offset: seed, table_size: 251, ..inputs(policy) };
+                    let mut sa = Selector::new(&i, &a.set, 0).unwrap();
+                    let mut sb = Selector::new(&i, &b.set, 0).unwrap();
+                    for k in 0..20u32 {
+                        let key = k.to_le_bytes();
+                        proptest::prop_assert_eq!(sa.next(&key), sb.next(&key));
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn simulation_reports_shares_and_movement() {
         let pool = Pool::build(

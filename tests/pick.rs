@@ -441,6 +441,33 @@ fn simulation_reports_weighted_shares_and_exact_rendezvous_movement() {
     assert_eq!(ideal, 1.0 / 5.0, "mean weight 4/3 rounds to 1 of a total 5");
     assert!((add - ideal).abs() < 0.02, "{add}");
 
+    // Keys from a file: the first N lines, counted exactly as the picker does.
+    let ks = keys(3000, "s");
+    let file = keys_file("sim-keys", &ks);
+    let doc = ok(&dns.hsvc(&[
+        "pick",
+        MID,
+        "--keys-from",
+        &file,
+        "--simulate",
+        "2000",
+        "-o",
+        "json",
+    ]));
+    let sim = &doc["simulation"];
+    assert_eq!(
+        (sim["picks"].as_u64(), sim["keys"].as_str()),
+        (Some(2000), Some("given"))
+    );
+    let want = hsvc::pick::distribution(&Rendezvous::new(&sts_set(20)), 20, &ks[..2000]);
+    let got: Vec<u64> = sim["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["picks"].as_u64().unwrap())
+        .collect();
+    assert_eq!(got, want);
+
     // Weighted random shares, within tolerance.
     let r = dns.hsvc(&[
         "pick",
