@@ -16,6 +16,7 @@ pub mod name;
 pub mod output;
 pub mod pick;
 pub mod probe;
+pub mod selection;
 #[cfg(feature = "server")]
 pub mod server;
 pub mod settings;

@@ -3,6 +3,7 @@
 
 #[cfg(feature = "server")]
 pub mod demo;
+pub mod pick;
 pub mod resolve;
 
 use std::io::Write;
@@ -24,6 +25,10 @@ pub async fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<E
             let settings = Settings::from_args(&cli.global)?;
             settings.diagnose();
             resolve::run(&settings, &args, out, err).await
+        }
+        Command::Pick(args) => {
+            let settings = Settings::from_args(&cli.global)?;
+            pick::run(&settings, &args, out, err).await
         }
         #[cfg(feature = "server")]
         Command::Demo(args) => demo::run(&args, out, err).await,
