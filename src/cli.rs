@@ -135,7 +135,13 @@ pub enum Command {
     /// hash policies. With `--simulate N` it reports the distribution
     /// instead.
     Pick(PickArgs),
-    /// Run an embedded cluster DNS for an example cluster.
+    /// An embedded cluster DNS and a guided tour of every command.
+    ///
+    /// With no flags: starts a DNS server on --listen that answers as
+    /// CoreDNS would for an example cluster, and runs resolve, the search
+    /// walk, diff, pick, watch during a scale-up and check against it,
+    /// printing each command before its output. --serve only serves (until
+    /// Ctrl-C); --zone FILE serves your own zone file instead.
     #[cfg(feature = "server")]
     Demo(DemoArgs),
 }
@@ -156,6 +162,11 @@ pub struct DemoArgs {
     /// Address to serve on (UDP and TCP).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:5353")]
     pub listen: std::net::SocketAddr,
+
+    /// Serve this RFC 1035 zone file (or several zones, each with its
+    /// $ORIGIN and SOA) instead of the example cluster; implies --serve.
+    #[arg(long, value_name = "FILE")]
+    pub zone: Option<std::path::PathBuf>,
 }
 
 /// Which libc's search rules `--search` replays.
