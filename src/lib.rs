@@ -18,6 +18,7 @@ pub mod probe;
 #[cfg(feature = "server")]
 pub mod server;
 pub mod settings;
+pub mod targets;
 
 use std::io::Write;
 
