@@ -864,3 +864,89 @@ fn repeat_in_json_collects_changes_and_exits_on_the_last_round() {
     assert_eq!(r.code, 0, "{r:?}");
     assert!(!r.stdout.contains("round 2"), "{r:?}");
 }
+
+/// One-off wall-time measurement, not a test of timing (nothing is asserted
+/// about time). Run in release:
+///
+/// ```text
+/// cargo test --release --test check -- --ignored --nocapture measure
+/// ```
+///
+/// 1000 pods on 127.67.0.1 upwards behind one Service, checked end to end
+/// through the binary (DNS over TCP after truncation, then the probes).
+#[test]
+#[ignore = "measurement, run by hand"]
+fn measure_1000_endpoints() {
+    const N: usize = 1000;
+    let cases: [(&str, fn(usize) -> Pod, &[&str]); 4] = [
+        (
+            "http, 10% silent",
+            |i| {
+                if i % 10 == 0 {
+                    Pod::Silent
+                } else {
+                    Pod::Http(200)
+                }
+            },
+            &["--http", "/healthz", "--http-timeout", "1s"],
+        ),
+        (
+            "http, all silent",
+            |_| Pod::Silent,
+            &["--http", "/healthz", "--http-timeout", "1s"],
+        ),
+        (
+            "tcp, 10% blackholed",
+            |i| {
+                if i % 10 == 0 {
+                    Pod::Blackhole
+                } else {
+                    Pod::Open
+                }
+            },
+            &["--connect-timeout", "1s"],
+        ),
+        (
+            "tcp, 10% blackholed, -c 256",
+            |i| {
+                if i % 10 == 0 {
+                    Pod::Blackhole
+                } else {
+                    Pod::Open
+                }
+            },
+            &["--connect-timeout", "1s", "-c", "256"],
+        ),
+    ];
+    for (k, (label, kind, args)) in cases.into_iter().enumerate() {
+        let kinds: Vec<Pod> = (0..N).map(kind).collect();
+        let pods = Pods::start(Ipv4Addr::new(127, 67 + k as u8, 0, 1), &kinds);
+        let dns = Dns::with(cluster_for(&pods, N));
+        // 1000 SRV records with glue overflow a 64 KiB DNS message, so SRV
+        // names the port of only some pods: give it.
+        let port = pods.port.to_string();
+        let mut all = vec!["check", "web.chk", "-o", "json", "--port", &port];
+        all.extend_from_slice(args);
+        let t0 = std::time::Instant::now();
+        let r = dns.hsvc(&all);
+        let wall = t0.elapsed().as_secs_f64();
+        let doc = r.json();
+        assert!(doc["summary"].is_object(), "{label}: {}", r.stderr);
+        let c = doc["concurrency"].as_u64().unwrap() as usize;
+        let bound = N.div_ceil(c);
+        let mut kinds: std::collections::BTreeMap<String, usize> = Default::default();
+        for r in doc["results"].as_array().unwrap() {
+            *kinds
+                .entry(r["outcome"]["text"].as_str().unwrap().to_string())
+                .or_default() += 1;
+        }
+        println!(
+            "{label}: exit {}, {} targets {kinds:?}; process wall {wall:.3} s \
+             (round {:.3} s, DNS {:.1} ms); ceil({N}/{c}) x 1 s = {bound} s, N x 1 s = {N} s",
+            r.code,
+            doc["summary"]["total"],
+            doc["summary"]["wall_ms"].as_f64().unwrap() / 1000.0,
+            doc["dns"]["latency_ms"].as_f64().unwrap(),
+        );
+    }
+}

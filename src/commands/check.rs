@@ -96,15 +96,19 @@ pub async fn run(
             );
         }
         let planned = targets::plan(&res.endpoints, &choice).map_err(|e| {
+            let mut message = e.to_string();
+            if res.truncated {
+                message.push_str(" (the DNS answer was truncated)");
+            }
             let info = ErrorInfo {
                 kind: "no_port".into(),
-                message: e.to_string(),
+                message: message.clone(),
                 server: None,
             };
             if json {
                 let _ = r.finish(out, Some(DnsInfo::new(&res)), Some(&info));
             }
-            Fail::usage(e.to_string())
+            Fail::usage(message)
         })?;
 
         let progress = Progress::for_stderr();

@@ -333,7 +333,7 @@ impl<'a> Renderer<'a> {
             }
             Format::Table | Format::Wide => {
                 if !rows.is_empty() {
-                    super::write_table(w, &self.table(rows))?;
+                    self.write_rows(w, rows)?;
                 }
                 writeln!(w, "{}", self.summary_text(&summary, &dns))?;
             }
@@ -449,7 +449,7 @@ impl<'a> Renderer<'a> {
         line
     }
 
-    fn table(&self, rows: &[Row]) -> comfy_table::Table {
+    fn write_rows(&self, w: &mut dyn Write, rows: &[Row]) -> io::Result<()> {
         let wide = self.format == Format::Wide;
         let mut t = if wide {
             super::table([
@@ -485,7 +485,7 @@ impl<'a> Renderer<'a> {
                 ]
             });
         }
-        t
+        super::write_table(w, &t)
     }
 }
 
