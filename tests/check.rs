@@ -661,7 +661,7 @@ fn no_pods_exits_1() {
 }
 
 #[test]
-fn usage_errors_exit_2_before_any_probe() {
+fn usage_errors_exit_2_before_any_query() {
     let (_p, dns) = setup(12, &[Pod::Open]);
     for args in [
         &["check", "web..chk"][..],
@@ -675,7 +675,12 @@ fn usage_errors_exit_2_before_any_probe() {
         let r = dns.hsvc(args);
         assert_eq!(r.code, 2, "{args:?}: {r:?}");
         assert_eq!(r.stdout, "", "{args:?}");
+        assert!(
+            r.stderr.starts_with("error:") || r.stderr.starts_with("hsvc: "),
+            "{r:?}"
+        );
     }
+    assert_eq!(dns.zone().query_log().len(), 0, "no DNS query was sent");
 }
 
 #[test]
@@ -878,7 +883,8 @@ fn repeat_in_json_collects_changes_and_exits_on_the_last_round() {
 #[ignore = "measurement, run by hand"]
 fn measure_1000_endpoints() {
     const N: usize = 1000;
-    let cases: [(&str, fn(usize) -> Pod, &[&str]); 4] = [
+    type Case<'a> = (&'a str, fn(usize) -> Pod, &'a [&'a str]);
+    let cases: [Case; 4] = [
         (
             "http, 10% silent",
             |i| {
