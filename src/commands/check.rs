@@ -47,9 +47,13 @@ pub async fn run(
         concurrency: args.concurrency as usize,
     };
     let min = args.min_healthy.unwrap_or_default();
+    // SRV is always needed here (ports): every other field keeps its
+    // default (main adds `addresses_only`, which must stay false here).
+    #[allow(clippy::needless_update)]
     let ports = PortQuery {
         name: args.port_name.clone(),
         protocol: "tcp".into(),
+        ..PortQuery::default()
     };
     let plan = Plan {
         name: &args.name,
