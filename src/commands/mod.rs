@@ -15,28 +15,24 @@ use crate::settings::Settings;
 
 /// Runs the parsed command line; returns the exit code.
 pub async fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Exit, Fail> {
-    match cli.command {
+    // Commands that ask DNS share one way of reading their settings.
+    let settings = || {
+        let s = Settings::from_args(&cli.global)?;
+        s.diagnose();
+        Ok::<_, Fail>(s)
+    };
+    match &cli.command {
         Command::Completions(args) => {
             let mut cmd = crate::cli::command();
             let name = cmd.get_name().to_string();
             clap_complete::generate(args.shell, &mut cmd, name, out);
             Ok(Exit::Ok)
         }
-        Command::Resolve(args) => {
-            let settings = Settings::from_args(&cli.global)?;
-            settings.diagnose();
-            resolve::run(&settings, &args, out, err).await
-        }
-        Command::Pick(args) => {
-            let settings = Settings::from_args(&cli.global)?;
-            pick::run(&settings, &args, out, err).await
-        }
-        Command::Check(args) => {
-            let settings = Settings::from_args(&cli.global)?;
-            check::run(&settings, &args, out, err).await
-        }
+        Command::Resolve(args) => resolve::run(&settings()?, args, out, err).await,
+        Command::Pick(args) => pick::run(&settings()?, args, out, err).await,
+        Command::Check(args) => check::run(&settings()?, args, out, err).await,
         #[cfg(feature = "server")]
-        Command::Demo(args) => demo::run(&args, out, err).await,
+        Command::Demo(args) => demo::run(args, out, err).await,
     }
 }
 
