@@ -43,44 +43,37 @@ fn fqdn(name: &str) -> String {
     format!("{name}.svc.cluster.local.")
 }
 
-/// Services of 3, 100, 1000, 3000 endpoints, StatefulSet and Deployment,
-/// dual-stack, and the spec's example: every endpoint, hostname, port,
-/// weight and TTL hsvc reports equals the zone BIND serves, over UDP (with
-/// TC then TCP), UDP without EDNS0, and TCP.
-#[test]
-fn bind_answers_match_the_zone_over_every_transport() {
-    if !have("bind_answers_match_the_zone", &[NAMED]) {
-        return;
-    }
-    let cluster = interop_cluster();
+const ANSWER_NAMES: &[&str] = &[
+    "web3.interop",
+    "web100.interop",
+    "web1000.interop",
+    "web3000.interop",
+    "dep100.interop",
+    "dual.interop",
+    "dualdep.interop",
+    "web-headless.awx",
+    "web-headless.default",
+    "db.awx",
+    "web100-42.web100.interop",
+    "dual-3.dual.interop",
+    "_http._tcp.web100.interop",
+    "_grpc._tcp.dual.interop",
+    "_grpc._tcp.dualdep.interop",
+    "_postgres._tcp.db.awx",
+];
+
+/// Resolves every name of [`ANSWER_NAMES`] over every transport and
+/// returns the differences from the zone of `cluster`.
+fn answers_differ(server: &Proc, cluster: &hsvc::server::Cluster) -> Vec<String> {
     let records = cluster.records();
-    let bind = bind(&cluster);
-    let names = [
-        "web3.interop",
-        "web100.interop",
-        "web1000.interop",
-        "web3000.interop",
-        "dep100.interop",
-        "dual.interop",
-        "dualdep.interop",
-        "web-headless.awx",
-        "web-headless.default",
-        "db.awx",
-        "web100-42.web100.interop",
-        "dual-3.dual.interop",
-        "_http._tcp.web100.interop",
-        "_grpc._tcp.dual.interop",
-        "_grpc._tcp.dualdep.interop",
-        "_postgres._tcp.db.awx",
-    ];
     let mut failures = Vec::new();
     let mut figures = Vec::new();
     for (tname, flags) in TRANSPORTS {
-        for name in names {
-            let (r, ms) = run(&bind, flags, &["resolve", name, "-o", "json"]);
+        for name in ANSWER_NAMES {
+            let (r, ms) = run(server, flags, &["resolve", name, "-o", "json"]);
             figures.push(format!("{tname:12} {name:28} {ms:8.1} ms"));
             if r.code != 0 {
-                failures.push(format!("{tname} {name}: {r:?}"));
+                failures.push(format!("{} {tname} {name}: {r:?}", server.what));
                 continue;
             }
             let doc = r.json();
@@ -91,7 +84,8 @@ fn bind_answers_match_the_zone_over_every_transport() {
                 let missing: Vec<_> = want.iter().filter(|e| !got.contains(e)).take(3).collect();
                 let extra: Vec<_> = got.iter().filter(|e| !want.contains(e)).take(3).collect();
                 failures.push(format!(
-                    "{tname} {name}: {} endpoints reported, {} in the zone; missing e.g. {missing:?}; unexpected e.g. {extra:?}",
+                    "{} {tname} {name}: {} endpoints reported, {} in the zone; missing e.g. {missing:?}; unexpected e.g. {extra:?}",
+                    server.what,
                     got.len(),
                     want.len()
                 ));
@@ -99,9 +93,7 @@ fn bind_answers_match_the_zone_over_every_transport() {
             if doc["complete"] != true {
                 failures.push(format!("{tname} {name}: complete is {}", doc["complete"]));
             }
-            let want_transport = if *tname == "tcp" { "tcp" } else { "udp" };
-            if *tname == "tcp" && (doc["truncated"] != false || doc["transport"] != want_transport)
-            {
+            if *tname == "tcp" && (doc["truncated"] != false || doc["transport"] != "tcp") {
                 failures.push(format!(
                     "{tname} {name}: truncated {} transport {}",
                     doc["truncated"], doc["transport"]
@@ -110,9 +102,39 @@ fn bind_answers_match_the_zone_over_every_transport() {
         }
     }
     eprintln!(
-        "hsvc resolve against BIND (wall time per run):\n{}",
+        "hsvc resolve against {} (wall time per run):\n{}",
+        server.what,
         figures.join("\n")
     );
+    failures
+}
+
+/// Services of 3, 100, 1000, 3000 endpoints, StatefulSet and Deployment,
+/// dual-stack, and the spec's example: every endpoint, hostname, port,
+/// weight and TTL hsvc reports equals the zone BIND serves, over UDP (with
+/// TC then TCP), UDP without EDNS0, and TCP. BIND leaves out the glue
+/// above 13 SRV records, so hsvc looks the targets up.
+#[test]
+fn bind_answers_match_the_zone_over_every_transport() {
+    if !have("bind_answers_match_the_zone", &[NAMED]) {
+        return;
+    }
+    let cluster = interop_cluster();
+    let bind = bind(&cluster);
+    let failures = answers_differ(&bind, &cluster);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The same with Knot, which sends all the glue and answers a UDP query
+/// that does not fit with an empty TC reply, with or without EDNS0.
+#[test]
+fn knot_answers_match_the_zone_over_every_transport() {
+    if !have("knot_answers_match_the_zone", &[KNOTD]) {
+        return;
+    }
+    let cluster = interop_cluster();
+    let knot = knot(&cluster);
+    let failures = answers_differ(&knot, &cluster);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -398,5 +420,317 @@ fn dnsdist_fault_falls_over_to_the_next_server() {
             reported(&doc),
             expected(&records, &fqdn(&format!("{name}.faults")))
         );
+    }
+}
+
+/// Measurement, not a check: how many SRV-target queries of a 1000-pod
+/// StatefulSet (no glue from BIND, partial glue from Knot) time out over
+/// UDP, and the wall time of the resolve. Run with `--ignored --nocapture`.
+#[test]
+#[ignore = "measurement: prints figures, asserts nothing timing-related"]
+fn measure_udp_target_burst() {
+    if !have("measure_udp_target_burst", &[NAMED, KNOTD]) {
+        return;
+    }
+    let cluster = interop_cluster();
+    let knot = knot(&cluster);
+    let bind = bind(&cluster);
+    for p in [&knot, &bind] {
+        for _ in 0..3 {
+            let (r, ms) = run(
+                p,
+                &["--timeout", "2s"],
+                &["resolve", "web1000.interop", "-o", "json"],
+            );
+            assert_eq!(r.code, 0, "{r:?}");
+            let d = r.json();
+            let queries = d["queries"].as_array().unwrap();
+            let lost = queries.iter().filter(|q| q["error"] == "timed out").count();
+            eprintln!(
+                "{}: {ms:.0} ms, {} queries, {lost} timed out",
+                p.what,
+                queries.len()
+            );
+        }
+    }
+}
+
+// ------------------------------------------------------- lagging copy, diff
+
+/// The example plus `web3` and `dual` in `interop`: what BIND serves now.
+fn current_cluster() -> hsvc::server::Cluster {
+    let mut c = hsvc::server::Cluster::example();
+    let all = interop_cluster();
+    for name in ["web3", "dual"] {
+        let svc = all
+            .services
+            .iter()
+            .find(|s| s.namespace == "interop" && s.name == name)
+            .unwrap();
+        c = c.with_service(svc.clone());
+    }
+    c
+}
+
+/// What a lagging secondary still serves: `web3` one pod short (web3-2,
+/// 10.100.0.3, not there yet) and `dual` without its last pod.
+fn lagging_cluster() -> hsvc::server::Cluster {
+    let mut c = current_cluster();
+    c.service_mut("interop", "web3").unwrap().endpoints.pop();
+    c.service_mut("interop", "dual").unwrap().endpoints.pop();
+    c
+}
+
+/// BIND serves the current zone, Knot a lagging copy: resolve against
+/// each reports exactly its own zone, over every transport.
+#[test]
+fn knot_lagging_copy_answers_its_own_zone() {
+    if !have("knot_lagging_copy", &[NAMED, KNOTD]) {
+        return;
+    }
+    let (now, lag) = (current_cluster(), lagging_cluster());
+    let bind = bind(&now);
+    let knot = knot(&lag);
+    for (tname, flags) in TRANSPORTS {
+        for name in ["web3.interop", "dual.interop", "web-headless.awx"] {
+            for (p, c) in [(&bind, &now), (&knot, &lag)] {
+                let (r, _) = run(p, flags, &["resolve", name, "-o", "json"]);
+                assert_eq!(r.code, 0, "{} {tname} {name}: {r:?}", p.what);
+                assert_eq!(
+                    reported(&r.json()),
+                    expected(&c.records(), &fqdn(name)),
+                    "{} {tname} {name}",
+                    p.what
+                );
+            }
+        }
+    }
+}
+
+/// `hsvc --server BIND --server KNOT diff NAME`: exit 1 and the pod the
+/// lagging copy lacks for a Service that differs; exit 0 for one that
+/// does not.
+#[test]
+#[ignore = "needs `hsvc diff` (issue 3): not in main yet; passes against branch diffwatch f7d12bd"]
+fn diff_across_bind_and_lagging_knot() {
+    if !have("diff_across_bind_and_lagging_knot", &[NAMED, KNOTD]) {
+        return;
+    }
+    let bind = bind(&current_cluster());
+    let knot = knot(&lagging_cluster());
+    for (tname, flags) in TRANSPORTS {
+        let diff = |name: &str| {
+            let mut a = vec![
+                "--server".to_string(),
+                bind.server_arg(),
+                "--server".to_string(),
+                knot.server_arg(),
+            ];
+            a.extend(flags.iter().map(|s| s.to_string()));
+            a.extend(["diff", name, "-o", "json"].map(String::from));
+            hsvc(&a)
+        };
+        let r = diff("web3.interop");
+        assert_eq!(r.code, 1, "{tname}: {r:?}");
+        let d = r.json();
+        assert_eq!(d["schema"], "hsvc.diff/v1");
+        assert_eq!(d["identical"], false);
+        let only: Vec<Vec<&str>> = d["only_in"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| {
+                v.as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| e["ip"].as_str().unwrap())
+                    .collect()
+            })
+            .collect();
+        assert_eq!(only, vec![vec!["10.100.0.3"], vec![]], "{tname}: {r:?}");
+        let servers: Vec<&str> = d["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["server"].as_str().unwrap())
+            .collect();
+        assert_eq!(servers, [bind.server_arg(), knot.server_arg()]);
+
+        let r = diff("dual.interop");
+        assert_eq!(r.code, 1, "{tname}: {r:?}");
+        assert_eq!(
+            r.json()["summary"]["only_in"],
+            serde_json::json!([2, 0]),
+            "{tname}: {r:?}"
+        );
+
+        let r = diff("web-headless.awx");
+        assert_eq!(r.code, 0, "{tname}: {r:?}");
+        assert_eq!(r.json()["identical"], true);
+    }
+}
+
+// ------------------------------------------------------- dynamic updates
+
+/// nsupdate scales `scale.interop` 3 → 6 → 2 on BIND (one atomic update
+/// per step, forward and reverse zones); after each step resolve reports
+/// exactly the new zone, over every transport.
+#[test]
+fn nsupdate_scaling_is_seen_by_resolve() {
+    if !have("nsupdate_scaling", &[NAMED, NSUPDATE]) {
+        return;
+    }
+    let mut current = scaled("interop", "scale", 3);
+    let bind = bind(&current);
+    for replicas in [6, 2] {
+        let next = scaled("interop", "scale", replicas);
+        nsupdate(&update_script(bind.addr, &current, &next));
+        current = next;
+        for (tname, flags) in TRANSPORTS {
+            let (r, _) = run(&bind, flags, &["resolve", "scale.interop", "-o", "json"]);
+            assert_eq!(r.code, 0, "{tname}: {r:?}");
+            let got = reported(&r.json());
+            assert_eq!(got.len(), replicas, "{tname}");
+            assert_eq!(
+                got,
+                expected(&current.records(), &fqdn("scale.interop")),
+                "{tname}"
+            );
+        }
+        // The reverse zone followed too.
+        let last = format!("10.130.0.{replicas}");
+        let (r, _) = run(&bind, &[], &["resolve", &last, "-o", "plain"]);
+        assert_eq!(r.code, 0, "{r:?}");
+        let gone = format!("10.130.0.{}", replicas + 1);
+        let (r, _) = run(&bind, &[], &["resolve", &gone, "-o", "json"]);
+        assert_eq!(
+            r.code, 1,
+            "{gone} has no PTR after scaling to {replicas}: {r:?}"
+        );
+    }
+}
+
+/// `hsvc watch` while nsupdate scales 3 → 6 → 2: one `initial` with 3
+/// pods, then each pod added or removed reported exactly once, nothing
+/// else (SRV weights change with the pod count but are not compared).
+#[test]
+#[ignore = "needs `hsvc watch` (issue 3): not in main yet; passes against branch diffwatch f7d12bd"]
+fn watch_reports_each_scaling_change_once() {
+    use std::io::BufRead;
+    use std::time::Duration;
+    if !have("watch_reports_each_scaling_change_once", &[NAMED, NSUPDATE]) {
+        return;
+    }
+    let mut current = scaled("interop", "scale", 3);
+    let bind = bind(&current);
+    let mut child = std::process::Command::new(common::bin())
+        .args(["--resolv-conf"])
+        .arg(common::temp_file("resolv.empty", "# no nameserver\n"))
+        .args(["--server", &bind.server_arg(), "--timeout", "5s"])
+        .args([
+            "watch",
+            "scale.interop",
+            "-o",
+            "jsonl",
+            "--interval",
+            "200ms",
+        ])
+        .args(["--duration", "120s"])
+        .env_remove("HSVC_SERVER")
+        .env_remove("HSVC_NAMESPACE")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start hsvc watch");
+    let watch = WatchGuard(&mut child);
+    let stdout = watch.0.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<serde_json::Value>();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            let v: serde_json::Value =
+                serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+            if tx.send(v).is_err() {
+                break;
+            }
+        }
+    });
+    let mut events = Vec::new();
+    // Collects events until `done` holds for them (guard: 60 s).
+    let mut until = |events: &mut Vec<serde_json::Value>,
+                     done: &dyn Fn(&[serde_json::Value]) -> bool| {
+        let start = std::time::Instant::now();
+        while !done(events) {
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "watch stalled: {events:#?}"
+            );
+            if let Ok(v) = rx.recv_timeout(Duration::from_millis(500)) {
+                events.push(v);
+            }
+        }
+    };
+    let ips = |events: &[serde_json::Value], kind: &str| -> Vec<String> {
+        let mut v: Vec<String> = events
+            .iter()
+            .filter(|e| e["event"] == kind)
+            .map(|e| e["endpoint"]["ip"].as_str().unwrap().to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    until(&mut events, &|e| e.iter().any(|e| e["event"] == "initial"));
+    let initial = events.iter().find(|e| e["event"] == "initial").unwrap();
+    assert_eq!(initial["count"], 3, "{initial}");
+    assert_eq!(initial["schema"], "hsvc.watch/v1");
+
+    let six = scaled("interop", "scale", 6);
+    nsupdate(&update_script(bind.addr, &current, &six));
+    current = six;
+    until(&mut events, &|e| ips(e, "added").len() >= 3);
+    // A few more polls: nothing may be reported twice.
+    std::thread::sleep(Duration::from_millis(1000));
+    while let Ok(v) = rx.try_recv() {
+        events.push(v);
+    }
+    let two = scaled("interop", "scale", 2);
+    nsupdate(&update_script(bind.addr, &current, &two));
+    until(&mut events, &|e| ips(e, "removed").len() >= 4);
+    std::thread::sleep(Duration::from_millis(1000));
+    while let Ok(v) = rx.try_recv() {
+        events.push(v);
+    }
+    drop(watch);
+
+    assert_eq!(
+        ips(&events, "added"),
+        ["10.130.0.4", "10.130.0.5", "10.130.0.6"],
+        "{events:#?}"
+    );
+    assert_eq!(
+        ips(&events, "removed"),
+        ["10.130.0.3", "10.130.0.4", "10.130.0.5", "10.130.0.6"],
+        "{events:#?}"
+    );
+    let kinds: Vec<&str> = events
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    assert!(
+        kinds
+            .iter()
+            .all(|k| ["initial", "added", "removed"].contains(k)),
+        "only initial/added/removed: {kinds:?}"
+    );
+    assert_eq!(kinds.iter().filter(|k| **k == "initial").count(), 1);
+}
+
+/// Kills the watch process by its pid when the test ends, also on panic.
+struct WatchGuard<'a>(&'a mut std::process::Child);
+
+impl Drop for WatchGuard<'_> {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }

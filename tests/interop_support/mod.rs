@@ -506,7 +506,13 @@ pub fn update_script(server: SocketAddr, from: &Cluster, to: &Cluster) -> String
             rdata_text(&r.data)
         )
     };
-    let mut s = format!("server {} {}\n", server.ip(), server.port());
+    // nsupdate checks names itself; A records at `_port._proto` owners
+    // (spec R7.4) fail that check.
+    let mut s = format!(
+        "server {} {}\ncheck-names off\n",
+        server.ip(),
+        server.port()
+    );
     let zones: Vec<(String, Vec<Record>, Vec<Record>)> = vec![
         (
             format!("{}.", from.domain),
