@@ -657,7 +657,7 @@ fn watch_reports_each_scaling_change_once() {
     });
     let mut events = Vec::new();
     // Collects events until `done` holds for them (guard: 60 s).
-    let mut until = |events: &mut Vec<serde_json::Value>,
+    let until = |events: &mut Vec<serde_json::Value>,
                      done: &dyn Fn(&[serde_json::Value]) -> bool| {
         let start = std::time::Instant::now();
         while !done(events) {
