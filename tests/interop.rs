@@ -65,7 +65,7 @@ const ANSWER_NAMES: &[&str] = &[
 /// Resolves every name of [`ANSWER_NAMES`] over every transport and
 /// returns the differences from the zone of `cluster`.
 fn answers_differ(server: &Proc, cluster: &hsvc::server::Cluster) -> Vec<String> {
-    let records = cluster.records();
+    let zone = Oracle::new(cluster);
     let mut failures = Vec::new();
     let mut figures = Vec::new();
     for (tname, flags) in TRANSPORTS {
@@ -77,7 +77,7 @@ fn answers_differ(server: &Proc, cluster: &hsvc::server::Cluster) -> Vec<String>
                 continue;
             }
             let doc = r.json();
-            let want = expected(&records, &fqdn(name));
+            let want = zone.expected(&fqdn(name));
             assert!(!want.is_empty(), "the oracle knows {name}");
             let got = reported(&doc);
             if got != want {
@@ -195,7 +195,7 @@ fn bind_reverse_and_negative_answers() {
         return;
     }
     let cluster = interop_cluster();
-    let records = cluster.records();
+    let zone = Oracle::new(&cluster);
     let bind = bind(&cluster);
     let mut failures = Vec::new();
     for (tname, flags) in TRANSPORTS {
@@ -208,7 +208,7 @@ fn bind_reverse_and_negative_answers() {
             "fd00:10:244::13",
         ] {
             let (r, _) = run(&bind, flags, &["resolve", ip, "-o", "json"]);
-            let want = expected_ptr(&records, ip.parse().unwrap());
+            let want = zone.ptr(ip.parse().unwrap());
             assert!(!want.is_empty(), "the zone has a PTR for {ip}");
             let doc = r.json();
             let got: Vec<String> = doc["endpoints"][0]["ptr"]
@@ -282,7 +282,7 @@ fn dnsdist_faults_give_the_documented_exit_codes() {
         return;
     }
     let cluster = fault_cluster();
-    let records = cluster.records();
+    let zone = Oracle::new(&cluster);
     let bind = bind(&cluster);
     let proxy = fault_proxy(&bind);
     let fast = ["--timeout", "300ms", "--attempts", "2"];
@@ -311,7 +311,7 @@ fn dnsdist_faults_give_the_documented_exit_codes() {
             return None;
         }
         if want_code == 0 {
-            let want = expected(&records, &fqdn(&format!("{name}.faults")));
+            let want = zone.expected(&fqdn(&format!("{name}.faults")));
             if reported(&doc) != want {
                 failures.push(format!(
                     "{tname} {name}: endpoints differ from the zone\n{r:?}"
@@ -395,7 +395,7 @@ fn dnsdist_fault_falls_over_to_the_next_server() {
         return;
     }
     let cluster = fault_cluster();
-    let records = cluster.records();
+    let zone = Oracle::new(&cluster);
     let bind = bind(&cluster);
     let proxy = fault_proxy(&bind);
     for name in ["drop", "servfail", "refused"] {
@@ -418,7 +418,7 @@ fn dnsdist_fault_falls_over_to_the_next_server() {
         assert_eq!(doc["server"], bind.server_arg().as_str(), "{name}: {r:?}");
         assert_eq!(
             reported(&doc),
-            expected(&records, &fqdn(&format!("{name}.faults")))
+            zone.expected(&fqdn(&format!("{name}.faults")))
         );
     }
 }
@@ -498,7 +498,7 @@ fn knot_lagging_copy_answers_its_own_zone() {
                 assert_eq!(r.code, 0, "{} {tname} {name}: {r:?}", p.what);
                 assert_eq!(
                     reported(&r.json()),
-                    expected(&c.records(), &fqdn(name)),
+                    Oracle::new(c).expected(&fqdn(name)),
                     "{} {tname} {name}",
                     p.what
                 );
@@ -593,7 +593,7 @@ fn nsupdate_scaling_is_seen_by_resolve() {
             assert_eq!(got.len(), replicas, "{tname}");
             assert_eq!(
                 got,
-                expected(&current.records(), &fqdn("scale.interop")),
+                Oracle::new(&current).expected(&fqdn("scale.interop")),
                 "{tname}"
             );
         }
@@ -658,7 +658,7 @@ fn watch_reports_each_scaling_change_once() {
     let mut events = Vec::new();
     // Collects events until `done` holds for them (guard: 60 s).
     let until = |events: &mut Vec<serde_json::Value>,
-                     done: &dyn Fn(&[serde_json::Value]) -> bool| {
+                 done: &dyn Fn(&[serde_json::Value]) -> bool| {
         let start = std::time::Instant::now();
         while !done(events) {
             assert!(

@@ -7,7 +7,7 @@
 //! computed from the same model the servers load.
 #![allow(dead_code)]
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, UdpSocket};
 use std::path::{Path, PathBuf};
@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use hickory_proto::op::ResponseCode;
+use hickory_proto::rr::rdata::SRV;
 use hickory_proto::rr::{Name, RData, Record, RecordType};
 use hsvc::dns::QueryOptions;
 use hsvc::server::cluster::{dashed_ip, rdata_text};
@@ -130,6 +131,9 @@ pub fn scaled(ns: &str, name: &str, replicas: usize) -> Cluster {
 
 // ---------------------------------------------------------------- oracle
 
+/// (port, weight, priority) of an endpoint's SRV records.
+pub type Ports = Vec<(u16, u16, u16)>;
+
 /// What hsvc must report for one endpoint, derived from the zone records.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Expected {
@@ -148,59 +152,102 @@ fn lower(n: &Name) -> String {
     s
 }
 
-/// The endpoints of `fqdn` (absolute, lower case) as the zone defines
-/// them: addresses at the name, joined with the SRV records at the name
-/// through the SRV targets' addresses (or their dashed-IP label).
-pub fn expected(records: &[Record], fqdn: &str) -> Vec<Expected> {
-    let mut addrs_at: BTreeMap<String, Vec<(IpAddr, u32)>> = BTreeMap::new();
-    let mut srvs = Vec::new();
-    for r in records {
-        let owner = lower(&r.name);
-        match &r.data {
-            RData::A(a) => addrs_at
-                .entry(owner)
-                .or_default()
-                .push((IpAddr::V4(a.0), r.ttl)),
-            RData::AAAA(a) => addrs_at
-                .entry(owner)
-                .or_default()
-                .push((IpAddr::V6(a.0), r.ttl)),
-            RData::SRV(s) if owner == fqdn => srvs.push((s.clone(), r.ttl)),
-            _ => {}
+/// The zone of a cluster indexed by owner name: what the expected
+/// answers are computed from (built once; owner names are lower case,
+/// absolute).
+pub struct Oracle {
+    addrs_at: HashMap<String, Vec<(IpAddr, u32)>>,
+    srv_at: HashMap<String, Vec<SRV>>,
+    ptr_at: HashMap<String, Vec<String>>,
+}
+
+impl Oracle {
+    pub fn new(cluster: &Cluster) -> Oracle {
+        let mut o = Oracle {
+            addrs_at: HashMap::new(),
+            srv_at: HashMap::new(),
+            ptr_at: HashMap::new(),
+        };
+        for r in cluster.records() {
+            let owner = lower(&r.name);
+            match &r.data {
+                RData::A(a) => o
+                    .addrs_at
+                    .entry(owner)
+                    .or_default()
+                    .push((IpAddr::V4(a.0), r.ttl)),
+                RData::AAAA(a) => o
+                    .addrs_at
+                    .entry(owner)
+                    .or_default()
+                    .push((IpAddr::V6(a.0), r.ttl)),
+                RData::SRV(srv) => o.srv_at.entry(owner).or_default().push(srv.clone()),
+                RData::PTR(p) => o.ptr_at.entry(owner).or_default().push(lower(&p.0)),
+                _ => {}
+            }
         }
+        o
     }
-    let mut out: Vec<Expected> = addrs_at
-        .get(fqdn)
-        .cloned()
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(ip, ttl)| {
-            let mut hostname = None;
-            let mut ports = Vec::new();
-            for (s, _) in &srvs {
-                let target = lower(&s.target);
-                let label = target.split('.').next().unwrap_or_default().to_string();
-                let hit = addrs_at
-                    .get(&target)
-                    .is_some_and(|v| v.iter().any(|(a, _)| *a == ip))
-                    || label == dashed_ip(ip);
-                if hit {
-                    hostname.get_or_insert(label);
-                    ports.push((s.port, s.weight, s.priority));
+
+    /// The endpoints of `fqdn` as the zone defines them: addresses at the
+    /// name, joined with the SRV records at the name through the SRV
+    /// targets' addresses (or their dashed-IP label).
+    pub fn expected(&self, fqdn: &str) -> Vec<Expected> {
+        // Per address: the first SRV target's label and every SRV port.
+        let at: &[(IpAddr, u32)] = self
+            .addrs_at
+            .get(fqdn)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        // Dashed-IP labels (Deployment pods) name their address (spec R4.1).
+        let dashed: HashMap<String, IpAddr> =
+            at.iter().map(|(ip, _)| (dashed_ip(*ip), *ip)).collect();
+        let mut by_ip: HashMap<IpAddr, (String, Ports)> = HashMap::new();
+        for s in self.srv_at.get(fqdn).map(Vec::as_slice).unwrap_or_default() {
+            let target = lower(&s.target);
+            let label = target.split('.').next().unwrap_or_default().to_string();
+            let mut ips: Vec<IpAddr> = self
+                .addrs_at
+                .get(&target)
+                .map(|v| v.iter().map(|(ip, _)| *ip).collect())
+                .unwrap_or_default();
+            ips.extend(dashed.get(&label));
+            for ip in ips {
+                let e = by_ip
+                    .entry(ip)
+                    .or_insert_with(|| (label.clone(), Vec::new()));
+                e.1.push((s.port, s.weight, s.priority));
+            }
+        }
+        let mut out: Vec<Expected> = at
+            .iter()
+            .map(|&(ip, ttl)| {
+                let (hostname, mut ports) = match by_ip.get(&ip) {
+                    Some((l, p)) => (Some(l.clone()), p.clone()),
+                    None => (None, Vec::new()),
+                };
+                ports.sort();
+                ports.dedup();
+                Expected {
+                    ip,
+                    hostname,
+                    ports,
+                    ttl,
                 }
-            }
-            ports.sort();
-            Expected {
-                ip,
-                hostname,
-                ports,
-                ttl,
-            }
-        })
-        .collect();
-    out.sort();
-    out.dedup();
-    out
+            })
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// PTR targets of `ip` in the zone, sorted.
+    pub fn ptr(&self, ip: IpAddr) -> Vec<String> {
+        let owner = hsvc::server::cluster::reverse_name(ip);
+        let mut v = self.ptr_at.get(&owner).cloned().unwrap_or_default();
+        v.sort();
+        v
+    }
 }
 
 /// The same shape read back from an `hsvc resolve -o json` document.
@@ -233,21 +280,6 @@ pub fn reported(doc: &serde_json::Value) -> Vec<Expected> {
         .collect();
     out.sort();
     out
-}
-
-/// PTR targets of `ip` in the zone, sorted.
-pub fn expected_ptr(records: &[Record], ip: IpAddr) -> Vec<String> {
-    let owner = hsvc::server::cluster::reverse_name(ip);
-    let mut v: Vec<String> = records
-        .iter()
-        .filter(|r| lower(&r.name) == owner)
-        .filter_map(|r| match &r.data {
-            RData::PTR(p) => Some(lower(&p.0)),
-            _ => None,
-        })
-        .collect();
-    v.sort();
-    v
 }
 
 // ---------------------------------------------------------------- processes
