@@ -40,7 +40,11 @@ pub fn have(test: &str, tools: &[&str]) -> bool {
     if missing.is_empty() {
         return true;
     }
-    eprintln!(
+    // Straight to the process's stderr: libtest captures eprintln! of a
+    // passing test, and this line must be seen in a plain `cargo test`.
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
         "skipped: {test}: {} not installed ({INSTALL})",
         missing.join(", ")
     );
