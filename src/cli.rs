@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub use crate::diag::ColorChoice;
+
 /// Resolve, diff, watch, pick and check the pods behind Kubernetes headless
 /// Services, straight from cluster DNS.
 ///
@@ -82,6 +84,14 @@ pub struct GlobalArgs {
     /// Output format.
     #[arg(short = 'o', long, global = true, value_enum, default_value_t = Format::Table)]
     pub output: Format,
+
+    /// When to use colour (NO_COLOR in the environment turns `auto` off).
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// Diagnostics on stderr: -v settings and every query, -vv every try.
+    #[arg(short = 'v', long = "verbose", global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
 }
 
 /// How results are printed.
@@ -115,9 +125,32 @@ pub enum Command {
     /// _PORT._PROTO.SVC.NS, an IPv4/IPv6 address (PTR), or any name with a
     /// trailing dot (absolute). A, AAAA and SRV are asked concurrently.
     Resolve(ResolveArgs),
-    /// Run an embedded cluster DNS for an example cluster.
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(CompletionsArgs),
+    /// Pick endpoints as a client-side balancer would (round-robin, weighted, hash, maglev).
+    ///
+    /// Resolves NAME, sorts its pods into a canonical order (so DNS answer
+    /// order never matters) and prints the selections of the chosen policy:
+    /// `--count` picks for the sequence policies, one pick per key for the
+    /// hash policies. With `--simulate N` it reports the distribution
+    /// instead.
+    Pick(PickArgs),
+    /// An embedded cluster DNS and a guided tour of every command.
+    ///
+    /// With no flags: starts a DNS server on --listen that answers as
+    /// CoreDNS would for an example cluster, and runs resolve, the search
+    /// walk, diff, pick, watch during a scale-up and check against it,
+    /// printing each command before its output. --serve only serves (until
+    /// Ctrl-C); --zone FILE serves your own zone file instead.
     #[cfg(feature = "server")]
     Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]
@@ -129,6 +162,11 @@ pub struct DemoArgs {
     /// Address to serve on (UDP and TCP).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:5353")]
     pub listen: std::net::SocketAddr,
+
+    /// Serve this RFC 1035 zone file (or several zones, each with its
+    /// $ORIGIN and SOA) instead of the example cluster; implies --serve.
+    #[arg(long, value_name = "FILE")]
+    pub zone: Option<std::path::PathBuf>,
 }
 
 /// Which libc's search rules `--search` replays.
@@ -163,6 +201,123 @@ pub struct ResolveArgs {
     /// Protocol of --port-name.
     #[arg(long, value_name = "PROTO", default_value = "tcp", value_parser = ["tcp", "udp", "sctp"])]
     pub protocol: String,
+}
+
+/// The picking policy of `hsvc pick`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PickPolicy {
+    /// Canonical order from --offset, wrapping; weights ignored.
+    RoundRobin,
+    /// nginx smooth weighted round-robin (weights {5,1,1} → a a b a c a a).
+    Weighted,
+    /// Weighted random draws, reproducible with --seed.
+    Random,
+    /// Weighted rendezvous hashing of the key (default when a key is given).
+    Hash,
+    /// Maglev table lookup of the key (O(1); --table-size).
+    Maglev,
+}
+
+/// What identifies an endpoint to the pickers (what the hash policies hash).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PickIdentity {
+    /// The pod hostname when DNS gives one that is not the dashed IP, else the IP.
+    Auto,
+    /// Always the IP address.
+    Ip,
+    /// Always the SRV target's first label (the dashed IP for pods without hostname).
+    Hostname,
+}
+
+#[derive(Debug, Args)]
+pub struct PickArgs {
+    /// The Service to pick from (any NAME form of `hsvc resolve`).
+    pub name: String,
+
+    /// Picking policy [default: hash with --key/--keys-from/--simulate, else round-robin].
+    #[arg(long, short = 'p', value_enum)]
+    pub policy: Option<PickPolicy>,
+
+    /// A request key (hash, maglev) or a request (sequence policies); repeatable.
+    #[arg(long = "key", short = 'k', value_name = "KEY")]
+    pub keys: Vec<String>,
+
+    /// Read keys from FILE (`-` for stdin), one per line, printing each pick as it goes.
+    #[arg(long, value_name = "FILE", conflicts_with = "keys")]
+    pub keys_from: Option<PathBuf>,
+
+    /// Number of picks of a sequence policy when no key is given [default: 1].
+    #[arg(long, short = 'c', value_name = "N",
+          conflicts_with_all = ["keys", "keys_from", "simulate"],
+          value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    pub count: Option<u64>,
+
+    /// Start position of round-robin and weighted (picks already made).
+    #[arg(long, value_name = "K")]
+    pub offset: Option<u64>,
+
+    /// Seed of the random policy and of the keys --simulate samples [default: 0].
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+
+    /// Weight of one endpoint, IDENTITY=W (1..=65535); repeatable. Others weigh 1.
+    ///
+    /// Without --weight, SRV weights are used, normalised (0 → 1, divided by
+    /// their gcd), so CoreDNS's equal weights mean equal shares.
+    #[arg(long = "weight", short = 'w', value_name = "ID=W", value_parser = parse_weight)]
+    pub weights: Vec<(String, u32)>,
+
+    /// What identifies an endpoint: its hostname when it has one (auto), its IP, or its hostname.
+    #[arg(long, value_enum, default_value_t = PickIdentity::Auto)]
+    pub identity: PickIdentity,
+
+    /// Port printed with each pick [default: the Service's only SRV port].
+    #[arg(long, value_name = "N", conflicts_with = "port_name")]
+    pub port: Option<u16>,
+
+    /// Print the port with this name (asks _NAME._PROTO.SVC…).
+    #[arg(long, value_name = "NAME")]
+    pub port_name: Option<String>,
+
+    /// Protocol of --port-name.
+    #[arg(long, value_name = "PROTO", default_value = "tcp", value_parser = ["tcp", "udp", "sctp"])]
+    pub protocol: String,
+
+    /// Maglev table size, a prime (at least the number of endpoints).
+    #[arg(long, value_name = "M")]
+    pub table_size: Option<u64>,
+
+    /// With --keys-from: keep running, re-resolve at the TTL in the background
+    /// and apply set changes between keys.
+    #[arg(long, requires = "keys_from", conflicts_with = "simulate")]
+    pub follow: bool,
+
+    /// Report the distribution of N picks (sampled keys for hash policies) instead of picks.
+    #[arg(long, value_name = "N",
+          value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    pub simulate: Option<u64>,
+}
+
+/// `--weight web-0=5`.
+fn parse_weight(s: &str) -> Result<(String, u32), String> {
+    let (id, w) = s
+        .rsplit_once('=')
+        .ok_or_else(|| "expected IDENTITY=WEIGHT, e.g. web-0=5".to_string())?;
+    if id.is_empty() {
+        return Err("empty identity before '='".into());
+    }
+    let w: u32 = w
+        .parse()
+        .map_err(|_| format!("weight '{w}' is not a whole number"))?;
+    if !(1..=65535).contains(&w) {
+        return Err(format!("weight {w} is outside 1..=65535"));
+    }
+    Ok((id.to_string(), w))
+}
+
+/// The clap command, as the completion and man page generators see it.
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
 }
 
 #[cfg(test)]
@@ -200,5 +355,65 @@ mod tests {
         let cli = Cli::try_parse_from(["hsvc", "--timeout", "250ms", "resolve", "x"]).unwrap();
         assert_eq!(cli.global.timeout, Duration::from_millis(250));
         assert!(Cli::try_parse_from(["hsvc", "resolve", "x", "--resolver", "musl"]).is_err());
+    }
+
+    fn pick(args: &[&str]) -> Result<PickArgs, clap::Error> {
+        let mut all = vec!["hsvc", "pick"];
+        all.extend(args);
+        Cli::try_parse_from(all).map(|c| match c.command {
+            Command::Pick(p) => p,
+            _ => unreachable!(),
+        })
+    }
+
+    #[test]
+    fn pick_flags_parse() {
+        let p = pick(&["web", "--key", "a", "-k", "b", "--policy", "maglev"]).unwrap();
+        assert_eq!(p.keys, ["a", "b"]);
+        assert_eq!(p.policy, Some(PickPolicy::Maglev));
+        let p = pick(&["web", "-w", "web-0=5", "--weight", "10.0.0.1=2"]).unwrap();
+        assert_eq!(p.weights, [("web-0".into(), 5), ("10.0.0.1".into(), 2)]);
+        let p = pick(&["web", "--policy", "round-robin", "-c", "7", "--offset", "3"]).unwrap();
+        assert_eq!((p.count, p.offset), (Some(7), Some(3)));
+        let p = pick(&["web", "--identity", "ip", "--port-name", "http"]).unwrap();
+        assert_eq!(p.identity, PickIdentity::Ip);
+        assert_eq!(p.port_name.as_deref(), Some("http"));
+        let p = pick(&["web", "--keys-from", "-", "--follow"]).unwrap();
+        assert!(p.follow);
+        let p = pick(&[
+            "web",
+            "--simulate",
+            "1000",
+            "--seed",
+            "9",
+            "--table-size",
+            "251",
+        ])
+        .unwrap();
+        assert_eq!(
+            (p.simulate, p.seed, p.table_size),
+            (Some(1000), Some(9), Some(251))
+        );
+        let p = pick(&["web", "--port", "8080"]).unwrap();
+        assert_eq!(p.port, Some(8080));
+    }
+
+    #[test]
+    fn pick_rejects_bad_combinations_and_values() {
+        for bad in [
+            &["web", "-w", "web-0"][..],
+            &["web", "-w", "web-0=0"],
+            &["web", "-w", "=3"],
+            &["web", "-w", "web-0=70000"],
+            &["web", "--follow"],
+            &["web", "--keys-from", "-", "--key", "a"],
+            &["web", "--port", "80", "--port-name", "http"],
+            &["web", "--count", "0"],
+            &["web", "--keys-from", "-", "--follow", "--simulate", "5"],
+            &["web", "--policy", "ketama"],
+            &["web", "--key", "a", "--count", "2"],
+        ] {
+            assert!(pick(bad).is_err(), "{bad:?} should be rejected");
+        }
     }
 }

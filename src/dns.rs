@@ -7,7 +7,7 @@ use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use hickory_proto::op::{Edns, Message, Query, ResponseCode};
+use hickory_proto::op::{Edns, Message, MessageType, OpCode, Query, ResponseCode};
 use hickory_proto::rr::{Name, RecordType};
 use serde::Serialize;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -152,9 +152,9 @@ pub fn to_name(f: &Fqdn) -> Name {
 /// Presentation form of a name from the network: every label rendered from
 /// its raw bytes with `\DDD` escapes, so no byte can reach a terminal raw.
 pub fn display_name(n: &Name) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(n.len() + 1);
     for label in n.iter() {
-        out.push_str(&crate::escape::label(label));
+        crate::escape::push_label(&mut out, label);
         out.push('.');
     }
     if out.is_empty() {
@@ -356,8 +356,16 @@ fn failed(
     }
 }
 
+/// A random message ID. std's RandomState draws its keys from the kernel
+/// (getrandom), which also works in an empty chroot or scratch image, where
+/// hickory's thread RNG looks for device files and panics.
+fn random_id() -> u16 {
+    use std::hash::BuildHasher;
+    std::collections::hash_map::RandomState::new().hash_one(Instant::now()) as u16
+}
+
 fn build_query(name: &Name, rtype: RecordType, edns: Option<u16>) -> Message {
-    let mut msg = Message::query();
+    let mut msg = Message::new(random_id(), MessageType::Query, OpCode::Query);
     msg.metadata.recursion_desired = true;
     msg.add_query(Query::query(name.clone(), rtype));
     if let Some(size) = edns {
@@ -461,19 +469,18 @@ async fn tcp_exchange(
     }
 }
 
-/// Replies in flight at once on one pipelined TCP connection.
+/// Questions in flight at once on one UDP socket: small enough that a
+/// burst does not overflow a server's receive buffer. (A datagram queues
+/// at its kernel size, about 1 KiB for a 100-byte reply, so the default
+/// 208 KiB buffer holds some 190: with 256 in flight, about 63 of 1000
+/// SRV-target replies from BIND or Knot were lost and each waited a whole
+/// timeout.)
+const UDP_WINDOW: usize = 64;
+/// Questions in flight at once on one TCP connection.
 const WINDOW: usize = 256;
 
-/// Replies in flight at once on one UDP socket. A datagram queues in the
-/// receive buffer at its kernel size (about 1 KiB for a 100-byte reply),
-/// so the default 208 KiB buffer holds some 190 replies: with 256 in
-/// flight, BIND and Knot's replies to a burst of SRV-target queries
-/// overflowed it and about 63 of every 1000 waited a whole timeout
-/// (`resolve` of a 1000-pod Service: 2.3 s instead of 0.3 s).
-const UDP_WINDOW: usize = 64;
-
 /// Asks many questions of the first server over one UDP socket (or, with
-/// `--tcp`, one pipelined TCP connection), at most [`UDP_WINDOW`] or [`WINDOW`] in flight,
+/// `--tcp`, one pipelined TCP connection), at most [`UDP_WINDOW`] (or [`WINDOW`] over TCP) in flight,
 /// `attempts` tries each. A question whose reply is truncated is asked
 /// again over TCP; one that fails there (timeout, network, malformed,
 /// SERVFAIL, NOTIMP, REFUSED) is asked of the other servers with [`query`].
@@ -591,6 +598,27 @@ pub async fn join_all<F: std::future::Future>(futs: impl IntoIterator<Item = F>)
         .collect()
 }
 
+/// In-flight questions by message ID. IDs are small integers: a
+/// multiplicative hash beats SipHash, which showed up in profiles.
+type Inflight = HashMap<u16, (usize, Instant), std::hash::BuildHasherDefault<IdHasher>>;
+
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8 | u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u16(&mut self, n: u16) {
+        self.0 = u64::from(n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
 /// State of one [`query_batch`] run against one server.
 struct Batch<'a> {
     server: SocketAddr,
@@ -621,16 +649,12 @@ impl<'a> Batch<'a> {
             tries: vec![Vec::new(); n],
             sent: vec![0; n],
             started: vec![None; n],
-            next_id: Message::query().metadata.id,
+            next_id: random_id(),
         }
     }
 
     /// The wire form of question `i` with a fresh ID not in flight.
-    fn encode(
-        &mut self,
-        i: usize,
-        inflight: &HashMap<u16, (usize, Instant)>,
-    ) -> Result<(u16, Vec<u8>), Failure> {
+    fn encode(&mut self, i: usize, inflight: &Inflight) -> Result<(u16, Vec<u8>), Failure> {
         while inflight.contains_key(&self.next_id) {
             self.next_id = self.next_id.wrapping_add(1);
         }
@@ -677,7 +701,7 @@ impl<'a> Batch<'a> {
     }
 
     /// Handles a reply datagram or frame; ignores one that is not ours.
-    fn on_reply(&mut self, buf: &[u8], inflight: &mut HashMap<u16, (usize, Instant)>) {
+    fn on_reply(&mut self, buf: &[u8], inflight: &mut Inflight) {
         if buf.len() < 12 {
             return;
         }
@@ -696,11 +720,7 @@ impl<'a> Batch<'a> {
     }
 
     /// Expires questions whose try timed out; requeues those with attempts left.
-    fn expire(
-        &mut self,
-        inflight: &mut HashMap<u16, (usize, Instant)>,
-        queue: &mut VecDeque<usize>,
-    ) {
+    fn expire(&mut self, inflight: &mut Inflight, queue: &mut VecDeque<usize>) {
         let now = Instant::now();
         let late: Vec<(u16, usize, Instant)> = inflight
             .iter()
@@ -718,7 +738,7 @@ impl<'a> Batch<'a> {
         }
     }
 
-    fn next_deadline(&self, inflight: &HashMap<u16, (usize, Instant)>) -> tokio::time::Instant {
+    fn next_deadline(&self, inflight: &Inflight) -> tokio::time::Instant {
         let oldest = inflight
             .values()
             .map(|(_, t)| *t)
@@ -736,7 +756,13 @@ impl<'a> Batch<'a> {
         let sock = UdpSocket::bind(bind).await.map_err(io_failure)?;
         sock.connect(self.server).await.map_err(io_failure)?;
         let mut queue: VecDeque<usize> = (0..self.questions.len()).collect();
-        let mut inflight: HashMap<u16, (usize, Instant)> = HashMap::new();
+        let mut inflight = Inflight::default();
+        // Bytes and last send time per ID, to resend a datagram that a full
+        // socket buffer dropped well before the try's timeout (a burst of
+        // queries can overflow a server's receive buffer even on loopback).
+        let mut wire: HashMap<u16, (Vec<u8>, Instant), std::hash::BuildHasherDefault<IdHasher>> =
+            HashMap::default();
+        let mut max_rtt = Duration::ZERO;
         let mut buf = vec![0u8; 65535];
         loop {
             while inflight.len() < UDP_WINDOW {
@@ -749,14 +775,37 @@ impl<'a> Batch<'a> {
                     }
                 };
                 sock.send(&bytes).await.map_err(io_failure)?;
-                inflight.insert(id, (i, Instant::now()));
+                let now = Instant::now();
+                inflight.insert(id, (i, now));
+                wire.insert(id, (bytes, now));
             }
             if inflight.is_empty() {
                 return Ok(());
             }
-            match tokio::time::timeout_at(self.next_deadline(&inflight), sock.recv(&mut buf)).await
-            {
-                Ok(Ok(n)) => self.on_reply(&buf[..n], &mut inflight),
+            // Resend after several times the slowest reply seen so far.
+            let rto = (max_rtt * 8)
+                .max(Duration::from_millis(50))
+                .min(self.opts.timeout);
+            let resend_at = wire
+                .values()
+                .map(|(_, t)| *t + rto)
+                .min()
+                .map(tokio::time::Instant::from_std);
+            let deadline = match resend_at {
+                Some(r) => r.min(self.next_deadline(&inflight)),
+                None => self.next_deadline(&inflight),
+            };
+            match tokio::time::timeout_at(deadline, sock.recv(&mut buf)).await {
+                Ok(Ok(n)) => {
+                    if n >= 12 {
+                        let id = u16::from_be_bytes([buf[0], buf[1]]);
+                        if let Some((_, sent)) = inflight.get(&id) {
+                            max_rtt = max_rtt.max(sent.elapsed());
+                        }
+                    }
+                    self.on_reply(&buf[..n], &mut inflight);
+                    wire.retain(|id, _| inflight.contains_key(id));
+                }
                 Ok(Err(e)) => {
                     let f = io_failure(e);
                     for (_, (i, t)) in inflight.drain() {
@@ -764,7 +813,17 @@ impl<'a> Batch<'a> {
                     }
                     return Err(f);
                 }
-                Err(_) => self.expire(&mut inflight, &mut queue),
+                Err(_) => {
+                    self.expire(&mut inflight, &mut queue);
+                    wire.retain(|id, _| inflight.contains_key(id));
+                    let now = Instant::now();
+                    for (bytes, last) in wire.values_mut() {
+                        if now.duration_since(*last) >= rto {
+                            sock.send(bytes).await.map_err(io_failure)?;
+                            *last = now;
+                        }
+                    }
+                }
             }
         }
     }
@@ -778,7 +837,7 @@ impl<'a> Batch<'a> {
         let _ = stream.set_nodelay(true);
         let (mut rd, mut wr) = stream.into_split();
         let mut queue: VecDeque<usize> = (0..self.questions.len()).collect();
-        let mut inflight: HashMap<u16, (usize, Instant)> = HashMap::new();
+        let mut inflight = Inflight::default();
         loop {
             let mut out = Vec::new();
             while inflight.len() < WINDOW {

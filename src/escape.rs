@@ -12,6 +12,20 @@ use std::fmt::Write as _;
 /// is (with `.` and `\` escaped), every other byte as `\DDD`.
 pub fn label(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len());
+    push_label(&mut out, bytes);
+    out
+}
+
+/// Appends the presentation form of a label to `out`.
+pub fn push_label(out: &mut String, bytes: &[u8]) {
+    if bytes
+        .iter()
+        .all(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_')
+    {
+        // The common case: a hostname label, copied as is.
+        out.push_str(std::str::from_utf8(bytes).expect("ASCII"));
+        return;
+    }
     for &b in bytes {
         match b {
             b'.' | b'\\' | b'"' | b'(' | b')' | b';' | b'@' | b'$' => {
@@ -24,7 +38,6 @@ pub fn label(bytes: &[u8]) -> String {
             }
         }
     }
-    out
 }
 
 /// Whether a character must not reach a terminal unescaped.

@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod diag;
 pub mod dns;
 pub mod endpoints;
 pub mod escape;
@@ -15,6 +16,7 @@ pub mod name;
 pub mod output;
 pub mod pick;
 pub mod probe;
+pub mod selection;
 #[cfg(feature = "server")]
 pub mod server;
 pub mod settings;
@@ -28,14 +30,29 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
-    use clap::Parser;
-    let cli = match cli::Cli::try_parse_from(args) {
+    use clap::FromArgMatches;
+    let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
+    // Installed as `kubectl-hsvc`, the binary runs as `kubectl hsvc …`:
+    // help and errors then speak of `kubectl hsvc`.
+    let as_plugin = args
+        .first()
+        .and_then(|a| std::path::Path::new(a).file_stem())
+        .is_some_and(|s| s == "kubectl-hsvc");
+    let mut cmd = cli::command();
+    if as_plugin {
+        cmd = cmd.bin_name("kubectl hsvc").display_name("kubectl hsvc");
+    }
+    let parsed = cmd
+        .try_get_matches_from(args)
+        .and_then(|m| cli::Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
             return std::process::ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
+    diag::init(cli.global.verbose, cli.global.color);
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -61,7 +78,12 @@ where
         },
         Err(fail) => {
             if !fail.message.is_empty() {
-                let _ = writeln!(err, "hsvc: {}", escape::term(&fail.message));
+                let _ = writeln!(
+                    err,
+                    "{} {}",
+                    diag::paint_err("31", "hsvc:"),
+                    escape::term(&fail.message)
+                );
             }
             fail.exit.into()
         }

@@ -28,6 +28,9 @@ pub struct PortQuery {
     /// `--port-name`: also ask `_<name>._<protocol>.<svc>…` to label ports.
     pub name: Option<String>,
     pub protocol: String,
+    /// Only addresses are wanted (`-o plain`): skip SRV and target lookups,
+    /// as `dig +short` would.
+    pub addresses_only: bool,
 }
 
 /// The outcome of a resolution, as exit codes see it.
@@ -122,6 +125,20 @@ pub struct Resolution {
 fn record(purpose: &'static str, ex: &Exchange, out: &mut Vec<QueryRecord>) {
     let name = dns::display_name(&ex.name);
     for t in &ex.tries {
+        crate::diag!(
+            1,
+            "{purpose}: {name} {} @{} {} → {} ({} answers{}) in {:.2} ms",
+            ex.rtype,
+            t.server,
+            t.transport.as_str(),
+            match &t.outcome {
+                Ok(rc) => dns::rcode_str(*rc),
+                Err(f) => f.to_string(),
+            },
+            t.answers,
+            if t.truncated { ", TC" } else { "" },
+            ms(t.latency)
+        );
         out.push(QueryRecord {
             purpose,
             name: name.clone(),
@@ -143,6 +160,10 @@ pub fn ms(d: Duration) -> f64 {
 }
 
 fn failure_info(ex: &Exchange) -> Option<ErrorInfo> {
+    if matches!(&ex.result, Ok(m) if matches!(m.metadata.response_code, ResponseCode::NoError | ResponseCode::NXDomain))
+    {
+        return None;
+    }
     let server = Some(ex.server.to_string());
     let what = format!("{} {}", dns::display_name(&ex.name), ex.rtype);
     match &ex.result {
@@ -438,24 +459,34 @@ impl Resolver {
             questions.push((n.clone(), RecordType::A));
             questions.push((n.clone(), RecordType::AAAA));
         }
-        questions.push((n.clone(), RecordType::SRV));
-        if let Some(nn) = &named_name {
+        let want_srv = !ports.addresses_only;
+        if want_srv {
+            questions.push((n.clone(), RecordType::SRV));
+        }
+        if let Some(nn) = named_name.as_ref().filter(|_| want_srv) {
             questions.push((nn.clone(), RecordType::SRV));
         }
-        let mut answers = self.ask_many(questions).await.into_iter();
+        let mut answers = if questions.is_empty() {
+            Vec::new()
+        } else {
+            self.ask_many(questions).await
+        }
+        .into_iter();
         let mut next = || answers.next().expect("one answer per question");
         let (a, aaaa) = match known {
             Some(pair) => pair,
             None => (next(), next()),
         };
-        let srv = next();
-        let named_ex = named_name.as_ref().map(|_| next());
+        let srv = want_srv.then(&mut next);
+        let named_ex = named_name.as_ref().filter(|_| want_srv).map(|_| next());
         let mut queries = Vec::new();
         if asked {
             record("address", &a, &mut queries);
             record("address", &aaaa, &mut queries);
         }
-        record("srv", &srv, &mut queries);
+        if let Some(e) = &srv {
+            record("srv", e, &mut queries);
+        }
         if let Some(e) = &named_ex {
             record("port-name", e, &mut queries);
         }
@@ -469,7 +500,7 @@ impl Resolver {
         let mut srvs = Vec::new();
         let mut target_addrs = HashMap::new();
         let mut names = HashMap::new();
-        if let Some(m) = srv.message() {
+        if let Some(m) = srv.as_ref().and_then(Exchange::message) {
             srvs.extend(srv_records(m, None, None, &mut names));
             glue(m, &mut target_addrs);
         }
@@ -478,7 +509,10 @@ impl Resolver {
             glue(m, &mut target_addrs);
         }
         let mut warnings = Vec::new();
-        for e in [&a, &aaaa, &srv].into_iter().chain(named_ex.as_ref()) {
+        let mut primary = vec![&a, &aaaa];
+        primary.extend(srv.as_ref());
+        primary.extend(named_ex.as_ref());
+        for e in &primary {
             if e.incomplete {
                 warnings.push(format!(
                     "the {} answer for {} is larger than 64 KiB and was truncated even over TCP: {}",
@@ -512,10 +546,6 @@ impl Resolver {
             .await;
         let endpoints = endpoints::join(&addrs, &srvs, &target_addrs);
 
-        let mut primary = vec![&a, &aaaa, &srv];
-        if let Some(e) = &named_ex {
-            primary.push(e);
-        }
         let error = primary
             .iter()
             .find_map(|e| failure_info(e))
@@ -572,8 +602,9 @@ impl Resolver {
         // not fit a 512-byte reply and keeps the rest), so a target with an
         // A but no AAAA of a dual-stack Service is asked for its AAAA.
         let mut missing: Vec<(String, Name, bool, bool)> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for s in srvs {
-            if missing.iter().any(|(k, ..)| k == &s.target) {
+            if !seen.insert(&s.target) {
                 continue;
             }
             let have = target_addrs.get(&s.target);

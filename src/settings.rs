@@ -253,6 +253,50 @@ impl Settings {
         crate::name::Context::new(namespace, self.cluster_domain.as_ref(), &self.resolv.search)
     }
 
+    /// With `-v`: where every setting came from, on stderr.
+    pub fn diagnose(&self) {
+        let servers: Vec<String> = self.servers.iter().map(ToString::to_string).collect();
+        crate::diag!(
+            1,
+            "servers {} ({}); resolv.conf {}: search [{}] ndots:{}",
+            servers.join(", "),
+            if self.servers == self.resolv.nameservers {
+                "from resolv.conf"
+            } else {
+                "from --server"
+            },
+            self.resolv.path.display(),
+            self.resolv
+                .search
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(" "),
+            self.resolv.ndots
+        );
+        let ctx = self.context(self.namespaces.first().map(String::as_str));
+        crate::diag!(
+            1,
+            "namespace {} ({:?}), cluster domain {}; timeout {:?} x {} attempts, {}, EDNS {}",
+            ctx.namespace,
+            ctx.namespace_source,
+            ctx.cluster_domain,
+            self.query.timeout,
+            self.query.attempts,
+            if self.query.tcp {
+                "TCP only"
+            } else {
+                "UDP, TCP on TC"
+            },
+            self.query
+                .edns
+                .map_or("off".to_string(), |s| format!("{s} bytes"))
+        );
+        for w in &self.resolv.warnings {
+            crate::diag!(1, "resolv.conf: {w}");
+        }
+    }
+
     pub fn resolver(&self) -> crate::lookup::Resolver {
         crate::lookup::Resolver {
             servers: self.servers.clone(),

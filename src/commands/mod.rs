@@ -3,6 +3,7 @@
 
 #[cfg(feature = "server")]
 pub mod demo;
+pub mod pick;
 pub mod resolve;
 
 use std::io::Write;
@@ -14,9 +15,20 @@ use crate::settings::Settings;
 /// Runs the parsed command line; returns the exit code.
 pub async fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Exit, Fail> {
     match cli.command {
+        Command::Completions(args) => {
+            let mut cmd = crate::cli::command();
+            let name = cmd.get_name().to_string();
+            clap_complete::generate(args.shell, &mut cmd, name, out);
+            Ok(Exit::Ok)
+        }
         Command::Resolve(args) => {
             let settings = Settings::from_args(&cli.global)?;
+            settings.diagnose();
             resolve::run(&settings, &args, out, err).await
+        }
+        Command::Pick(args) => {
+            let settings = Settings::from_args(&cli.global)?;
+            pick::run(&settings, &args, out, err).await
         }
         #[cfg(feature = "server")]
         Command::Demo(args) => demo::run(&args, out, err).await,

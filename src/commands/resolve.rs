@@ -24,6 +24,9 @@ pub async fn run(
     let ports = PortQuery {
         name: args.port_name.clone(),
         protocol: args.protocol.clone(),
+        // Plain output prints addresses only: SRV and target lookups would
+        // be wasted queries.
+        addresses_only: s.format == Format::Plain,
     };
     let resolver = s.resolver();
     let resolution = if args.search {

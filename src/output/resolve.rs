@@ -218,10 +218,15 @@ pub fn render(
         super::write_table(w, &t)?;
     }
     for warning in &r.warnings {
-        writeln!(err, "hsvc: warning: {}", term(warning))?;
+        writeln!(
+            err,
+            "{} {}",
+            crate::diag::paint_err("33", "hsvc: warning:"),
+            term(warning)
+        )?;
     }
     if r.status == Status::Ok || !r.endpoints.is_empty() {
-        writeln!(w, "{}", summary(r))?;
+        writeln!(w, "{}", crate::diag::paint("2", &summary(r)))?;
     }
     if explain {
         render_queries(w, r)?;

@@ -41,8 +41,8 @@ pub use maglev::{Maglev, DEFAULT_TABLE_SIZE, MAX_TABLE_SIZE};
 pub use rendezvous::Rendezvous;
 pub use sequence::{round_robin, SmoothWeighted, WeightedRandom};
 pub use sim::{
-    distribution, movement_on_add, movement_on_remove, sample_keys, stats, Stats,
-    SYNTHETIC_MEMBER_ID,
+    distribution, movement_on_add, movement_on_add_with, movement_on_remove,
+    movement_on_remove_with, sample_keys, stats, BuildPicker, Stats, SYNTHETIC_MEMBER_ID,
 };
 pub use srv::normalize_srv_weights;
 

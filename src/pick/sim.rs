@@ -95,10 +95,22 @@ pub fn movement_on_remove<K: AsRef<[u8]>>(
     policy: Policy,
     keys: &[K],
 ) -> Result<Vec<f64>, PickError> {
-    let before = picks(policy.keyed_picker(set)?.as_ref(), keys);
+    movement_on_remove_with(set, &|s| policy.keyed_picker(s), keys)
+}
+
+/// A way to build a key-based picker for a set (e.g. Maglev with a chosen table size).
+pub type BuildPicker<'a> = dyn Fn(&MemberSet) -> Result<Box<dyn Picker>, PickError> + 'a;
+
+/// [`movement_on_remove`] with pickers made by `build`.
+pub fn movement_on_remove_with<K: AsRef<[u8]>>(
+    set: &MemberSet,
+    build: &BuildPicker<'_>,
+    keys: &[K],
+) -> Result<Vec<f64>, PickError> {
+    let before = picks(build(set)?.as_ref(), keys);
     (0..set.len())
         .map(|j| {
-            let after = picks(policy.keyed_picker(&set.without(j))?.as_ref(), keys);
+            let after = picks(build(&set.without(j))?.as_ref(), keys);
             // Index `a` in the reduced set is index `a + (a >= j)` in the full set.
             let moved = before
                 .iter()
@@ -118,7 +130,16 @@ pub fn movement_on_add<K: AsRef<[u8]>>(
     policy: Policy,
     keys: &[K],
 ) -> Result<f64, PickError> {
-    let before = picks(policy.keyed_picker(set)?.as_ref(), keys);
+    movement_on_add_with(set, &|s| policy.keyed_picker(s), keys)
+}
+
+/// [`movement_on_add`] with pickers made by `build`.
+pub fn movement_on_add_with<K: AsRef<[u8]>>(
+    set: &MemberSet,
+    build: &BuildPicker<'_>,
+    keys: &[K],
+) -> Result<f64, PickError> {
+    let before = picks(build(set)?.as_ref(), keys);
     let mut id = SYNTHETIC_MEMBER_ID.to_string();
     let mut suffix = 0u32;
     while set.index_of(&id).is_some() {
@@ -133,7 +154,7 @@ pub fn movement_on_add<K: AsRef<[u8]>>(
     };
     let bigger = set.with_member(Member::new(id.clone(), weight));
     let new_index = bigger.index_of(&id).expect("just added");
-    let after = picks(policy.keyed_picker(&bigger)?.as_ref(), keys);
+    let after = picks(build(&bigger)?.as_ref(), keys);
     // Index `a` in the bigger set is index `a - (a > new)` in the old set; keys the
     // newcomer wins always count as moved.
     let moved = before

@@ -1,0 +1,190 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'hsvc'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'hsvc' {
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')
+            [CompletionResult]::new('--resolv-conf', '--resolv-conf', [CompletionResultType]::ParameterName, 'resolv.conf to read nameservers, search list and ndots from')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time to wait for each try, e.g. 500ms, 2s')
+            [CompletionResult]::new('--attempts', '--attempts', [CompletionResultType]::ParameterName, 'Tries per server before giving up')
+            [CompletionResult]::new('--edns-size', '--edns-size', [CompletionResultType]::ParameterName, 'EDNS0 UDP payload size to advertise; 0 sends no EDNS0 (512-byte UDP)')
+            [CompletionResult]::new('--cluster-domain', '--cluster-domain', [CompletionResultType]::ParameterName, 'Cluster domain [default: from the resolv.conf search list, else cluster.local]')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of short names [default: from the resolv.conf search list, else default]')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of short names [default: from the resolv.conf search list, else default]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment turns `auto` off)')
+            [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'Use TCP only (what `kubectl port-forward` carries)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v settings and every query, -vv every try')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v settings and every query, -vv every try')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('resolve', 'resolve', [CompletionResultType]::ParameterValue, 'Resolve a Service (or pod, SRV name, IP) into its pods')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
+            [CompletionResult]::new('pick', 'pick', [CompletionResultType]::ParameterValue, 'Pick endpoints as a client-side balancer would (round-robin, weighted, hash, maglev)')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run an embedded cluster DNS for an example cluster')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'hsvc;resolve' {
+            [CompletionResult]::new('--resolver', '--resolver', [CompletionResultType]::ParameterName, 'Search rules to replay with --search')
+            [CompletionResult]::new('--port-name', '--port-name', [CompletionResultType]::ParameterName, 'Also ask _NAME._PROTO.SVC… to label the ports with their name and protocol')
+            [CompletionResult]::new('--protocol', '--protocol', [CompletionResultType]::ParameterName, 'Protocol of --port-name')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')
+            [CompletionResult]::new('--resolv-conf', '--resolv-conf', [CompletionResultType]::ParameterName, 'resolv.conf to read nameservers, search list and ndots from')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time to wait for each try, e.g. 500ms, 2s')
+            [CompletionResult]::new('--attempts', '--attempts', [CompletionResultType]::ParameterName, 'Tries per server before giving up')
+            [CompletionResult]::new('--edns-size', '--edns-size', [CompletionResultType]::ParameterName, 'EDNS0 UDP payload size to advertise; 0 sends no EDNS0 (512-byte UDP)')
+            [CompletionResult]::new('--cluster-domain', '--cluster-domain', [CompletionResultType]::ParameterName, 'Cluster domain [default: from the resolv.conf search list, else cluster.local]')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of short names [default: from the resolv.conf search list, else default]')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of short names [default: from the resolv.conf search list, else default]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment turns `auto` off)')
+            [CompletionResult]::new('--search', '--search', [CompletionResultType]::ParameterName, 'Walk the resolv.conf search list with its ndots as a pod''s resolver would, asking each candidate (A+AAAA), and stop where it stops')
+            [CompletionResult]::new('--explain', '--explain', [CompletionResultType]::ParameterName, 'List every query sent: name, type, server, transport, rcode, answers, latency')
+            [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'Use TCP only (what `kubectl port-forward` carries)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v settings and every query, -vv every try')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v settings and every query, -vv every try')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hsvc;completions' {
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')
+            [CompletionResult]::new('--resolv-conf', '--resolv-conf', [CompletionResultType]::ParameterName, 'resolv.conf to read nameservers, search list and ndots from')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time to wait for each try, e.g. 500ms, 2s')
+            [CompletionResult]::new('--attempts', '--attempts', [CompletionResultType]::ParameterName, 'Tries per server before giving up')
+            [CompletionResult]::new('--edns-size', '--edns-size', [CompletionResultType]::ParameterName, 'EDNS0 UDP payload size to advertise; 0 sends no EDNS0 (512-byte UDP)')
+            [CompletionResult]::new('--cluster-domain', '--cluster-domain', [CompletionResultType]::ParameterName, 'Cluster domain [default: from the resolv.conf search list, else cluster.local]')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of short names [default: from the resolv.conf search list, else default]')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of short names [default: from the resolv.conf search list, else default]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment turns `auto` off)')
+            [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'Use TCP only (what `kubectl port-forward` carries)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v settings and every query, -vv every try')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v settings and every query, -vv every try')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hsvc;pick' {
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Picking policy [default: hash with --key/--keys-from/--simulate, else round-robin]')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Picking policy [default: hash with --key/--keys-from/--simulate, else round-robin]')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'A request key (hash, maglev) or a request (sequence policies); repeatable')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'A request key (hash, maglev) or a request (sequence policies); repeatable')
+            [CompletionResult]::new('--keys-from', '--keys-from', [CompletionResultType]::ParameterName, 'Read keys from FILE (`-` for stdin), one per line, printing each pick as it goes')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Number of picks of a sequence policy when no key is given [default: 1]')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Number of picks of a sequence policy when no key is given [default: 1]')
+            [CompletionResult]::new('--offset', '--offset', [CompletionResultType]::ParameterName, 'Start position of round-robin and weighted (picks already made)')
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed of the random policy and of the keys --simulate samples [default: 0]')
+            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Weight of one endpoint, IDENTITY=W (1..=65535); repeatable. Others weigh 1')
+            [CompletionResult]::new('--weight', '--weight', [CompletionResultType]::ParameterName, 'Weight of one endpoint, IDENTITY=W (1..=65535); repeatable. Others weigh 1')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'What identifies an endpoint: its hostname when it has one (auto), its IP, or its hostname')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port printed with each pick [default: the Service''s only SRV port]')
+            [CompletionResult]::new('--port-name', '--port-name', [CompletionResultType]::ParameterName, 'Print the port with this name (asks _NAME._PROTO.SVC…)')
+            [CompletionResult]::new('--protocol', '--protocol', [CompletionResultType]::ParameterName, 'Protocol of --port-name')
+            [CompletionResult]::new('--table-size', '--table-size', [CompletionResultType]::ParameterName, 'Maglev table size, a prime (at least the number of endpoints)')
+            [CompletionResult]::new('--simulate', '--simulate', [CompletionResultType]::ParameterName, 'Report the distribution of N picks (sampled keys for hash policies) instead of picks')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')
+            [CompletionResult]::new('--resolv-conf', '--resolv-conf', [CompletionResultType]::ParameterName, 'resolv.conf to read nameservers, search list and ndots from')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time to wait for each try, e.g. 500ms, 2s')
+            [CompletionResult]::new('--attempts', '--attempts', [CompletionResultType]::ParameterName, 'Tries per server before giving up')
+            [CompletionResult]::new('--edns-size', '--edns-size', [CompletionResultType]::ParameterName, 'EDNS0 UDP payload size to advertise; 0 sends no EDNS0 (512-byte UDP)')
+            [CompletionResult]::new('--cluster-domain', '--cluster-domain', [CompletionResultType]::ParameterName, 'Cluster domain [default: from the resolv.conf search list, else cluster.local]')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of short names [default: from the resolv.conf search list, else default]')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of short names [default: from the resolv.conf search list, else default]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment turns `auto` off)')
+            [CompletionResult]::new('--follow', '--follow', [CompletionResultType]::ParameterName, 'With --keys-from: keep running, re-resolve at the TTL in the background and apply set changes between keys')
+            [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'Use TCP only (what `kubectl port-forward` carries)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v settings and every query, -vv every try')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v settings and every query, -vv every try')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hsvc;demo' {
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to serve on (UDP and TCP)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')
+            [CompletionResult]::new('--resolv-conf', '--resolv-conf', [CompletionResultType]::ParameterName, 'resolv.conf to read nameservers, search list and ndots from')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time to wait for each try, e.g. 500ms, 2s')
+            [CompletionResult]::new('--attempts', '--attempts', [CompletionResultType]::ParameterName, 'Tries per server before giving up')
+            [CompletionResult]::new('--edns-size', '--edns-size', [CompletionResultType]::ParameterName, 'EDNS0 UDP payload size to advertise; 0 sends no EDNS0 (512-byte UDP)')
+            [CompletionResult]::new('--cluster-domain', '--cluster-domain', [CompletionResultType]::ParameterName, 'Cluster domain [default: from the resolv.conf search list, else cluster.local]')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of short names [default: from the resolv.conf search list, else default]')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of short names [default: from the resolv.conf search list, else default]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment turns `auto` off)')
+            [CompletionResult]::new('--serve', '--serve', [CompletionResultType]::ParameterName, 'Only serve (until Ctrl-C)')
+            [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'Use TCP only (what `kubectl port-forward` carries)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v settings and every query, -vv every try')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v settings and every query, -vv every try')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hsvc;help' {
+            [CompletionResult]::new('resolve', 'resolve', [CompletionResultType]::ParameterValue, 'Resolve a Service (or pod, SRV name, IP) into its pods')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
+            [CompletionResult]::new('pick', 'pick', [CompletionResultType]::ParameterValue, 'Pick endpoints as a client-side balancer would (round-robin, weighted, hash, maglev)')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run an embedded cluster DNS for an example cluster')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'hsvc;help;resolve' {
+            break
+        }
+        'hsvc;help;completions' {
+            break
+        }
+        'hsvc;help;pick' {
+            break
+        }
+        'hsvc;help;demo' {
+            break
+        }
+        'hsvc;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

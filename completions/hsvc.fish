@@ -1,0 +1,163 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_hsvc_global_optspecs
+    string join \n s/server= resolv-conf= tcp timeout= attempts= edns-size= cluster-domain= n/namespace= o/output= color= v/verbose h/help V/version
+end
+
+function __fish_hsvc_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_hsvc_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_hsvc_using_subcommand
+    set -l cmd (__fish_hsvc_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c hsvc -n "__fish_hsvc_needs_command" -s s -l server -d 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable' -r
+complete -c hsvc -n "__fish_hsvc_needs_command" -l resolv-conf -d 'resolv.conf to read nameservers, search list and ndots from' -r -F
+complete -c hsvc -n "__fish_hsvc_needs_command" -l timeout -d 'Time to wait for each try, e.g. 500ms, 2s' -r
+complete -c hsvc -n "__fish_hsvc_needs_command" -l attempts -d 'Tries per server before giving up' -r
+complete -c hsvc -n "__fish_hsvc_needs_command" -l edns-size -d 'EDNS0 UDP payload size to advertise; 0 sends no EDNS0 (512-byte UDP)' -r
+complete -c hsvc -n "__fish_hsvc_needs_command" -l cluster-domain -d 'Cluster domain [default: from the resolv.conf search list, else cluster.local]' -r
+complete -c hsvc -n "__fish_hsvc_needs_command" -s n -l namespace -d 'Namespace of short names [default: from the resolv.conf search list, else default]' -r
+complete -c hsvc -n "__fish_hsvc_needs_command" -s o -l output -d 'Output format' -r -f -a "table\t'Aligned columns for people'
+wide\t'The table with more columns'
+plain\t'One item per line, for `$(…)` and pipes (like `dig +short`)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (streaming commands)'"
+complete -c hsvc -n "__fish_hsvc_needs_command" -l color -d 'When to use colour (NO_COLOR in the environment turns `auto` off)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t''
+never\t''"
+complete -c hsvc -n "__fish_hsvc_needs_command" -l tcp -d 'Use TCP only (what `kubectl port-forward` carries)'
+complete -c hsvc -n "__fish_hsvc_needs_command" -s v -l verbose -d 'Diagnostics on stderr: -v settings and every query, -vv every try'
+complete -c hsvc -n "__fish_hsvc_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hsvc -n "__fish_hsvc_needs_command" -s V -l version -d 'Print version'
+complete -c hsvc -n "__fish_hsvc_needs_command" -f -a "resolve" -d 'Resolve a Service (or pod, SRV name, IP) into its pods'
+complete -c hsvc -n "__fish_hsvc_needs_command" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c hsvc -n "__fish_hsvc_needs_command" -f -a "pick" -d 'Pick endpoints as a client-side balancer would (round-robin, weighted, hash, maglev)'
+complete -c hsvc -n "__fish_hsvc_needs_command" -f -a "demo" -d 'Run an embedded cluster DNS for an example cluster'
+complete -c hsvc -n "__fish_hsvc_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l resolver -d 'Search rules to replay with --search' -r -f -a "glibc\t''
+musl\t''"
+complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l port-name -d 'Also ask _NAME._PROTO.SVC… to label the ports with their name and protocol' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l protocol -d 'Protocol of --port-name' -r -f -a "tcp\t''
+udp\t''
+sctp\t''"
+complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -s s -l server -d 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l resolv-conf -d 'resolv.conf to read nameservers, search list and ndots from' -r -F
+complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l timeout -d 'Time to wait for each try, e.g. 500ms, 2s' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l attempts -d 'Tries per server before giving up' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l edns-size -d 'EDNS0 UDP payload size to advertise; 0 sends no EDNS0 (512-byte UDP)' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l cluster-domain -d 'Cluster domain [default: from the resolv.conf search list, else cluster.local]' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -s n -l namespace -d 'Namespace of short names [default: from the resolv.conf search list, else default]' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -s o -l output -d 'Output format' -r -f -a "table\t'Aligned columns for people'
+wide\t'The table with more columns'
+plain\t'One item per line, for `$(…)` and pipes (like `dig +short`)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (streaming commands)'"
+complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l color -d 'When to use colour (NO_COLOR in the environment turns `auto` off)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t''
+never\t''"
+complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l search -d 'Walk the resolv.conf search list with its ndots as a pod\'s resolver would, asking each candidate (A+AAAA), and stop where it stops'
+complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l explain -d 'List every query sent: name, type, server, transport, rcode, answers, latency'
+complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l tcp -d 'Use TCP only (what `kubectl port-forward` carries)'
+complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -s v -l verbose -d 'Diagnostics on stderr: -v settings and every query, -vv every try'
+complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -s V -l version -d 'Print version'
+complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -s s -l server -d 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -l resolv-conf -d 'resolv.conf to read nameservers, search list and ndots from' -r -F
+complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -l timeout -d 'Time to wait for each try, e.g. 500ms, 2s' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -l attempts -d 'Tries per server before giving up' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -l edns-size -d 'EDNS0 UDP payload size to advertise; 0 sends no EDNS0 (512-byte UDP)' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -l cluster-domain -d 'Cluster domain [default: from the resolv.conf search list, else cluster.local]' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -s n -l namespace -d 'Namespace of short names [default: from the resolv.conf search list, else default]' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -s o -l output -d 'Output format' -r -f -a "table\t'Aligned columns for people'
+wide\t'The table with more columns'
+plain\t'One item per line, for `$(…)` and pipes (like `dig +short`)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (streaming commands)'"
+complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -l color -d 'When to use colour (NO_COLOR in the environment turns `auto` off)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t''
+never\t''"
+complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -l tcp -d 'Use TCP only (what `kubectl port-forward` carries)'
+complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -s v -l verbose -d 'Diagnostics on stderr: -v settings and every query, -vv every try'
+complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -s p -l policy -d 'Picking policy [default: hash with --key/--keys-from/--simulate, else round-robin]' -r -f -a "round-robin\t'Canonical order from --offset, wrapping; weights ignored'
+weighted\t'nginx smooth weighted round-robin (weights {5,1,1} → a a b a c a a)'
+random\t'Weighted random draws, reproducible with --seed'
+hash\t'Weighted rendezvous hashing of the key (default when a key is given)'
+maglev\t'Maglev table lookup of the key (O(1); --table-size)'"
+complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -s k -l key -d 'A request key (hash, maglev) or a request (sequence policies); repeatable' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l keys-from -d 'Read keys from FILE (`-` for stdin), one per line, printing each pick as it goes' -r -F
+complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -s c -l count -d 'Number of picks of a sequence policy when no key is given [default: 1]' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l offset -d 'Start position of round-robin and weighted (picks already made)' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l seed -d 'Seed of the random policy and of the keys --simulate samples [default: 0]' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -s w -l weight -d 'Weight of one endpoint, IDENTITY=W (1..=65535); repeatable. Others weigh 1' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l identity -d 'What identifies an endpoint: its hostname when it has one (auto), its IP, or its hostname' -r -f -a "auto\t'The pod hostname when DNS gives one that is not the dashed IP, else the IP'
+ip\t'Always the IP address'
+hostname\t'Always the SRV target\'s first label (the dashed IP for pods without hostname)'"
+complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l port -d 'Port printed with each pick [default: the Service\'s only SRV port]' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l port-name -d 'Print the port with this name (asks _NAME._PROTO.SVC…)' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l protocol -d 'Protocol of --port-name' -r -f -a "tcp\t''
+udp\t''
+sctp\t''"
+complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l table-size -d 'Maglev table size, a prime (at least the number of endpoints)' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l simulate -d 'Report the distribution of N picks (sampled keys for hash policies) instead of picks' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -s s -l server -d 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l resolv-conf -d 'resolv.conf to read nameservers, search list and ndots from' -r -F
+complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l timeout -d 'Time to wait for each try, e.g. 500ms, 2s' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l attempts -d 'Tries per server before giving up' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l edns-size -d 'EDNS0 UDP payload size to advertise; 0 sends no EDNS0 (512-byte UDP)' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l cluster-domain -d 'Cluster domain [default: from the resolv.conf search list, else cluster.local]' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -s n -l namespace -d 'Namespace of short names [default: from the resolv.conf search list, else default]' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -s o -l output -d 'Output format' -r -f -a "table\t'Aligned columns for people'
+wide\t'The table with more columns'
+plain\t'One item per line, for `$(…)` and pipes (like `dig +short`)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (streaming commands)'"
+complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l color -d 'When to use colour (NO_COLOR in the environment turns `auto` off)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t''
+never\t''"
+complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l follow -d 'With --keys-from: keep running, re-resolve at the TTL in the background and apply set changes between keys'
+complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l tcp -d 'Use TCP only (what `kubectl port-forward` carries)'
+complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -s v -l verbose -d 'Diagnostics on stderr: -v settings and every query, -vv every try'
+complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -s V -l version -d 'Print version'
+complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l listen -d 'Address to serve on (UDP and TCP)' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -s s -l server -d 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l resolv-conf -d 'resolv.conf to read nameservers, search list and ndots from' -r -F
+complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l timeout -d 'Time to wait for each try, e.g. 500ms, 2s' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l attempts -d 'Tries per server before giving up' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l edns-size -d 'EDNS0 UDP payload size to advertise; 0 sends no EDNS0 (512-byte UDP)' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l cluster-domain -d 'Cluster domain [default: from the resolv.conf search list, else cluster.local]' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -s n -l namespace -d 'Namespace of short names [default: from the resolv.conf search list, else default]' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -s o -l output -d 'Output format' -r -f -a "table\t'Aligned columns for people'
+wide\t'The table with more columns'
+plain\t'One item per line, for `$(…)` and pipes (like `dig +short`)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (streaming commands)'"
+complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l color -d 'When to use colour (NO_COLOR in the environment turns `auto` off)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t''
+never\t''"
+complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l serve -d 'Only serve (until Ctrl-C)'
+complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l tcp -d 'Use TCP only (what `kubectl port-forward` carries)'
+complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -s v -l verbose -d 'Diagnostics on stderr: -v settings and every query, -vv every try'
+complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -s V -l version -d 'Print version'
+complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick demo help" -f -a "resolve" -d 'Resolve a Service (or pod, SRV name, IP) into its pods'
+complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick demo help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick demo help" -f -a "pick" -d 'Pick endpoints as a client-side balancer would (round-robin, weighted, hash, maglev)'
+complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick demo help" -f -a "demo" -d 'Run an embedded cluster DNS for an example cluster'
+complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick demo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -1,0 +1,28 @@
+//! Writes shell completions and man pages generated from the clap
+//! definitions. Shared by `examples/gen_docs.rs` (which writes them into the
+//! repository) and `tests/docs.rs` (which fails when the checked-in files no
+//! longer match the CLI).
+
+use std::path::Path;
+
+use clap_complete::Shell;
+
+/// Writes `completions/` and `man/` under `root`.
+pub fn generate(root: &Path) -> std::io::Result<()> {
+    let completions = root.join("completions");
+    let man = root.join("man");
+    std::fs::create_dir_all(&completions)?;
+    std::fs::create_dir_all(&man)?;
+    for shell in [
+        Shell::Bash,
+        Shell::Zsh,
+        Shell::Fish,
+        Shell::PowerShell,
+        Shell::Elvish,
+    ] {
+        let mut cmd = hsvc::cli::command();
+        clap_complete::generate_to(shell, &mut cmd, "hsvc", &completions)?;
+    }
+    clap_mangen::generate_to(hsvc::cli::command(), &man)?;
+    Ok(())
+}
