@@ -43,7 +43,8 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             [CompletionResult]::new('resolve', 'resolve', [CompletionResultType]::ParameterValue, 'Resolve a Service (or pod, SRV name, IP) into its pods')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('pick', 'pick', [CompletionResultType]::ParameterValue, 'Pick endpoints as a client-side balancer would (round-robin, weighted, hash, maglev)')
-            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run an embedded cluster DNS for an example cluster')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Probe every pod behind a Service: which ones answer?')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'An embedded cluster DNS and a guided tour of every command')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -136,8 +137,43 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'hsvc;check' {
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Port to probe on every pod [default: every port from SRV]')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port to probe on every pod [default: every port from SRV]')
+            [CompletionResult]::new('--port-name', '--port-name', [CompletionResultType]::ParameterName, 'Probe only the Service port with this name (asks _NAME._tcp.SVC…)')
+            [CompletionResult]::new('--http', '--http', [CompletionResultType]::ParameterName, 'Send `GET PATH HTTP/1.1` and judge the status instead of a bare TCP connect')
+            [CompletionResult]::new('--expect', '--expect', [CompletionResultType]::ParameterName, 'Healthy HTTP statuses with --http: classes, codes and ranges, e.g. 2xx,301 or 200-399')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Probes in flight at once')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Probes in flight at once')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Time to wait for each TCP connect, e.g. 1s, 300ms')
+            [CompletionResult]::new('--http-timeout', '--http-timeout', [CompletionResultType]::ParameterName, 'Time for each whole HTTP exchange (connect included) with --http')
+            [CompletionResult]::new('--repeat', '--repeat', [CompletionResultType]::ParameterName, 'Rounds to run; after the first, only state changes are reported')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Pause between the starts of two rounds with --repeat')
+            [CompletionResult]::new('--min-healthy', '--min-healthy', [CompletionResultType]::ParameterName, 'Healthy targets needed for exit 0: a count N or a share P% [default: 100%]')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')
+            [CompletionResult]::new('--resolv-conf', '--resolv-conf', [CompletionResultType]::ParameterName, 'resolv.conf to read nameservers, search list and ndots from')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time to wait for each try, e.g. 500ms, 2s')
+            [CompletionResult]::new('--attempts', '--attempts', [CompletionResultType]::ParameterName, 'Tries per server before giving up')
+            [CompletionResult]::new('--edns-size', '--edns-size', [CompletionResultType]::ParameterName, 'EDNS0 UDP payload size to advertise; 0 sends no EDNS0 (512-byte UDP)')
+            [CompletionResult]::new('--cluster-domain', '--cluster-domain', [CompletionResultType]::ParameterName, 'Cluster domain [default: from the resolv.conf search list, else cluster.local]')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of short names [default: from the resolv.conf search list, else default]')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of short names [default: from the resolv.conf search list, else default]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment turns `auto` off)')
+            [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'Use TCP only (what `kubectl port-forward` carries)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v settings and every query, -vv every try')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v settings and every query, -vv every try')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'hsvc;demo' {
             [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to serve on (UDP and TCP)')
+            [CompletionResult]::new('--zone', '--zone', [CompletionResultType]::ParameterName, 'Serve this RFC 1035 zone file (or several zones, each with its $ORIGIN and SOA) instead of the example cluster; implies --serve')
             [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')
             [CompletionResult]::new('--resolv-conf', '--resolv-conf', [CompletionResultType]::ParameterName, 'resolv.conf to read nameservers, search list and ndots from')
@@ -164,7 +200,8 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             [CompletionResult]::new('resolve', 'resolve', [CompletionResultType]::ParameterValue, 'Resolve a Service (or pod, SRV name, IP) into its pods')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('pick', 'pick', [CompletionResultType]::ParameterValue, 'Pick endpoints as a client-side balancer would (round-robin, weighted, hash, maglev)')
-            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run an embedded cluster DNS for an example cluster')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Probe every pod behind a Service: which ones answer?')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'An embedded cluster DNS and a guided tour of every command')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -175,6 +212,9 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             break
         }
         'hsvc;help;pick' {
+            break
+        }
+        'hsvc;help;check' {
             break
         }
         'hsvc;help;demo' {

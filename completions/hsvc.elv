@@ -40,7 +40,8 @@ set edit:completion:arg-completer[hsvc] = {|@words|
             cand resolve 'Resolve a Service (or pod, SRV name, IP) into its pods'
             cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
             cand pick 'Pick endpoints as a client-side balancer would (round-robin, weighted, hash, maglev)'
-            cand demo 'Run an embedded cluster DNS for an example cluster'
+            cand check 'Probe every pod behind a Service: which ones answer?'
+            cand demo 'An embedded cluster DNS and a guided tour of every command'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'hsvc;resolve'= {
@@ -129,8 +130,42 @@ set edit:completion:arg-completer[hsvc] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'hsvc;check'= {
+            cand -p 'Port to probe on every pod [default: every port from SRV]'
+            cand --port 'Port to probe on every pod [default: every port from SRV]'
+            cand --port-name 'Probe only the Service port with this name (asks _NAME._tcp.SVC…)'
+            cand --http 'Send `GET PATH HTTP/1.1` and judge the status instead of a bare TCP connect'
+            cand --expect 'Healthy HTTP statuses with --http: classes, codes and ranges, e.g. 2xx,301 or 200-399'
+            cand -c 'Probes in flight at once'
+            cand --concurrency 'Probes in flight at once'
+            cand --connect-timeout 'Time to wait for each TCP connect, e.g. 1s, 300ms'
+            cand --http-timeout 'Time for each whole HTTP exchange (connect included) with --http'
+            cand --repeat 'Rounds to run; after the first, only state changes are reported'
+            cand --interval 'Pause between the starts of two rounds with --repeat'
+            cand --min-healthy 'Healthy targets needed for exit 0: a count N or a share P% [default: 100%]'
+            cand -s 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable'
+            cand --server 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable'
+            cand --resolv-conf 'resolv.conf to read nameservers, search list and ndots from'
+            cand --timeout 'Time to wait for each try, e.g. 500ms, 2s'
+            cand --attempts 'Tries per server before giving up'
+            cand --edns-size 'EDNS0 UDP payload size to advertise; 0 sends no EDNS0 (512-byte UDP)'
+            cand --cluster-domain 'Cluster domain [default: from the resolv.conf search list, else cluster.local]'
+            cand -n 'Namespace of short names [default: from the resolv.conf search list, else default]'
+            cand --namespace 'Namespace of short names [default: from the resolv.conf search list, else default]'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --color 'When to use colour (NO_COLOR in the environment turns `auto` off)'
+            cand --tcp 'Use TCP only (what `kubectl port-forward` carries)'
+            cand -v 'Diagnostics on stderr: -v settings and every query, -vv every try'
+            cand --verbose 'Diagnostics on stderr: -v settings and every query, -vv every try'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'hsvc;demo'= {
             cand --listen 'Address to serve on (UDP and TCP)'
+            cand --zone 'Serve this RFC 1035 zone file (or several zones, each with its $ORIGIN and SOA) instead of the example cluster; implies --serve'
             cand -s 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable'
             cand --server 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable'
             cand --resolv-conf 'resolv.conf to read nameservers, search list and ndots from'
@@ -156,7 +191,8 @@ set edit:completion:arg-completer[hsvc] = {|@words|
             cand resolve 'Resolve a Service (or pod, SRV name, IP) into its pods'
             cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
             cand pick 'Pick endpoints as a client-side balancer would (round-robin, weighted, hash, maglev)'
-            cand demo 'Run an embedded cluster DNS for an example cluster'
+            cand check 'Probe every pod behind a Service: which ones answer?'
+            cand demo 'An embedded cluster DNS and a guided tour of every command'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'hsvc;help;resolve'= {
@@ -164,6 +200,8 @@ set edit:completion:arg-completer[hsvc] = {|@words|
         &'hsvc;help;completions'= {
         }
         &'hsvc;help;pick'= {
+        }
+        &'hsvc;help;check'= {
         }
         &'hsvc;help;demo'= {
         }

@@ -46,7 +46,8 @@ complete -c hsvc -n "__fish_hsvc_needs_command" -s V -l version -d 'Print versio
 complete -c hsvc -n "__fish_hsvc_needs_command" -f -a "resolve" -d 'Resolve a Service (or pod, SRV name, IP) into its pods'
 complete -c hsvc -n "__fish_hsvc_needs_command" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
 complete -c hsvc -n "__fish_hsvc_needs_command" -f -a "pick" -d 'Pick endpoints as a client-side balancer would (round-robin, weighted, hash, maglev)'
-complete -c hsvc -n "__fish_hsvc_needs_command" -f -a "demo" -d 'Run an embedded cluster DNS for an example cluster'
+complete -c hsvc -n "__fish_hsvc_needs_command" -f -a "check" -d 'Probe every pod behind a Service: which ones answer?'
+complete -c hsvc -n "__fish_hsvc_needs_command" -f -a "demo" -d 'An embedded cluster DNS and a guided tour of every command'
 complete -c hsvc -n "__fish_hsvc_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l resolver -d 'Search rules to replay with --search' -r -f -a "glibc\t''
 musl\t''"
@@ -135,7 +136,37 @@ complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l tcp -d 'Use TCP only 
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -s v -l verbose -d 'Diagnostics on stderr: -v settings and every query, -vv every try'
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -s V -l version -d 'Print version'
+complete -c hsvc -n "__fish_hsvc_using_subcommand check" -s p -l port -d 'Port to probe on every pod [default: every port from SRV]' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l port-name -d 'Probe only the Service port with this name (asks _NAME._tcp.SVC…)' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l http -d 'Send `GET PATH HTTP/1.1` and judge the status instead of a bare TCP connect' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l expect -d 'Healthy HTTP statuses with --http: classes, codes and ranges, e.g. 2xx,301 or 200-399' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand check" -s c -l concurrency -d 'Probes in flight at once' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l connect-timeout -d 'Time to wait for each TCP connect, e.g. 1s, 300ms' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l http-timeout -d 'Time for each whole HTTP exchange (connect included) with --http' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l repeat -d 'Rounds to run; after the first, only state changes are reported' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l interval -d 'Pause between the starts of two rounds with --repeat' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l min-healthy -d 'Healthy targets needed for exit 0: a count N or a share P% [default: 100%]' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand check" -s s -l server -d 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l resolv-conf -d 'resolv.conf to read nameservers, search list and ndots from' -r -F
+complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l timeout -d 'Time to wait for each try, e.g. 500ms, 2s' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l attempts -d 'Tries per server before giving up' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l edns-size -d 'EDNS0 UDP payload size to advertise; 0 sends no EDNS0 (512-byte UDP)' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l cluster-domain -d 'Cluster domain [default: from the resolv.conf search list, else cluster.local]' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand check" -s n -l namespace -d 'Namespace of short names [default: from the resolv.conf search list, else default]' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand check" -s o -l output -d 'Output format' -r -f -a "table\t'Aligned columns for people'
+wide\t'The table with more columns'
+plain\t'One item per line, for `$(…)` and pipes (like `dig +short`)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (streaming commands)'"
+complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l color -d 'When to use colour (NO_COLOR in the environment turns `auto` off)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t''
+never\t''"
+complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l tcp -d 'Use TCP only (what `kubectl port-forward` carries)'
+complete -c hsvc -n "__fish_hsvc_using_subcommand check" -s v -l verbose -d 'Diagnostics on stderr: -v settings and every query, -vv every try'
+complete -c hsvc -n "__fish_hsvc_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hsvc -n "__fish_hsvc_using_subcommand check" -s V -l version -d 'Print version'
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l listen -d 'Address to serve on (UDP and TCP)' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l zone -d 'Serve this RFC 1035 zone file (or several zones, each with its $ORIGIN and SOA) instead of the example cluster; implies --serve' -r -F
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -s s -l server -d 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l resolv-conf -d 'resolv.conf to read nameservers, search list and ndots from' -r -F
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l timeout -d 'Time to wait for each try, e.g. 500ms, 2s' -r
@@ -156,8 +187,9 @@ complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l tcp -d 'Use TCP only 
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -s v -l verbose -d 'Diagnostics on stderr: -v settings and every query, -vv every try'
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -s V -l version -d 'Print version'
-complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick demo help" -f -a "resolve" -d 'Resolve a Service (or pod, SRV name, IP) into its pods'
-complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick demo help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
-complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick demo help" -f -a "pick" -d 'Pick endpoints as a client-side balancer would (round-robin, weighted, hash, maglev)'
-complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick demo help" -f -a "demo" -d 'Run an embedded cluster DNS for an example cluster'
-complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick demo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check demo help" -f -a "resolve" -d 'Resolve a Service (or pod, SRV name, IP) into its pods'
+complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check demo help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check demo help" -f -a "pick" -d 'Pick endpoints as a client-side balancer would (round-robin, weighted, hash, maglev)'
+complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check demo help" -f -a "check" -d 'Probe every pod behind a Service: which ones answer?'
+complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check demo help" -f -a "demo" -d 'An embedded cluster DNS and a guided tour of every command'
+complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check demo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -135,6 +135,14 @@ pub enum Command {
     /// hash policies. With `--simulate N` it reports the distribution
     /// instead.
     Pick(PickArgs),
+    /// Probe every pod behind a Service: which ones answer?
+    ///
+    /// Resolves NAME like `resolve`, then connects to each pod (TCP by
+    /// default, or an HTTP GET with --http) with bounded concurrency, and
+    /// reports each result and `k of n healthy`. Exit 0 when enough targets
+    /// are healthy (--min-healthy, default all), 1 when fewer are (or the
+    /// name has no pods), 2 on bad usage, 3 when DNS fails.
+    Check(CheckArgs),
     /// An embedded cluster DNS and a guided tour of every command.
     ///
     /// With no flags: starts a DNS server on --listen that answers as
@@ -167,6 +175,55 @@ pub struct DemoArgs {
     /// $ORIGIN and SOA) instead of the example cluster; implies --serve.
     #[arg(long, value_name = "FILE")]
     pub zone: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The Service (or pod, or _PORT._PROTO SRV name) whose pods to probe.
+    pub name: String,
+
+    /// Port to probe on every pod [default: every port from SRV].
+    #[arg(long, short = 'p', value_name = "N", conflicts_with = "port_name",
+          value_parser = clap::value_parser!(u16).range(1..))]
+    pub port: Option<u16>,
+
+    /// Probe only the Service port with this name (asks _NAME._tcp.SVC…).
+    #[arg(long, value_name = "NAME")]
+    pub port_name: Option<String>,
+
+    /// Send `GET PATH HTTP/1.1` and judge the status instead of a bare TCP connect.
+    #[arg(long, value_name = "PATH")]
+    pub http: Option<String>,
+
+    /// Healthy HTTP statuses with --http: classes, codes and ranges, e.g. 2xx,301 or 200-399.
+    #[arg(long, value_name = "CODES", default_value = "2xx", requires = "http")]
+    pub expect: crate::probe::Expect,
+
+    /// Probes in flight at once.
+    #[arg(long, short = 'c', value_name = "N", default_value_t = 64,
+          value_parser = clap::value_parser!(u32).range(1..=65536))]
+    pub concurrency: u32,
+
+    /// Time to wait for each TCP connect, e.g. 1s, 300ms.
+    #[arg(long, value_name = "DUR", default_value = "1s", value_parser = parse_duration)]
+    pub connect_timeout: Duration,
+
+    /// Time for each whole HTTP exchange (connect included) with --http.
+    #[arg(long, value_name = "DUR", default_value = "2s", value_parser = parse_duration)]
+    pub http_timeout: Duration,
+
+    /// Rounds to run; after the first, only state changes are reported.
+    #[arg(long, value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub repeat: u32,
+
+    /// Pause between the starts of two rounds with --repeat.
+    #[arg(long, value_name = "DUR", default_value = "5s", value_parser = parse_duration)]
+    pub interval: Duration,
+
+    /// Healthy targets needed for exit 0: a count N or a share P% [default: 100%].
+    #[arg(long, value_name = "N|P%")]
+    pub min_healthy: Option<crate::probe::MinHealthy>,
 }
 
 /// Which libc's search rules `--search` replays.
@@ -366,6 +423,15 @@ mod tests {
         })
     }
 
+    fn check(args: &[&str]) -> Result<CheckArgs, clap::Error> {
+        let mut all = vec!["hsvc", "check"];
+        all.extend_from_slice(args);
+        Cli::try_parse_from(all).map(|c| match c.command {
+            Command::Check(a) => a,
+            other => panic!("parsed as {other:?}"),
+        })
+    }
+
     #[test]
     fn pick_flags_parse() {
         let p = pick(&["web", "--key", "a", "-k", "b", "--policy", "maglev"]).unwrap();
@@ -414,6 +480,86 @@ mod tests {
             &["web", "--key", "a", "--count", "2"],
         ] {
             assert!(pick(bad).is_err(), "{bad:?} should be rejected");
+        }
+    }
+
+    #[test]
+    fn check_defaults() {
+        let a = check(&["web"]).unwrap();
+        assert_eq!(a.name, "web");
+        assert_eq!(
+            (a.port, a.port_name.as_deref(), a.http.as_deref()),
+            (None, None, None)
+        );
+        assert_eq!(a.expect.to_string(), "2xx");
+        assert_eq!(a.concurrency, 64);
+        assert_eq!(a.connect_timeout, Duration::from_secs(1));
+        assert_eq!(a.http_timeout, Duration::from_secs(2));
+        assert_eq!((a.repeat, a.interval), (1, Duration::from_secs(5)));
+        assert_eq!(a.min_healthy, None);
+    }
+
+    #[test]
+    fn check_flags_parse() {
+        let a = check(&[
+            "web",
+            "--port",
+            "8080",
+            "--http",
+            "/healthz",
+            "--expect",
+            "200,204",
+            "-c",
+            "8",
+            "--connect-timeout",
+            "300ms",
+            "--http-timeout",
+            "1500ms",
+            "--repeat",
+            "3",
+            "--interval",
+            "2s",
+            "--min-healthy",
+            "50%",
+        ])
+        .unwrap();
+        assert_eq!(a.port, Some(8080));
+        assert_eq!(a.http.as_deref(), Some("/healthz"));
+        assert!(a.expect.matches(204) && !a.expect.matches(201));
+        assert_eq!(a.concurrency, 8);
+        assert_eq!(a.connect_timeout, Duration::from_millis(300));
+        assert_eq!(a.http_timeout, Duration::from_millis(1500));
+        assert_eq!((a.repeat, a.interval), (3, Duration::from_secs(2)));
+        assert_eq!(a.min_healthy, Some(crate::probe::MinHealthy::Percent(5000)));
+        assert_eq!(
+            check(&["web", "--port-name", "http"])
+                .unwrap()
+                .port_name
+                .as_deref(),
+            Some("http")
+        );
+        assert_eq!(
+            check(&["web", "--min-healthy", "3"]).unwrap().min_healthy,
+            Some(crate::probe::MinHealthy::Count(3))
+        );
+    }
+
+    #[test]
+    fn check_rejects_bad_usage() {
+        for bad in [
+            &["web", "--port", "80", "--port-name", "http"][..],
+            &["web", "--expect", "200"],
+            &["web", "--http", "/", "--expect", "2x"],
+            &["web", "--port", "0"],
+            &["web", "--port", "65536"],
+            &["web", "-c", "0"],
+            &["web", "--connect-timeout", "0s"],
+            &["web", "--repeat", "0"],
+            &["web", "--min-healthy", "101%"],
+            &["web", "--min-healthy", "-1"],
+            &[],
+        ] {
+            assert!(check(bad).is_err(), "{bad:?} should be rejected");
         }
     }
 }

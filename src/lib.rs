@@ -20,6 +20,7 @@ pub mod selection;
 #[cfg(feature = "server")]
 pub mod server;
 pub mod settings;
+pub mod targets;
 
 use std::io::Write;
 

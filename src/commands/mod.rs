@@ -1,6 +1,7 @@
 //! One file per subcommand: glue between settings, lookups and renderers.
 //! No algorithm lives here.
 
+pub mod check;
 #[cfg(feature = "server")]
 pub mod demo;
 pub mod pick;
@@ -29,6 +30,10 @@ pub async fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<E
         Command::Pick(args) => {
             let settings = Settings::from_args(&cli.global)?;
             pick::run(&settings, &args, out, err).await
+        }
+        Command::Check(args) => {
+            let settings = Settings::from_args(&cli.global)?;
+            check::run(&settings, &args, out, err).await
         }
         #[cfg(feature = "server")]
         Command::Demo(args) => demo::run(&args, out, err).await,

@@ -2,6 +2,7 @@
 //! wide, plain or JSON to any `io::Write`. Text that came from DNS is
 //! escaped before it is written (see [`crate::escape`]).
 
+pub mod check;
 pub mod pick;
 pub mod resolve;
 

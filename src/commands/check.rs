@@ -1,0 +1,143 @@
+//! `hsvc check`: resolve, plan the targets, probe them, render, repeat.
+
+use std::io::Write;
+use std::time::Instant;
+
+use crate::cli::{CheckArgs, Format};
+use crate::exit::{Exit, Fail};
+use crate::lookup::{ErrorInfo, PortQuery, Status};
+use crate::name::Target;
+use crate::output::check::{self as render, ChangeRow, DnsInfo, Plan, Progress, Row, Summary};
+use crate::probe::{self, Check, ProbeOptions, ProbeResult};
+use crate::settings::Settings;
+use crate::targets::{self, PortChoice};
+
+pub async fn run(
+    s: &Settings,
+    args: &CheckArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Exit, Fail> {
+    if s.namespaces.len() > 1 {
+        return Err(Fail::usage("check takes one --namespace"));
+    }
+    let json = matches!(s.format, Format::Json | Format::Jsonl);
+    let ctx = s.context(s.namespaces.first().map(String::as_str));
+    let target = Target::parse(&args.name, &ctx).map_err(|e| {
+        Fail::usage(format!(
+            "invalid name '{}': {e}",
+            crate::escape::term(&args.name)
+        ))
+    })?;
+    let choice = match (args.port, &args.port_name) {
+        (Some(p), _) => PortChoice::Number(p),
+        (None, Some(n)) => PortChoice::Named(n.clone()),
+        (None, None) => PortChoice::AllSrv,
+    };
+    let check = match &args.http {
+        Some(path) => Check::Http {
+            path: path.clone(),
+            expect: args.expect.clone(),
+        },
+        None => Check::Tcp,
+    };
+    let opts = ProbeOptions {
+        connect_timeout: args.connect_timeout,
+        http_timeout: args.http_timeout,
+        concurrency: args.concurrency as usize,
+    };
+    let min = args.min_healthy.unwrap_or_default();
+    // SRV is always needed here (ports): every other field keeps its
+    // default (main adds `addresses_only`, which must stay false here).
+    #[allow(clippy::needless_update)]
+    let ports = PortQuery {
+        name: args.port_name.clone(),
+        protocol: "tcp".into(),
+        ..PortQuery::default()
+    };
+    let plan = Plan {
+        name: &args.name,
+        fqdn: target.fqdn.to_string(),
+        namespace: target.namespace.clone(),
+        service: target.service.clone(),
+        check: &check,
+        port: args.port,
+        port_name: args.port_name.as_deref(),
+        concurrency: args.concurrency,
+        connect_timeout_ms: crate::lookup::ms(args.connect_timeout),
+        http_timeout_ms: args
+            .http
+            .as_ref()
+            .map(|_| crate::lookup::ms(args.http_timeout)),
+        min_healthy: min,
+        rounds: args.repeat,
+    };
+    let mut r = render::Renderer::new(s.format, plan);
+    r.start(out).map_err(super::io_fail)?;
+    let resolver = s.resolver();
+
+    let mut prev: Option<(Vec<ProbeResult>, Vec<Row>)> = None;
+    let mut last = Exit::Ok;
+    for round in 1..=args.repeat {
+        let started = Instant::now();
+        let res = resolver.resolve(target.clone(), &ports).await;
+        r.warnings(err, &res.warnings).map_err(super::io_fail)?;
+        if res.status == Status::Error {
+            let info = res.error.clone().unwrap_or_else(|| ErrorInfo {
+                kind: "error".into(),
+                message: "DNS failure".into(),
+                server: res.server.map(|s| s.to_string()),
+            });
+            r.finish(out, Some(DnsInfo::new(&res)), Some(&info))
+                .map_err(super::io_fail)?;
+            return Err(Fail::dns(info.message));
+        }
+        if res.endpoints.is_empty() {
+            let _ = writeln!(
+                err,
+                "hsvc: {}",
+                crate::escape::term(&crate::output::resolve::negative_message(&res))
+            );
+        }
+        let planned = targets::plan(&res.endpoints, &choice).map_err(|e| {
+            let mut message = e.to_string();
+            if res.truncated {
+                message.push_str(" (the DNS answer was truncated)");
+            }
+            let info = ErrorInfo {
+                kind: "no_port".into(),
+                message: message.clone(),
+                server: None,
+            };
+            if json {
+                let _ = r.finish(out, Some(DnsInfo::new(&res)), Some(&info));
+            }
+            Fail::usage(message)
+        })?;
+
+        let progress = Progress::for_stderr();
+        let update = |done: usize, total: usize| progress.update(done, total);
+        let results = probe::probe_all(planned, &check, &opts, Some(&update)).await;
+        progress.clear();
+
+        let summary = Summary::new(round, &results, min, started.elapsed());
+        let rows = Row::join(&results, &res.endpoints);
+        let dns = DnsInfo::new(&res);
+        match &prev {
+            None => r.first_round(out, err, &rows, summary, dns),
+            Some((prev_results, prev_rows)) => {
+                let changes = probe::state_changes(prev_results, &results);
+                let changes = ChangeRow::from_changes(round, changes, prev_rows, &rows);
+                r.later_round(out, changes, summary, dns)
+            }
+        }
+        .map_err(super::io_fail)?;
+        last = if summary.ok { Exit::Ok } else { Exit::Negative };
+        prev = Some((results, rows));
+        if round < args.repeat {
+            tokio::time::sleep_until((started + args.interval).into()).await;
+        }
+    }
+    r.finish(out, None, None).map_err(super::io_fail)?;
+    Ok(last)
+}
