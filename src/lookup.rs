@@ -597,36 +597,51 @@ impl Resolver {
         queries: &mut Vec<QueryRecord>,
         warnings: &mut Vec<String>,
     ) -> Option<ErrorInfo> {
-        let mut missing: Vec<(String, Name)> = Vec::new();
+        // Per target, the wanted families its glue lacks. A reply can carry
+        // part of the glue without TC (BIND drops additional records that do
+        // not fit a 512-byte reply and keeps the rest), so a target with an
+        // A but no AAAA of a dual-stack Service is asked for its AAAA.
+        let mut missing: Vec<(String, Name, bool, bool)> = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for s in srvs {
-            if endpoints::srv_target_ips(s, target_addrs).is_empty() && seen.insert(&s.target) {
-                if let Some(n) = names.get(&s.target) {
-                    missing.push((s.target.clone(), n.clone()));
-                }
+            if !seen.insert(&s.target) {
+                continue;
+            }
+            let have = target_addrs.get(&s.target);
+            let has = |f: fn(&IpAddr) -> bool| have.is_some_and(|v| v.iter().any(|(ip, _)| f(ip)));
+            let (need4, need6) = (v4 && !has(IpAddr::is_ipv4), v6 && !has(IpAddr::is_ipv6));
+            if !need4 && !need6 {
+                continue;
+            }
+            // A dashed-IP target names its one address itself.
+            if crate::name::dashed_ip(&s.target_label).is_some() {
+                continue;
+            }
+            if let Some(n) = names.get(&s.target) {
+                missing.push((s.target.clone(), n.clone(), need4, need6));
             }
         }
         let mut questions = Vec::with_capacity(missing.len() * 2);
-        for (_, n) in &missing {
-            if v4 {
+        for (_, n, need4, need6) in &missing {
+            if *need4 {
                 questions.push((n.clone(), RecordType::A));
             }
-            if v6 {
+            if *need6 {
                 questions.push((n.clone(), RecordType::AAAA));
             }
         }
-        let per_target = usize::from(v4) + usize::from(v6);
-        let answers = self.ask_many(questions).await;
+        let mut answers = self.ask_many(questions).await.into_iter();
         let mut error = None;
-        for ((k, _), exchanges) in missing.iter().zip(answers.chunks(per_target.max(1))) {
-            let mut v = Vec::new();
-            for e in exchanges {
-                record("target", e, queries);
+        for (k, _, need4, need6) in &missing {
+            let mut v = target_addrs.remove(k).unwrap_or_default();
+            let asked = usize::from(*need4) + usize::from(*need6);
+            for e in answers.by_ref().take(asked) {
+                record("target", &e, queries);
                 if let Some(m) = e.message() {
                     v.extend(addresses(m, e.rtype));
                 }
                 if error.is_none() {
-                    error = failure_info(e);
+                    error = failure_info(&e);
                 }
             }
             if v.is_empty() && error.is_none() {
@@ -655,12 +670,26 @@ impl Resolver {
             );
             glue(m, &mut target_addrs);
         }
+        // The families the glue shows: a target missing one of them lost its
+        // glue to a full reply. A UDP reply may have lost a whole family
+        // without TC (BIND keeps the A glue and drops every AAAA of a
+        // dual-stack Service from a 512-byte reply), so then both are
+        // wanted; over TCP the glue is whole.
+        let glued = target_addrs.values().flatten();
+        let families = match (
+            glued.clone().any(|(ip, _)| ip.is_ipv4()),
+            glued.clone().any(|(ip, _)| ip.is_ipv6()),
+        ) {
+            _ if srv.transport == Transport::Udp => (true, true),
+            (false, false) => (true, true),
+            f => f,
+        };
         let mut warnings = Vec::new();
         let target_errors = self
             .lookup_targets(
                 &srvs,
                 &names,
-                (true, true),
+                families,
                 &mut target_addrs,
                 &mut queries,
                 &mut warnings,
