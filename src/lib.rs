@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod diff;
 pub mod dns;
 pub mod endpoints;
 pub mod escape;
@@ -18,6 +19,8 @@ pub mod probe;
 #[cfg(feature = "server")]
 pub mod server;
 pub mod settings;
+pub mod sources;
+pub mod watch;
 
 use std::io::Write;
 

@@ -3,7 +3,9 @@
 
 #[cfg(feature = "server")]
 pub mod demo;
+pub mod diff;
 pub mod resolve;
+pub mod watch;
 
 use std::io::Write;
 
@@ -17,6 +19,14 @@ pub async fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<E
         Command::Resolve(args) => {
             let settings = Settings::from_args(&cli.global)?;
             resolve::run(&settings, &args, out, err).await
+        }
+        Command::Diff(args) => {
+            let settings = Settings::from_args(&cli.global)?;
+            diff::run(&settings, &args, out, err).await
+        }
+        Command::Watch(args) => {
+            let settings = Settings::from_args(&cli.global)?;
+            watch::run(&settings, &args, out, err).await
         }
         #[cfg(feature = "server")]
         Command::Demo(args) => demo::run(&args, out, err).await,

@@ -2,7 +2,9 @@
 //! wide, plain or JSON to any `io::Write`. Text that came from DNS is
 //! escaped before it is written (see [`crate::escape`]).
 
+pub mod diff;
 pub mod resolve;
+pub mod watch;
 
 use std::io::{self, Write};
 
