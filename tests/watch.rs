@@ -596,3 +596,58 @@ fn usage_errors_exit_2_before_any_query() {
     }
     assert!(dns.zone().query_log().is_empty());
 }
+
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap()
+}
+
+/// Watches `name` every 100 ms and prints the resident memory after
+/// `early` and `late` rounds and the cost of a round.
+fn measure(dns: &Dns, name: &str, early: usize, late: usize) {
+    let fqdn = format!("{name}.svc.cluster.local");
+    let mut w = Watch::start(dns, &["watch", name, "-o", "jsonl", "--interval", "100ms"]);
+    let initial = w.next().count;
+    let pid = w.child.id();
+    // One AAAA query per round (never truncated: these Services are IPv4).
+    let wait = |n: usize| {
+        while dns
+            .zone()
+            .queries_for(&fqdn)
+            .iter()
+            .filter(|q| q.qtype == hickory_proto::rr::RecordType::AAAA)
+            .count()
+            < n
+        {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    wait(early);
+    let rss_early = rss_kib(pid);
+    wait(late);
+    let rss_late = rss_kib(pid);
+    let (code, e) = w.interrupt();
+    assert_eq!(code, 0);
+    eprintln!(
+        "watch {name} ({initial} endpoints): RSS {rss_early} KiB after {early} rounds, \
+         {rss_late} KiB after {late}; {} resolutions in {} ms ({:.1} ms per round incl. the \
+         100 ms interval), {} queries sent",
+        e.resolutions,
+        e.elapsed_ms,
+        e.elapsed_ms as f64 / e.resolutions as f64,
+        dns.zone().query_log().len()
+    );
+}
+
+/// Measurement, not a test: `cargo test --test watch -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn measure_watch_memory_and_cost() {
+    let dns = Dns::start();
+    measure(&dns, "web.mid", 50, 1000);
+}

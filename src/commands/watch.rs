@@ -53,6 +53,11 @@ pub async fn run(
         by: super::diff::by(args.by),
         ignore_ttl: args.ignore_ttl,
     };
+    let width = sources
+        .iter()
+        .map(|src| crate::escape::term(&src.label).chars().count())
+        .max()
+        .unwrap_or(0);
     let started = Instant::now();
     let deadline = args.duration.map(|d| started + d);
     let mut states: Vec<State> = sources
@@ -112,6 +117,7 @@ pub async fn run(
                 fqdn: r.target.fqdn.to_string(),
                 server: sources[i].server.to_string(),
                 rcode: r.rcode.as_deref(),
+                width,
             };
             let events = st
                 .tracker

@@ -21,6 +21,8 @@ pub struct Origin<'a> {
     pub server: String,
     /// Rcode of the resolution that caused the event.
     pub rcode: Option<&'a str>,
+    /// Width of the longest label, to align table lines.
+    pub width: usize,
 }
 
 /// One event as a JSON object (one line with `-o jsonl`).
@@ -190,7 +192,12 @@ fn render_line(
     o: &Origin,
     ev: &Event,
 ) -> io::Result<()> {
-    let head = format!("{time}  {}  {:<9}", term(o.label), ev.kind.as_str());
+    let head = format!(
+        "{time}  {:<width$}  {:<9}",
+        term(o.label),
+        ev.kind.as_str(),
+        width = o.width
+    );
     let at = if wide {
         format!(" @{}", o.server)
     } else {
