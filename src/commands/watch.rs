@@ -72,7 +72,12 @@ pub async fn run(
         })
         .collect();
     let done = |st: &State| args.count.is_some_and(|c| st.resolutions >= c);
-    let ctrl_c = tokio::signal::ctrl_c();
+    // If the handler cannot be installed, run on rather than stop at once.
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
     tokio::pin!(ctrl_c);
 
     let reason = loop {
