@@ -44,6 +44,8 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('pick', 'pick', [CompletionResultType]::ParameterValue, 'Pick endpoints as a client-side balancer would (round-robin, weighted, hash, maglev)')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Probe every pod behind a Service: which ones answer?')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Compare the pods of names, namespaces or DNS servers')
+            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Re-resolve names and report pods as they come and go')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'An embedded cluster DNS and a guided tour of every command')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -171,6 +173,58 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'hsvc;diff' {
+            [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'What makes two endpoints the same one')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')
+            [CompletionResult]::new('--resolv-conf', '--resolv-conf', [CompletionResultType]::ParameterName, 'resolv.conf to read nameservers, search list and ndots from')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time to wait for each try, e.g. 500ms, 2s')
+            [CompletionResult]::new('--attempts', '--attempts', [CompletionResultType]::ParameterName, 'Tries per server before giving up')
+            [CompletionResult]::new('--edns-size', '--edns-size', [CompletionResultType]::ParameterName, 'EDNS0 UDP payload size to advertise; 0 sends no EDNS0 (512-byte UDP)')
+            [CompletionResult]::new('--cluster-domain', '--cluster-domain', [CompletionResultType]::ParameterName, 'Cluster domain [default: from the resolv.conf search list, else cluster.local]')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of short names [default: from the resolv.conf search list, else default]')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of short names [default: from the resolv.conf search list, else default]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment turns `auto` off)')
+            [CompletionResult]::new('--ignore-ttl', '--ignore-ttl', [CompletionResultType]::ParameterName, 'Do not report TTL differences (e.g. behind a cache)')
+            [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'Use TCP only (what `kubectl port-forward` carries)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v settings and every query, -vv every try')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v settings and every query, -vv every try')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hsvc;watch' {
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Time between resolutions of a source [default: the answer''s TTL, at least 1s; 5s without one]')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Stop after N resolutions of every source')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Stop after N resolutions of every source')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Stop after this long, e.g. 90s, 1h')
+            [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'What makes two endpoints the same one')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')
+            [CompletionResult]::new('--resolv-conf', '--resolv-conf', [CompletionResultType]::ParameterName, 'resolv.conf to read nameservers, search list and ndots from')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time to wait for each try, e.g. 500ms, 2s')
+            [CompletionResult]::new('--attempts', '--attempts', [CompletionResultType]::ParameterName, 'Tries per server before giving up')
+            [CompletionResult]::new('--edns-size', '--edns-size', [CompletionResultType]::ParameterName, 'EDNS0 UDP payload size to advertise; 0 sends no EDNS0 (512-byte UDP)')
+            [CompletionResult]::new('--cluster-domain', '--cluster-domain', [CompletionResultType]::ParameterName, 'Cluster domain [default: from the resolv.conf search list, else cluster.local]')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of short names [default: from the resolv.conf search list, else default]')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of short names [default: from the resolv.conf search list, else default]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment turns `auto` off)')
+            [CompletionResult]::new('--ignore-ttl', '--ignore-ttl', [CompletionResultType]::ParameterName, 'Do not report TTL changes (e.g. behind a cache that counts down)')
+            [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'Use TCP only (what `kubectl port-forward` carries)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v settings and every query, -vv every try')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v settings and every query, -vv every try')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'hsvc;demo' {
             [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to serve on (UDP and TCP)')
             [CompletionResult]::new('--zone', '--zone', [CompletionResultType]::ParameterName, 'Serve this RFC 1035 zone file (or several zones, each with its $ORIGIN and SOA) instead of the example cluster; implies --serve')
@@ -201,6 +255,8 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('pick', 'pick', [CompletionResultType]::ParameterValue, 'Pick endpoints as a client-side balancer would (round-robin, weighted, hash, maglev)')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Probe every pod behind a Service: which ones answer?')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Compare the pods of names, namespaces or DNS servers')
+            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Re-resolve names and report pods as they come and go')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'An embedded cluster DNS and a guided tour of every command')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -215,6 +271,12 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             break
         }
         'hsvc;help;check' {
+            break
+        }
+        'hsvc;help;diff' {
+            break
+        }
+        'hsvc;help;watch' {
             break
         }
         'hsvc;help;demo' {

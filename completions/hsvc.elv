@@ -41,6 +41,8 @@ set edit:completion:arg-completer[hsvc] = {|@words|
             cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
             cand pick 'Pick endpoints as a client-side balancer would (round-robin, weighted, hash, maglev)'
             cand check 'Probe every pod behind a Service: which ones answer?'
+            cand diff 'Compare the pods of names, namespaces or DNS servers'
+            cand watch 'Re-resolve names and report pods as they come and go'
             cand demo 'An embedded cluster DNS and a guided tour of every command'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -163,6 +165,56 @@ set edit:completion:arg-completer[hsvc] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'hsvc;diff'= {
+            cand --by 'What makes two endpoints the same one'
+            cand -s 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable'
+            cand --server 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable'
+            cand --resolv-conf 'resolv.conf to read nameservers, search list and ndots from'
+            cand --timeout 'Time to wait for each try, e.g. 500ms, 2s'
+            cand --attempts 'Tries per server before giving up'
+            cand --edns-size 'EDNS0 UDP payload size to advertise; 0 sends no EDNS0 (512-byte UDP)'
+            cand --cluster-domain 'Cluster domain [default: from the resolv.conf search list, else cluster.local]'
+            cand -n 'Namespace of short names [default: from the resolv.conf search list, else default]'
+            cand --namespace 'Namespace of short names [default: from the resolv.conf search list, else default]'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --color 'When to use colour (NO_COLOR in the environment turns `auto` off)'
+            cand --ignore-ttl 'Do not report TTL differences (e.g. behind a cache)'
+            cand --tcp 'Use TCP only (what `kubectl port-forward` carries)'
+            cand -v 'Diagnostics on stderr: -v settings and every query, -vv every try'
+            cand --verbose 'Diagnostics on stderr: -v settings and every query, -vv every try'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hsvc;watch'= {
+            cand --interval 'Time between resolutions of a source [default: the answer''s TTL, at least 1s; 5s without one]'
+            cand -c 'Stop after N resolutions of every source'
+            cand --count 'Stop after N resolutions of every source'
+            cand --duration 'Stop after this long, e.g. 90s, 1h'
+            cand --by 'What makes two endpoints the same one'
+            cand -s 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable'
+            cand --server 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable'
+            cand --resolv-conf 'resolv.conf to read nameservers, search list and ndots from'
+            cand --timeout 'Time to wait for each try, e.g. 500ms, 2s'
+            cand --attempts 'Tries per server before giving up'
+            cand --edns-size 'EDNS0 UDP payload size to advertise; 0 sends no EDNS0 (512-byte UDP)'
+            cand --cluster-domain 'Cluster domain [default: from the resolv.conf search list, else cluster.local]'
+            cand -n 'Namespace of short names [default: from the resolv.conf search list, else default]'
+            cand --namespace 'Namespace of short names [default: from the resolv.conf search list, else default]'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --color 'When to use colour (NO_COLOR in the environment turns `auto` off)'
+            cand --ignore-ttl 'Do not report TTL changes (e.g. behind a cache that counts down)'
+            cand --tcp 'Use TCP only (what `kubectl port-forward` carries)'
+            cand -v 'Diagnostics on stderr: -v settings and every query, -vv every try'
+            cand --verbose 'Diagnostics on stderr: -v settings and every query, -vv every try'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'hsvc;demo'= {
             cand --listen 'Address to serve on (UDP and TCP)'
             cand --zone 'Serve this RFC 1035 zone file (or several zones, each with its $ORIGIN and SOA) instead of the example cluster; implies --serve'
@@ -192,6 +244,8 @@ set edit:completion:arg-completer[hsvc] = {|@words|
             cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
             cand pick 'Pick endpoints as a client-side balancer would (round-robin, weighted, hash, maglev)'
             cand check 'Probe every pod behind a Service: which ones answer?'
+            cand diff 'Compare the pods of names, namespaces or DNS servers'
+            cand watch 'Re-resolve names and report pods as they come and go'
             cand demo 'An embedded cluster DNS and a guided tour of every command'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -202,6 +256,10 @@ set edit:completion:arg-completer[hsvc] = {|@words|
         &'hsvc;help;pick'= {
         }
         &'hsvc;help;check'= {
+        }
+        &'hsvc;help;diff'= {
+        }
+        &'hsvc;help;watch'= {
         }
         &'hsvc;help;demo'= {
         }

@@ -47,6 +47,8 @@ complete -c hsvc -n "__fish_hsvc_needs_command" -f -a "resolve" -d 'Resolve a Se
 complete -c hsvc -n "__fish_hsvc_needs_command" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
 complete -c hsvc -n "__fish_hsvc_needs_command" -f -a "pick" -d 'Pick endpoints as a client-side balancer would (round-robin, weighted, hash, maglev)'
 complete -c hsvc -n "__fish_hsvc_needs_command" -f -a "check" -d 'Probe every pod behind a Service: which ones answer?'
+complete -c hsvc -n "__fish_hsvc_needs_command" -f -a "diff" -d 'Compare the pods of names, namespaces or DNS servers'
+complete -c hsvc -n "__fish_hsvc_needs_command" -f -a "watch" -d 'Re-resolve names and report pods as they come and go'
 complete -c hsvc -n "__fish_hsvc_needs_command" -f -a "demo" -d 'An embedded cluster DNS and a guided tour of every command'
 complete -c hsvc -n "__fish_hsvc_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l resolver -d 'Search rules to replay with --search' -r -f -a "glibc\t''
@@ -165,6 +167,55 @@ complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l tcp -d 'Use TCP only
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -s v -l verbose -d 'Diagnostics on stderr: -v settings and every query, -vv every try'
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -s V -l version -d 'Print version'
+complete -c hsvc -n "__fish_hsvc_using_subcommand diff" -l by -d 'What makes two endpoints the same one' -r -f -a "ip\t'The IP address'
+hostname\t'The pod hostname (StatefulSet), else the IP: a pod on a new IP is a change'
+endpoint\t'IP, hostname and ports together: only TTL differences remain changes'"
+complete -c hsvc -n "__fish_hsvc_using_subcommand diff" -s s -l server -d 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand diff" -l resolv-conf -d 'resolv.conf to read nameservers, search list and ndots from' -r -F
+complete -c hsvc -n "__fish_hsvc_using_subcommand diff" -l timeout -d 'Time to wait for each try, e.g. 500ms, 2s' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand diff" -l attempts -d 'Tries per server before giving up' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand diff" -l edns-size -d 'EDNS0 UDP payload size to advertise; 0 sends no EDNS0 (512-byte UDP)' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand diff" -l cluster-domain -d 'Cluster domain [default: from the resolv.conf search list, else cluster.local]' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand diff" -s n -l namespace -d 'Namespace of short names [default: from the resolv.conf search list, else default]' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand diff" -s o -l output -d 'Output format' -r -f -a "table\t'Aligned columns for people'
+wide\t'The table with more columns'
+plain\t'One item per line, for `$(…)` and pipes (like `dig +short`)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (streaming commands)'"
+complete -c hsvc -n "__fish_hsvc_using_subcommand diff" -l color -d 'When to use colour (NO_COLOR in the environment turns `auto` off)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t''
+never\t''"
+complete -c hsvc -n "__fish_hsvc_using_subcommand diff" -l ignore-ttl -d 'Do not report TTL differences (e.g. behind a cache)'
+complete -c hsvc -n "__fish_hsvc_using_subcommand diff" -l tcp -d 'Use TCP only (what `kubectl port-forward` carries)'
+complete -c hsvc -n "__fish_hsvc_using_subcommand diff" -s v -l verbose -d 'Diagnostics on stderr: -v settings and every query, -vv every try'
+complete -c hsvc -n "__fish_hsvc_using_subcommand diff" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hsvc -n "__fish_hsvc_using_subcommand diff" -s V -l version -d 'Print version'
+complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l interval -d 'Time between resolutions of a source [default: the answer\'s TTL, at least 1s; 5s without one]' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -s c -l count -d 'Stop after N resolutions of every source' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l duration -d 'Stop after this long, e.g. 90s, 1h' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l by -d 'What makes two endpoints the same one' -r -f -a "ip\t'The IP address'
+hostname\t'The pod hostname (StatefulSet), else the IP: a pod on a new IP is a change'
+endpoint\t'IP, hostname and ports together: only TTL differences remain changes'"
+complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -s s -l server -d 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l resolv-conf -d 'resolv.conf to read nameservers, search list and ndots from' -r -F
+complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l timeout -d 'Time to wait for each try, e.g. 500ms, 2s' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l attempts -d 'Tries per server before giving up' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l edns-size -d 'EDNS0 UDP payload size to advertise; 0 sends no EDNS0 (512-byte UDP)' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l cluster-domain -d 'Cluster domain [default: from the resolv.conf search list, else cluster.local]' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -s n -l namespace -d 'Namespace of short names [default: from the resolv.conf search list, else default]' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -s o -l output -d 'Output format' -r -f -a "table\t'Aligned columns for people'
+wide\t'The table with more columns'
+plain\t'One item per line, for `$(…)` and pipes (like `dig +short`)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (streaming commands)'"
+complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l color -d 'When to use colour (NO_COLOR in the environment turns `auto` off)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t''
+never\t''"
+complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l ignore-ttl -d 'Do not report TTL changes (e.g. behind a cache that counts down)'
+complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l tcp -d 'Use TCP only (what `kubectl port-forward` carries)'
+complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -s v -l verbose -d 'Diagnostics on stderr: -v settings and every query, -vv every try'
+complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -s V -l version -d 'Print version'
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l listen -d 'Address to serve on (UDP and TCP)' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l zone -d 'Serve this RFC 1035 zone file (or several zones, each with its $ORIGIN and SOA) instead of the example cluster; implies --serve' -r -F
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -s s -l server -d 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable' -r
@@ -187,9 +238,11 @@ complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l tcp -d 'Use TCP only 
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -s v -l verbose -d 'Diagnostics on stderr: -v settings and every query, -vv every try'
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -s V -l version -d 'Print version'
-complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check demo help" -f -a "resolve" -d 'Resolve a Service (or pod, SRV name, IP) into its pods'
-complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check demo help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
-complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check demo help" -f -a "pick" -d 'Pick endpoints as a client-side balancer would (round-robin, weighted, hash, maglev)'
-complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check demo help" -f -a "check" -d 'Probe every pod behind a Service: which ones answer?'
-complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check demo help" -f -a "demo" -d 'An embedded cluster DNS and a guided tour of every command'
-complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check demo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check diff watch demo help" -f -a "resolve" -d 'Resolve a Service (or pod, SRV name, IP) into its pods'
+complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check diff watch demo help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check diff watch demo help" -f -a "pick" -d 'Pick endpoints as a client-side balancer would (round-robin, weighted, hash, maglev)'
+complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check diff watch demo help" -f -a "check" -d 'Probe every pod behind a Service: which ones answer?'
+complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check diff watch demo help" -f -a "diff" -d 'Compare the pods of names, namespaces or DNS servers'
+complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check diff watch demo help" -f -a "watch" -d 'Re-resolve names and report pods as they come and go'
+complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check diff watch demo help" -f -a "demo" -d 'An embedded cluster DNS and a guided tour of every command'
+complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check diff watch demo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

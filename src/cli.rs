@@ -143,6 +143,24 @@ pub enum Command {
     /// are healthy (--min-healthy, default all), 1 when fewer are (or the
     /// name has no pods), 2 on bad usage, 3 when DNS fails.
     Check(CheckArgs),
+    /// Compare the pods of names, namespaces or DNS servers.
+    ///
+    /// Sources are every NAME × every -n namespace × every server: several
+    /// names (`diff web.awx web.default`), one short name across
+    /// namespaces (`diff web -n awx -n staging`), or one name across DNS
+    /// servers (`--server A --server B diff web.awx` asks each server on
+    /// its own, as one would ask each CoreDNS replica). NXDOMAIN is an empty
+    /// set. Exit 0 identical, 1 different, 2 usage, 3 a source failed.
+    Diff(DiffArgs),
+    /// Re-resolve names and report pods as they come and go.
+    ///
+    /// Prints the initial set of each source, then one event per change
+    /// (added, removed, changed, nxdomain, error, recovered) with an RFC 3339
+    /// time and the resulting count. Re-resolves every TTL (at least 1 s)
+    /// unless --interval; stops after --count resolutions, after
+    /// --duration, or on Ctrl-C, with a summary. DNS failures are events,
+    /// not exits.
+    Watch(WatchArgs),
     /// An embedded cluster DNS and a guided tour of every command.
     ///
     /// With no flags: starts a DNS server on --listen that answers as
@@ -224,6 +242,75 @@ pub struct CheckArgs {
     /// Healthy targets needed for exit 0: a count N or a share P% [default: 100%].
     #[arg(long, value_name = "N|P%")]
     pub min_healthy: Option<crate::probe::MinHealthy>,
+}
+
+/// What makes two endpoints the same one in `diff` and `watch`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum DiffBy {
+    /// The IP address.
+    #[default]
+    Ip,
+    /// The pod hostname (StatefulSet), else the IP: a pod on a new IP is a change.
+    Hostname,
+    /// IP, hostname and ports together: only TTL differences remain changes.
+    Endpoint,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// Names to compare (or one name with several -n or --server).
+    #[arg(required = true, value_name = "NAME")]
+    pub names: Vec<String>,
+
+    /// What makes two endpoints the same one.
+    #[arg(long, value_enum, default_value_t = DiffBy::Ip)]
+    pub by: DiffBy,
+
+    /// Do not report TTL differences (e.g. behind a cache).
+    #[arg(long)]
+    pub ignore_ttl: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Names to watch (several names, -n namespaces and --server multiply).
+    #[arg(required = true, value_name = "NAME")]
+    pub names: Vec<String>,
+
+    /// Time between resolutions of a source [default: the answer's TTL, at least 1s; 5s without one].
+    #[arg(long, value_name = "DUR", value_parser = parse_interval)]
+    pub interval: Option<Duration>,
+
+    /// Stop after N resolutions of every source.
+    #[arg(long, short = 'c', value_name = "N",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub count: Option<u64>,
+
+    /// Stop after this long, e.g. 90s, 1h.
+    #[arg(long, value_name = "DUR", value_parser = parse_duration)]
+    pub duration: Option<Duration>,
+
+    /// What makes two endpoints the same one.
+    #[arg(long, value_enum, default_value_t = DiffBy::Ip)]
+    pub by: DiffBy,
+
+    /// Do not report TTL changes (e.g. behind a cache that counts down).
+    #[arg(long)]
+    pub ignore_ttl: bool,
+}
+
+/// Shortest `watch --interval`: a watch must stay cheap for the server.
+pub const MIN_INTERVAL: Duration = Duration::from_millis(100);
+
+fn parse_interval(s: &str) -> Result<Duration, String> {
+    let d = parse_duration(s)?;
+    if d < MIN_INTERVAL {
+        return Err(format!(
+            "must be at least {}",
+            humantime::format_duration(MIN_INTERVAL)
+        ));
+    }
+    Ok(d)
 }
 
 /// Which libc's search rules `--search` replays.
@@ -561,5 +648,39 @@ mod tests {
         ] {
             assert!(check(bad).is_err(), "{bad:?} should be rejected");
         }
+    }
+
+    #[test]
+    fn diff_and_watch_flags() {
+        let cli = Cli::try_parse_from(["hsvc", "diff", "a", "b", "--by", "hostname"]).unwrap();
+        let Command::Diff(d) = cli.command else {
+            panic!("not diff")
+        };
+        assert_eq!(d.names, ["a", "b"]);
+        assert_eq!(d.by, DiffBy::Hostname);
+        assert!(!d.ignore_ttl);
+        assert!(Cli::try_parse_from(["hsvc", "diff"]).is_err());
+        let cli = Cli::try_parse_from([
+            "hsvc",
+            "watch",
+            "a",
+            "--interval",
+            "200ms",
+            "-c",
+            "3",
+            "--duration",
+            "1m",
+            "--ignore-ttl",
+        ])
+        .unwrap();
+        let Command::Watch(w) = cli.command else {
+            panic!("not watch")
+        };
+        assert_eq!(w.interval, Some(Duration::from_millis(200)));
+        assert_eq!(w.count, Some(3));
+        assert_eq!(w.duration, Some(Duration::from_secs(60)));
+        assert!(w.ignore_ttl);
+        assert!(Cli::try_parse_from(["hsvc", "watch", "a", "--interval", "10ms"]).is_err());
+        assert!(Cli::try_parse_from(["hsvc", "watch", "a", "--count", "0"]).is_err());
     }
 }

@@ -786,10 +786,14 @@ impl<'a> Batch<'a> {
             let rto = (max_rtt * 8)
                 .max(Duration::from_millis(50))
                 .min(self.opts.timeout);
+            // Only once the server has answered something: losses then come
+            // from bursts, not from a server that is down (which resends
+            // would only flood).
             let resend_at = wire
                 .values()
                 .map(|(_, t)| *t + rto)
                 .min()
+                .filter(|_| !max_rtt.is_zero())
                 .map(tokio::time::Instant::from_std);
             let deadline = match resend_at {
                 Some(r) => r.min(self.next_deadline(&inflight)),
@@ -818,7 +822,7 @@ impl<'a> Batch<'a> {
                     wire.retain(|id, _| inflight.contains_key(id));
                     let now = Instant::now();
                     for (bytes, last) in wire.values_mut() {
-                        if now.duration_since(*last) >= rto {
+                        if !max_rtt.is_zero() && now.duration_since(*last) >= rto {
                             sock.send(bytes).await.map_err(io_failure)?;
                             *last = now;
                         }

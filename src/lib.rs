@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod commands;
 pub mod diag;
+pub mod diff;
 pub mod dns;
 pub mod endpoints;
 pub mod escape;
@@ -20,7 +21,9 @@ pub mod selection;
 #[cfg(feature = "server")]
 pub mod server;
 pub mod settings;
+pub mod sources;
 pub mod targets;
+pub mod watch;
 
 use std::io::Write;
 

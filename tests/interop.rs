@@ -511,7 +511,6 @@ fn knot_lagging_copy_answers_its_own_zone() {
 /// lagging copy lacks for a Service that differs; exit 0 for one that
 /// does not.
 #[test]
-#[ignore = "needs `hsvc diff` (issue 3): not in main yet; passes against branch diffwatch f7d12bd"]
 fn diff_across_bind_and_lagging_knot() {
     if !have("diff_across_bind_and_lagging_knot", &[NAMED, KNOTD]) {
         return;
@@ -614,7 +613,6 @@ fn nsupdate_scaling_is_seen_by_resolve() {
 /// pods, then each pod added or removed reported exactly once, nothing
 /// else (SRV weights change with the pod count but are not compared).
 #[test]
-#[ignore = "needs `hsvc watch` (issue 3): not in main yet; passes against branch diffwatch f7d12bd"]
 fn watch_reports_each_scaling_change_once() {
     use std::io::BufRead;
     use std::time::Duration;

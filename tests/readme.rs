@@ -13,7 +13,10 @@ fn mask(s: &str) -> String {
         let mut i = 0;
         let mut parts = Vec::new();
         while i < words.len() {
-            if i + 1 < words.len() && words[i + 1].starts_with("ms") && words[i].parse::<f64>().is_ok() {
+            if i + 1 < words.len()
+                && words[i + 1].starts_with("ms")
+                && words[i].parse::<f64>().is_ok()
+            {
                 parts.push(format!("<ms>{}", &words[i + 1][2..]));
                 i += 2;
             } else {
@@ -29,7 +32,8 @@ fn mask(s: &str) -> String {
 
 #[test]
 fn readme_examples_run_as_printed() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     let dns = common::Dns::start();
     let addr = dns.addr().to_string();
     let dir = std::env::temp_dir().join(format!("hsvc-readme-{}", std::process::id()));
@@ -65,8 +69,14 @@ fn readme_examples_run_as_printed() {
         }
     }
     for (cmd, expected) in all {
-        let words: Vec<String> = cmd.split_whitespace().map(|w| w.replace("127.0.0.1:5353", &addr)).collect();
-        assert_eq!(words[0], "hsvc", "README example does not start with hsvc: {cmd}");
+        let words: Vec<String> = cmd
+            .split_whitespace()
+            .map(|w| w.replace("127.0.0.1:5353", &addr))
+            .collect();
+        assert_eq!(
+            words[0], "hsvc",
+            "README example does not start with hsvc: {cmd}"
+        );
         let mut args = vec!["--resolv-conf".to_string(), "/dev/null".to_string()];
         let rest: Vec<String> = words[1..].to_vec();
         if rest.iter().any(|w| w == "--resolv-conf") {
@@ -81,7 +91,9 @@ fn readme_examples_run_as_printed() {
             .env("NO_COLOR", "1")
             .output()
             .unwrap();
-        let stdout = String::from_utf8(out.stdout).unwrap().replace(&addr, "127.0.0.1:5353");
+        let stdout = String::from_utf8(out.stdout)
+            .unwrap()
+            .replace(&addr, "127.0.0.1:5353");
         let got = mask(&stdout);
         let mut want = String::new();
         let mut prefix_only = false;
@@ -95,7 +107,10 @@ fn readme_examples_run_as_printed() {
         }
         let want = mask(&want);
         if prefix_only {
-            assert!(got.starts_with(&want), "README example `{cmd}`:\n--- README\n{want}--- got\n{got}");
+            assert!(
+                got.starts_with(&want),
+                "README example `{cmd}`:\n--- README\n{want}--- got\n{got}"
+            );
         } else {
             assert_eq!(got, want, "README example `{cmd}`");
         }

@@ -4,8 +4,10 @@
 pub mod check;
 #[cfg(feature = "server")]
 pub mod demo;
+pub mod diff;
 pub mod pick;
 pub mod resolve;
+pub mod watch;
 
 use std::io::Write;
 
@@ -31,6 +33,8 @@ pub async fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<E
         Command::Resolve(args) => resolve::run(&settings()?, args, out, err).await,
         Command::Pick(args) => pick::run(&settings()?, args, out, err).await,
         Command::Check(args) => check::run(&settings()?, args, out, err).await,
+        Command::Diff(args) => diff::run(&settings()?, args, out, err).await,
+        Command::Watch(args) => watch::run(&settings()?, args, out, err).await,
         #[cfg(feature = "server")]
         Command::Demo(args) => demo::run(args, out, err).await,
     }

@@ -3,8 +3,10 @@
 //! escaped before it is written (see [`crate::escape`]).
 
 pub mod check;
+pub mod diff;
 pub mod pick;
 pub mod resolve;
+pub mod watch;
 
 use std::io::{self, Write};
 
@@ -23,6 +25,14 @@ pub struct Table {
 }
 
 impl Table {
+    /// A table with headers computed at run time.
+    pub fn with_header(header: Vec<String>) -> Self {
+        Table {
+            header,
+            rows: Vec::new(),
+        }
+    }
+
     pub fn add_row<I, S>(&mut self, row: I) -> &mut Self
     where
         I: IntoIterator<Item = S>,
