@@ -167,6 +167,11 @@ mod tests {
     }
 }
 
+/// The one-line message for a name rejected before any query.
+pub fn invalid_name(input: &str, e: &crate::name::NameError) -> String {
+    format!("invalid name '{}': {e}", crate::escape::term(input))
+}
+
 /// Flags, environment and resolv.conf merged into one value; commands take
 /// this, never clap types.
 #[derive(Clone, Debug)]
@@ -295,6 +300,24 @@ impl Settings {
         for w in &self.resolv.warnings {
             crate::diag!(1, "resolv.conf: {w}");
         }
+    }
+
+    /// Parses the NAME of a command that resolves one name in one
+    /// namespace (resolve, pick, check): rejected names are usage errors,
+    /// before any query.
+    pub fn single_target(
+        &self,
+        command: &str,
+        name: &str,
+    ) -> Result<crate::name::Target, crate::exit::Fail> {
+        if self.namespaces.len() > 1 {
+            return Err(crate::exit::Fail::usage(format!(
+                "{command} takes one --namespace; use `hsvc diff` to compare namespaces"
+            )));
+        }
+        let ctx = self.context(self.namespaces.first().map(String::as_str));
+        crate::name::Target::parse(name, &ctx)
+            .map_err(|e| crate::exit::Fail::usage(invalid_name(name, &e)))
     }
 
     pub fn resolver(&self) -> crate::lookup::Resolver {

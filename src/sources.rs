@@ -30,9 +30,7 @@ pub enum PlanError {
 impl std::fmt::Display for PlanError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            PlanError::Name(input, e) => {
-                write!(f, "invalid name '{}': {e}", crate::escape::term(input))
-            }
+            PlanError::Name(input, e) => f.write_str(&crate::settings::invalid_name(input, e)),
             PlanError::Duplicate(fqdn, server, namespaces) => {
                 write!(f, "{fqdn} at {server} is given twice")?;
                 if *namespaces {

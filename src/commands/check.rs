@@ -6,7 +6,6 @@ use std::time::Instant;
 use crate::cli::{CheckArgs, Format};
 use crate::exit::{Exit, Fail};
 use crate::lookup::{ErrorInfo, PortQuery, Status};
-use crate::name::Target;
 use crate::output::check::{self as render, ChangeRow, DnsInfo, Plan, Progress, Row, Summary};
 use crate::probe::{self, Check, ProbeOptions, ProbeResult};
 use crate::settings::Settings;
@@ -18,17 +17,8 @@ pub async fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Exit, Fail> {
-    if s.namespaces.len() > 1 {
-        return Err(Fail::usage("check takes one --namespace"));
-    }
     let json = matches!(s.format, Format::Json | Format::Jsonl);
-    let ctx = s.context(s.namespaces.first().map(String::as_str));
-    let target = Target::parse(&args.name, &ctx).map_err(|e| {
-        Fail::usage(format!(
-            "invalid name '{}': {e}",
-            crate::escape::term(&args.name)
-        ))
-    })?;
+    let target = s.single_target("check", &args.name)?;
     let choice = match (args.port, &args.port_name) {
         (Some(p), _) => PortChoice::Number(p),
         (None, Some(n)) => PortChoice::Named(n.clone()),

@@ -178,13 +178,7 @@ pub async fn run(
     err: &mut dyn Write,
 ) -> Result<Exit, Fail> {
     let p = plan(s, args)?;
-    let ctx = s.context(s.namespaces.first().map(String::as_str));
-    let target = Target::parse(&args.name, &ctx).map_err(|e| {
-        Fail::usage(format!(
-            "invalid name '{}': {e}",
-            crate::escape::term(&args.name)
-        ))
-    })?;
+    let target = s.single_target("pick", &args.name)?;
     // Open the key source before asking DNS, so a missing file is a usage error.
     let keys_src = match &args.keys_from {
         Some(path) => Some(open_keys(path)?),

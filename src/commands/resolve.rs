@@ -16,6 +16,8 @@ pub async fn run(
     err: &mut dyn Write,
 ) -> Result<Exit, Fail> {
     if s.namespaces.len() > 1 {
+        // The same rule as single_target; resolve parses itself to print a
+        // JSON document for rejected names.
         return Err(Fail::usage(
             "resolve takes one --namespace; use `hsvc diff` to compare namespaces",
         ));
@@ -77,7 +79,7 @@ pub async fn run(
 /// A name rejected before any query: exit 2, and in JSON mode a document
 /// with the error on stdout too.
 fn reject(s: &Settings, input: &str, e: crate::name::NameError, out: &mut dyn Write) -> Fail {
-    let message = format!("invalid name '{}': {e}", crate::escape::term(input));
+    let message = crate::settings::invalid_name(input, &e);
     if matches!(s.format, Format::Json | Format::Jsonl) {
         let doc = render::UsageErrorDoc {
             schema: render::SCHEMA,
