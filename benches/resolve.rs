@@ -8,13 +8,14 @@ use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use hickory_proto::rr::Name;
 use hsvc::endpoints::{join, SrvRecord};
 
-fn records(
-    n: u32,
-) -> (
+/// Address records, SRV records and glue of an n-pod StatefulSet.
+type Records = (
     Vec<(IpAddr, u32)>,
     Vec<SrvRecord>,
     HashMap<String, Vec<(IpAddr, u32)>>,
-) {
+);
+
+fn records(n: u32) -> Records {
     let base = u32::from(Ipv4Addr::new(10, 1, 0, 1));
     let mut addrs = Vec::new();
     let mut srvs = Vec::new();
