@@ -527,13 +527,7 @@ impl Resolver {
             }
         }
         // Only the families the name has are worth asking of its targets.
-        let families = match (
-            addrs.iter().any(|(ip, _)| ip.is_ipv4()),
-            addrs.iter().any(|(ip, _)| ip.is_ipv6()),
-        ) {
-            (false, false) => (true, true),
-            f => f,
-        };
+        let families = families_of(addrs.iter());
         let target_errors = self
             .lookup_targets(
                 &srvs,
@@ -675,14 +669,10 @@ impl Resolver {
         // without TC (BIND keeps the A glue and drops every AAAA of a
         // dual-stack Service from a 512-byte reply), so then both are
         // wanted; over TCP the glue is whole.
-        let glued = target_addrs.values().flatten();
-        let families = match (
-            glued.clone().any(|(ip, _)| ip.is_ipv4()),
-            glued.clone().any(|(ip, _)| ip.is_ipv6()),
-        ) {
-            _ if srv.transport == Transport::Udp => (true, true),
-            (false, false) => (true, true),
-            f => f,
+        let families = if srv.transport == Transport::Udp {
+            (true, true)
+        } else {
+            families_of(target_addrs.values().flatten())
         };
         let mut warnings = Vec::new();
         let target_errors = self
@@ -762,6 +752,17 @@ impl Resolver {
             search: None,
             warnings: Vec::new(),
         }
+    }
+}
+
+/// (IPv4, IPv6): which address families appear; both when none does.
+fn families_of<'a>(addrs: impl Iterator<Item = &'a (IpAddr, u32)> + Clone) -> (bool, bool) {
+    match (
+        addrs.clone().any(|(ip, _)| ip.is_ipv4()),
+        addrs.clone().any(|(ip, _)| ip.is_ipv6()),
+    ) {
+        (false, false) => (true, true),
+        f => f,
     }
 }
 
