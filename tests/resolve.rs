@@ -741,3 +741,26 @@ fn search_walk_stops_on_a_timeout_then_tries_as_is() {
     );
     assert_eq!(doc["status"], "error");
 }
+
+#[test]
+fn an_ipv6_server_over_udp_and_tcp() {
+    // Skipped where the machine has no ::1 (IPv6 disabled).
+    if std::net::UdpSocket::bind("[::1]:0").is_err() {
+        eprintln!("skipped: no ::1 on this machine");
+        return;
+    }
+    let zone = hsvc::server::SharedZone::from_cluster(&cluster());
+    let srv = hsvc::server::spawn_background("[::1]:0".parse().unwrap(), zone).unwrap();
+    let addr = srv.addr.to_string();
+    assert!(addr.starts_with("[::1]:"), "{addr}");
+    for extra in [&[][..], &["--tcp"][..]] {
+        let mut args = vec!["--server", addr.as_str()];
+        args.extend_from_slice(extra);
+        args.extend(["resolve", "db.awx", "-o", "json"]);
+        let r = hsvc(&args);
+        assert_eq!(r.code, 0, "{extra:?}: {r:?}");
+        let doc = r.json();
+        assert_eq!(doc["server"], addr);
+        assert_eq!(doc["endpoints"].as_array().unwrap().len(), 4);
+    }
+}
