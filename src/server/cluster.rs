@@ -193,20 +193,8 @@ pub fn dashed_ip(addr: IpAddr) -> String {
 
 /// The reverse-lookup owner name of `addr` (`in-addr.arpa.` or nibble `ip6.arpa.`), absolute.
 pub fn reverse_name(addr: IpAddr) -> String {
-    match addr {
-        IpAddr::V4(v4) => {
-            let o = v4.octets();
-            format!("{}.{}.{}.{}.in-addr.arpa.", o[3], o[2], o[1], o[0])
-        }
-        IpAddr::V6(v6) => {
-            let mut s = String::with_capacity(72);
-            for b in v6.octets().iter().rev() {
-                let _ = write!(s, "{:x}.{:x}.", b & 0xf, b >> 4);
-            }
-            s.push_str("ip6.arpa.");
-            s
-        }
-    }
+    // The client's name model builds the same name; one implementation.
+    crate::name::reverse_name(addr).to_string()
 }
 
 /// An absolute name we built ourselves, from its labels' raw bytes.
