@@ -438,27 +438,11 @@ async fn tcp_exchange(
     let mut stream = TcpStream::connect(server).await.map_err(io_failure)?;
     let _ = stream.set_nodelay(true);
     let mut framed = Vec::with_capacity(bytes.len() + 2);
-    framed.extend_from_slice(&(bytes.len() as u16).to_be_bytes());
-    framed.extend_from_slice(bytes);
+    push_frame(&mut framed, bytes);
     stream.write_all(&framed).await.map_err(io_failure)?;
     loop {
-        let mut len = [0u8; 2];
-        stream.read_exact(&mut len).await.map_err(|e| {
-            if e.kind() == std::io::ErrorKind::UnexpectedEof {
-                Failure::Network("server closed the TCP connection without answering".into())
-            } else {
-                io_failure(e)
-            }
-        })?;
-        let len = u16::from_be_bytes(len) as usize;
-        let mut buf = vec![0u8; len];
-        stream.read_exact(&mut buf).await.map_err(|e| {
-            if e.kind() == std::io::ErrorKind::UnexpectedEof {
-                Failure::Malformed("TCP reply shorter than its length prefix".into())
-            } else {
-                io_failure(e)
-            }
-        })?;
+        let buf = read_frame(&mut stream).await?;
+        let len = buf.len();
         if len < 12 {
             return Err(Failure::Malformed(format!("{len}-byte reply")));
         }
@@ -467,6 +451,33 @@ async fn tcp_exchange(
         }
         return decode(&buf, name, rtype);
     }
+}
+
+/// Appends a message with its TCP length prefix.
+fn push_frame(out: &mut Vec<u8>, message: &[u8]) {
+    out.extend_from_slice(&(message.len() as u16).to_be_bytes());
+    out.extend_from_slice(message);
+}
+
+/// Reads one length-prefixed DNS message from a TCP stream.
+async fn read_frame<R: tokio::io::AsyncRead + Unpin>(r: &mut R) -> Result<Vec<u8>, Failure> {
+    let mut len = [0u8; 2];
+    r.read_exact(&mut len).await.map_err(|e| {
+        if e.kind() == std::io::ErrorKind::UnexpectedEof {
+            Failure::Network("server closed the TCP connection without answering".into())
+        } else {
+            io_failure(e)
+        }
+    })?;
+    let mut buf = vec![0u8; u16::from_be_bytes(len) as usize];
+    r.read_exact(&mut buf).await.map_err(|e| {
+        if e.kind() == std::io::ErrorKind::UnexpectedEof {
+            Failure::Malformed("TCP reply shorter than its length prefix".into())
+        } else {
+            io_failure(e)
+        }
+    })?;
+    Ok(buf)
 }
 
 /// Questions in flight at once on one UDP socket: small enough that a
@@ -848,8 +859,7 @@ impl<'a> Batch<'a> {
                 let Some(i) = queue.pop_front() else { break };
                 match self.encode(i, &inflight) {
                     Ok((id, bytes)) => {
-                        out.extend_from_slice(&(bytes.len() as u16).to_be_bytes());
-                        out.extend_from_slice(&bytes);
+                        push_frame(&mut out, &bytes);
                         inflight.insert(id, (i, Instant::now()));
                     }
                     Err(f) => self.finish(i, Err(f)),
@@ -861,23 +871,10 @@ impl<'a> Batch<'a> {
             if inflight.is_empty() {
                 return Ok(());
             }
-            let read = async {
-                let mut len = [0u8; 2];
-                rd.read_exact(&mut len).await?;
-                let mut buf = vec![0u8; u16::from_be_bytes(len) as usize];
-                rd.read_exact(&mut buf).await?;
-                Ok::<_, std::io::Error>(buf)
-            };
-            match tokio::time::timeout_at(self.next_deadline(&inflight), read).await {
+            match tokio::time::timeout_at(self.next_deadline(&inflight), read_frame(&mut rd)).await
+            {
                 Ok(Ok(buf)) => self.on_reply(&buf, &mut inflight),
-                Ok(Err(e)) => {
-                    let f = if e.kind() == std::io::ErrorKind::UnexpectedEof {
-                        Failure::Network(
-                            "server closed the TCP connection without answering".into(),
-                        )
-                    } else {
-                        io_failure(e)
-                    };
+                Ok(Err(f)) => {
                     for (_, (i, t)) in inflight.drain() {
                         self.record_try(i, t, &Err(f.clone()));
                     }
