@@ -528,31 +528,23 @@ impl Resolver {
         }
         // Only the families the name has are worth asking of its targets.
         let families = families_of(addrs.iter());
-        let target_errors = self
-            .lookup_targets(
+        let (endpoints, target_errors) = self
+            .join_with_targets(
+                &addrs,
                 &srvs,
                 &names,
                 families,
-                &mut target_addrs,
+                target_addrs,
                 &mut queries,
                 &mut warnings,
             )
             .await;
-        let endpoints = endpoints::join(&addrs, &srvs, &target_addrs);
 
         let error = primary
             .iter()
             .find_map(|e| failure_info(e))
             .or(target_errors);
-        let status = if error.is_some() {
-            Status::Error
-        } else if !endpoints.is_empty() {
-            Status::Ok
-        } else if a.rcode() == Some(ResponseCode::NXDomain) {
-            Status::Nxdomain
-        } else {
-            Status::Nodata
-        };
+        let status = status_of(&error, &endpoints, &a);
         if let (Some(e), Some(m)) = (&named_ex, named_ex.as_ref().and_then(|e| e.message())) {
             if m.metadata.response_code == ResponseCode::NXDomain {
                 warnings.push(format!(
@@ -577,6 +569,26 @@ impl Resolver {
             search: None,
             warnings,
         }
+    }
+
+    /// Completes the SRV targets' addresses with lookups where needed and
+    /// joins everything into endpoints; also returns the first lookup
+    /// failure, if any.
+    #[allow(clippy::too_many_arguments)]
+    async fn join_with_targets(
+        &self,
+        addrs: &[(IpAddr, u32)],
+        srvs: &[SrvRecord],
+        names: &HashMap<String, Name>,
+        families: (bool, bool),
+        mut target_addrs: HashMap<String, Vec<(IpAddr, u32)>>,
+        queries: &mut Vec<QueryRecord>,
+        warnings: &mut Vec<String>,
+    ) -> (EndpointSet, Option<ErrorInfo>) {
+        let error = self
+            .lookup_targets(srvs, names, families, &mut target_addrs, queries, warnings)
+            .await;
+        (endpoints::join(addrs, srvs, &target_addrs), error)
     }
 
     /// Looks up A/AAAA of SRV targets the reply gave no address for and
@@ -675,17 +687,17 @@ impl Resolver {
             families_of(target_addrs.values().flatten())
         };
         let mut warnings = Vec::new();
-        let target_errors = self
-            .lookup_targets(
+        let (endpoints, target_errors) = self
+            .join_with_targets(
+                &[],
                 &srvs,
                 &names,
                 families,
-                &mut target_addrs,
+                target_addrs,
                 &mut queries,
                 &mut warnings,
             )
             .await;
-        let endpoints = endpoints::join(&[], &srvs, &target_addrs);
         let error = failure_info(&srv).or(target_errors);
         let status = status_of(&error, &endpoints, &srv);
         Resolution {
