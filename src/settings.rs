@@ -260,6 +260,9 @@ impl Settings {
 
     /// With `-v`: where every setting came from, on stderr.
     pub fn diagnose(&self) {
+        if crate::diag::verbosity() == 0 {
+            return; // nothing to print: skip building the strings
+        }
         let servers: Vec<String> = self.servers.iter().map(ToString::to_string).collect();
         crate::diag!(
             1,
