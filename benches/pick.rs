@@ -6,7 +6,9 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use hsvc::pick::{sample_keys, Maglev, Member, MemberSet, Picker, Rendezvous, SmoothWeighted};
+use hsvc_balance::pick::{
+    sample_keys, Maglev, Member, MemberSet, Picker, Rendezvous, SmoothWeighted,
+};
 
 fn set(n: usize, weighted: bool) -> MemberSet {
     MemberSet::new(

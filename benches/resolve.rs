@@ -6,7 +6,7 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use hickory_proto::rr::Name;
-use hsvc::endpoints::{join, SrvRecord};
+use hsvc_resolve::endpoints::{join, SrvRecord};
 
 /// Address records, SRV records and glue of an n-pod StatefulSet.
 type Records = (
@@ -46,7 +46,7 @@ fn bench(c: &mut Criterion) {
     });
     let name = Name::from_ascii("web-123.web.big.svc.cluster.local.").unwrap();
     c.bench_function("display_name (LDH labels)", |b| {
-        b.iter(|| hsvc::dns::display_name(black_box(&name)))
+        b.iter(|| hsvc_resolve::dns::display_name(black_box(&name)))
     });
     let set = join(&addrs, &srvs, &glue);
     c.bench_function("table of 1000 endpoints", |b| {

@@ -7,7 +7,7 @@
 
 use std::net::Ipv4Addr;
 
-use hsvc::server::{Cluster, Service};
+use hsvc_cluster::{Cluster, Service};
 
 fn main() -> std::io::Result<()> {
     let dir = std::env::args().nth(1).unwrap_or_else(|| ".".into());

@@ -63,7 +63,7 @@ pub struct GlobalArgs {
     pub attempts: u32,
 
     /// EDNS0 UDP payload size to advertise; 0 sends no EDNS0 (512-byte UDP).
-    #[arg(long, global = true, value_name = "BYTES", default_value_t = crate::dns::DEFAULT_EDNS_SIZE)]
+    #[arg(long, global = true, value_name = "BYTES", default_value_t = hsvc_resolve::dns::DEFAULT_EDNS_SIZE)]
     pub edns_size: u16,
 
     /// Cluster domain [default: from the resolv.conf search list, else cluster.local].
@@ -168,7 +168,7 @@ pub enum Command {
     /// walk, diff, pick, watch during a scale-up and check against it,
     /// printing each command before its output. --serve only serves (until
     /// Ctrl-C); --zone FILE serves your own zone file instead.
-    #[cfg(feature = "server")]
+    #[cfg(feature = "demo")]
     Demo(DemoArgs),
 }
 
@@ -215,7 +215,7 @@ pub struct CheckArgs {
 
     /// Healthy HTTP statuses with --http: classes, codes and ranges, e.g. 2xx,301 or 200-399.
     #[arg(long, value_name = "CODES", default_value = "2xx", requires = "http")]
-    pub expect: crate::probe::Expect,
+    pub expect: hsvc_probe::Expect,
 
     /// Probes in flight at once.
     #[arg(long, short = 'c', value_name = "N", default_value_t = 64,
@@ -241,7 +241,7 @@ pub struct CheckArgs {
 
     /// Healthy targets needed for exit 0: a count N or a share P% [default: 100%].
     #[arg(long, value_name = "N|P%")]
-    pub min_healthy: Option<crate::probe::MinHealthy>,
+    pub min_healthy: Option<hsvc_probe::MinHealthy>,
 }
 
 /// What makes two endpoints the same one in `diff` and `watch`.
@@ -617,7 +617,7 @@ mod tests {
         assert_eq!(a.connect_timeout, Duration::from_millis(300));
         assert_eq!(a.http_timeout, Duration::from_millis(1500));
         assert_eq!((a.repeat, a.interval), (3, Duration::from_secs(2)));
-        assert_eq!(a.min_healthy, Some(crate::probe::MinHealthy::Percent(5000)));
+        assert_eq!(a.min_healthy, Some(hsvc_probe::MinHealthy::Percent(5000)));
         assert_eq!(
             check(&["web", "--port-name", "http"])
                 .unwrap()
@@ -627,7 +627,7 @@ mod tests {
         );
         assert_eq!(
             check(&["web", "--min-healthy", "3"]).unwrap().min_healthy,
-            Some(crate::probe::MinHealthy::Count(3))
+            Some(hsvc_probe::MinHealthy::Count(3))
         );
     }
 

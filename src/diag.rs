@@ -63,7 +63,33 @@ pub fn paint_err(sgr: &str, text: &str) -> String {
 macro_rules! diag {
     ($level:expr, $($arg:tt)*) => {
         if $crate::diag::verbosity() >= $level {
-            eprintln!("hsvc: {}", $crate::escape::term(&format!($($arg)*)));
+            eprintln!("hsvc: {}", hsvc_resolve::escape::term(&format!($($arg)*)));
         }
     };
+}
+
+/// With `-v`: one line per query a lookup sent (the lookup layer never
+/// prints; it hands its trace back in the resolution).
+pub fn trace(queries: &[hsvc_resolve::lookup::QueryRecord]) {
+    if verbosity() == 0 {
+        return;
+    }
+    for q in queries {
+        crate::diag!(
+            1,
+            "{}: {} {} @{} {} → {} ({} answers{}) in {:.2} ms",
+            q.purpose,
+            q.name,
+            q.rtype,
+            q.server,
+            q.transport.as_str(),
+            q.rcode
+                .as_deref()
+                .or(q.error.as_deref())
+                .unwrap_or_default(),
+            q.answers,
+            if q.truncated { ", TC" } else { "" },
+            q.latency_ms
+        );
+    }
 }

@@ -7,23 +7,10 @@
 pub mod cli;
 pub mod commands;
 pub mod diag;
-pub mod diff;
-pub mod dns;
-pub mod endpoints;
-pub mod escape;
 pub mod exit;
-pub mod lookup;
-pub mod name;
 pub mod output;
-pub mod pick;
-pub mod probe;
-pub mod selection;
-#[cfg(feature = "server")]
-pub mod server;
 pub mod settings;
 pub mod sources;
-pub mod targets;
-pub mod watch;
 
 use std::io::Write;
 
@@ -86,7 +73,7 @@ where
                     err,
                     "{} {}",
                     diag::paint_err("31", "hsvc:"),
-                    escape::term(&fail.message)
+                    hsvc_resolve::escape::term(&fail.message)
                 );
             }
             fail.exit.into()

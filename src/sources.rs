@@ -5,8 +5,8 @@
 
 use std::net::SocketAddr;
 
-use crate::name::{Kind, NameError, Target};
 use crate::settings::Settings;
+use hsvc_resolve::name::{Kind, NameError, Target};
 
 /// One thing to resolve: a name at one server.
 #[derive(Clone, Debug, PartialEq, Eq)]

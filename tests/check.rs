@@ -12,7 +12,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use common::*;
-use hsvc::server::{Cluster, Endpoint, Port, Service};
+use hsvc_cluster::{Cluster, Endpoint, Port, Service};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::oneshot;

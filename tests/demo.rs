@@ -6,7 +6,7 @@ mod common;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-use hsvc::pick::{Member, MemberSet, Picker, Rendezvous};
+use hsvc_balance::pick::{Member, MemberSet, Picker, Rendezvous};
 
 #[test]
 fn the_tour_runs_every_command_and_checks_itself() {

@@ -6,7 +6,7 @@ mod common;
 use std::net::Ipv4Addr;
 
 use common::*;
-use hsvc::server::{Cluster, Fault, Port};
+use hsvc_cluster::{Cluster, Fault, Port};
 use serde::Deserialize;
 
 // The documented JSON shape, read back strictly: an unknown or missing
@@ -457,14 +457,14 @@ fn hostile_hostnames_are_escaped_in_every_format() {
 #[test]
 fn a_deployment_pair_by_ip_is_sorted_numerically() {
     let c = Cluster::example()
-        .with_service(hsvc::server::Service::deployment(
+        .with_service(hsvc_cluster::Service::deployment(
             "a",
             "app",
             12,
             Ipv4Addr::new(10, 5, 0, 1),
             ("http", 80),
         ))
-        .with_service(hsvc::server::Service::deployment(
+        .with_service(hsvc_cluster::Service::deployment(
             "b",
             "app",
             10,

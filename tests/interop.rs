@@ -64,7 +64,7 @@ const ANSWER_NAMES: &[&str] = &[
 
 /// Resolves every name of [`ANSWER_NAMES`] over every transport and
 /// returns the differences from the zone of `cluster`.
-fn answers_differ(server: &Proc, cluster: &hsvc::server::Cluster) -> Vec<String> {
+fn answers_differ(server: &Proc, cluster: &hsvc_cluster::Cluster) -> Vec<String> {
     let zone = Oracle::new(cluster);
     let mut failures = Vec::new();
     let mut figures = Vec::new();
@@ -239,10 +239,10 @@ fn bind_reverse_and_negative_answers() {
 /// Namespace `faults`: one 3-pod StatefulSet per fault dnsdist injects.
 const FAULTS: &[&str] = &["drop", "slow", "slower", "servfail", "refused", "tc"];
 
-fn fault_cluster() -> hsvc::server::Cluster {
-    let mut c = hsvc::server::Cluster::example();
+fn fault_cluster() -> hsvc_cluster::Cluster {
+    let mut c = hsvc_cluster::Cluster::example();
     for (i, name) in FAULTS.iter().enumerate() {
-        c = c.with_service(hsvc::server::Service::statefulset(
+        c = c.with_service(hsvc_cluster::Service::statefulset(
             "faults",
             name,
             3,
@@ -458,8 +458,8 @@ fn measure_udp_target_burst() {
 // ------------------------------------------------------- lagging copy, diff
 
 /// The example plus `web3` and `dual` in `interop`: what BIND serves now.
-fn current_cluster() -> hsvc::server::Cluster {
-    let mut c = hsvc::server::Cluster::example();
+fn current_cluster() -> hsvc_cluster::Cluster {
+    let mut c = hsvc_cluster::Cluster::example();
     let all = interop_cluster();
     for name in ["web3", "dual"] {
         let svc = all
@@ -474,7 +474,7 @@ fn current_cluster() -> hsvc::server::Cluster {
 
 /// What a lagging secondary still serves: `web3` one pod short (web3-2,
 /// 10.100.0.3, not there yet) and `dual` without its last pod.
-fn lagging_cluster() -> hsvc::server::Cluster {
+fn lagging_cluster() -> hsvc_cluster::Cluster {
     let mut c = current_cluster();
     c.service_mut("interop", "web3").unwrap().endpoints.pop();
     c.service_mut("interop", "dual").unwrap().endpoints.pop();

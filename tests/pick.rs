@@ -1,5 +1,5 @@
 //! `hsvc pick` end to end: the real binary against the in-process cluster
-//! DNS on loopback, cross-checked against the pure pickers of `hsvc::pick`.
+//! DNS on loopback, cross-checked against the pure pickers of `hsvc_balance::pick`.
 
 mod common;
 
@@ -10,8 +10,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::*;
-use hsvc::pick::{Maglev, Member, MemberSet, Picker, Rendezvous};
-use hsvc::server::{Endpoint, Port, Service};
+use hsvc_balance::pick::{Maglev, Member, MemberSet, Picker, Rendezvous};
+use hsvc_cluster::{Endpoint, Port, Service};
 use serde::Deserialize;
 
 const MID: &str = "web.mid";
@@ -459,7 +459,7 @@ fn simulation_reports_weighted_shares_and_exact_rendezvous_movement() {
         (sim["picks"].as_u64(), sim["keys"].as_str()),
         (Some(2000), Some("given"))
     );
-    let want = hsvc::pick::distribution(&Rendezvous::new(&sts_set(20)), 20, &ks[..2000]);
+    let want = hsvc_balance::pick::distribution(&Rendezvous::new(&sts_set(20)), 20, &ks[..2000]);
     let got: Vec<u64> = sim["members"]
         .as_array()
         .unwrap()

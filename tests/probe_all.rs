@@ -6,7 +6,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use hsvc::probe::{probe_all, Check, Outcome, ProbeOptions, Target};
+use hsvc_probe::{probe_all, Check, Outcome, ProbeOptions, Target};
 use probe_support::*;
 
 fn opts(concurrency: usize) -> ProbeOptions {

@@ -16,7 +16,7 @@ mod probe_support;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::{Duration, Instant};
 
-use hsvc::probe::{probe_all, Check, Outcome, ProbeOptions, Target};
+use hsvc_probe::{probe_all, Check, Outcome, ProbeOptions, Target};
 use probe_support::*;
 
 const N: usize = 1000;

@@ -4,7 +4,7 @@ mod probe_support;
 
 use std::time::Duration;
 
-use hsvc::probe::{probe_one, Check, Outcome, ProbeOptions, Target};
+use hsvc_probe::{probe_one, Check, Outcome, ProbeOptions, Target};
 use probe_support::*;
 
 fn opts() -> ProbeOptions {

@@ -6,7 +6,7 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::*;
-use hsvc::server::{Behaviour, Fault, Transport};
+use hsvc_cluster::{Behaviour, Fault, Transport};
 
 fn web_awx() -> Vec<String> {
     vec![
@@ -749,8 +749,8 @@ fn an_ipv6_server_over_udp_and_tcp() {
         eprintln!("skipped: no ::1 on this machine");
         return;
     }
-    let zone = hsvc::server::SharedZone::from_cluster(&cluster());
-    let srv = hsvc::server::spawn_background("[::1]:0".parse().unwrap(), zone).unwrap();
+    let zone = hsvc_cluster::SharedZone::from_cluster(&cluster());
+    let srv = hsvc_cluster::spawn_background("[::1]:0".parse().unwrap(), zone).unwrap();
     let addr = srv.addr.to_string();
     assert!(addr.starts_with("[::1]:"), "{addr}");
     for extra in [&[][..], &["--tcp"][..]] {

@@ -5,10 +5,10 @@ mod server_support;
 
 use hickory_proto::op::ResponseCode;
 use hickory_proto::rr::{RData, RecordType};
-use hsvc::server::{serve, Cluster, SharedZone};
+use hsvc_cluster::{serve, Cluster, SharedZone};
 use server_support::*;
 
-async fn example_server() -> hsvc::server::RunningServer {
+async fn example_server() -> hsvc_cluster::RunningServer {
     serve(
         "127.0.0.1:0".parse().unwrap(),
         SharedZone::from_cluster(&Cluster::example()),
@@ -352,7 +352,7 @@ async fn extras_e1_e3_and_pod_records() {
 
 #[tokio::test]
 async fn coredns_only_nxdomains_and_the_static_zone_variant() {
-    use hsvc::server::Behaviour;
+    use hsvc_cluster::Behaviour;
     let srv = example_server().await;
     let nx = [
         ("_tcp.web-headless.awx.svc.cluster.local.", RecordType::A), // row 21, R7.5

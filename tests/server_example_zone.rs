@@ -4,8 +4,8 @@
 use std::collections::BTreeSet;
 
 use hickory_proto::rr::Record;
-use hsvc::server::cluster::{rdata_text, Cluster};
-use hsvc::server::Zone;
+use hsvc_cluster::cluster::{rdata_text, Cluster};
+use hsvc_cluster::Zone;
 
 const FIXTURE: &str = include_str!("fixtures/example.zone");
 

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use hickory_proto::op::{Message, ResponseCode};
 use hickory_proto::rr::RecordType;
-use hsvc::server::{serve, Cluster, Fault, RunningServer, Service, SharedZone, Transport};
+use hsvc_cluster::{serve, Cluster, Fault, RunningServer, Service, SharedZone, Transport};
 use server_support::*;
 
 const WEB: &str = "web-headless.awx.svc.cluster.local.";

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use hickory_proto::op::{Message, Query};
 use hickory_proto::rr::{Name, RecordType};
-use hsvc::server::{serve, spawn_background, Cluster, SharedZone};
+use hsvc_cluster::{serve, spawn_background, Cluster, SharedZone};
 
 fn blocking_udp_query(server: SocketAddr, name: &str) -> Option<Message> {
     let sock = UdpSocket::bind("127.0.0.1:0").unwrap();

@@ -5,7 +5,7 @@ mod server_support;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use hickory_proto::rr::RecordType;
-use hsvc::server::{serve, Behaviour, Cluster, Endpoint, Service, SharedZone};
+use hsvc_cluster::{serve, Behaviour, Cluster, Endpoint, Service, SharedZone};
 use server_support::*;
 
 fn cluster_with(svc: Service) -> Cluster {

@@ -15,7 +15,7 @@ use std::sync::mpsc::{self, Receiver};
 use std::time::Duration;
 
 use common::*;
-use hsvc::server::{Cluster, Service};
+use hsvc_cluster::{Cluster, Service};
 use serde::Deserialize;
 use serde_json::Value;
 

@@ -5,11 +5,11 @@ use std::time::Instant;
 
 use crate::cli::{CheckArgs, Format};
 use crate::exit::{Exit, Fail};
-use crate::lookup::{ErrorInfo, PortQuery, Status};
 use crate::output::check::{self as render, ChangeRow, DnsInfo, Plan, Progress, Row, Summary};
-use crate::probe::{self, Check, ProbeOptions, ProbeResult};
 use crate::settings::Settings;
-use crate::targets::{self, PortChoice};
+use hsvc_probe::targets::PortChoice;
+use hsvc_probe::{self, Check, ProbeOptions, ProbeResult};
+use hsvc_resolve::lookup::{ErrorInfo, PortQuery, Status};
 
 pub async fn run(
     s: &Settings,
@@ -54,11 +54,11 @@ pub async fn run(
         port: args.port,
         port_name: args.port_name.as_deref(),
         concurrency: args.concurrency,
-        connect_timeout_ms: crate::lookup::ms(args.connect_timeout),
+        connect_timeout_ms: hsvc_resolve::lookup::ms(args.connect_timeout),
         http_timeout_ms: args
             .http
             .as_ref()
-            .map(|_| crate::lookup::ms(args.http_timeout)),
+            .map(|_| hsvc_resolve::lookup::ms(args.http_timeout)),
         min_healthy: min,
         rounds: args.repeat,
     };
@@ -71,6 +71,7 @@ pub async fn run(
     for round in 1..=args.repeat {
         let started = Instant::now();
         let res = resolver.resolve(target.clone(), &ports).await;
+        crate::diag::trace(&res.queries);
         r.warnings(err, &res.warnings).map_err(super::io_fail)?;
         if res.status == Status::Error {
             let info = res.error.clone().unwrap_or_else(|| ErrorInfo {
@@ -86,10 +87,10 @@ pub async fn run(
             let _ = writeln!(
                 err,
                 "hsvc: {}",
-                crate::escape::term(&crate::output::resolve::negative_message(&res))
+                hsvc_resolve::escape::term(&crate::output::resolve::negative_message(&res))
             );
         }
-        let planned = targets::plan(&res.endpoints, &choice).map_err(|e| {
+        let planned = hsvc_probe::targets::plan(&res.endpoints, &choice).map_err(|e| {
             let mut message = e.to_string();
             if res.truncated {
                 message.push_str(" (the DNS answer was truncated)");
@@ -107,7 +108,7 @@ pub async fn run(
 
         let progress = Progress::for_stderr();
         let update = |done: usize, total: usize| progress.update(done, total);
-        let results = probe::probe_all(planned, &check, &opts, Some(&update)).await;
+        let results = hsvc_probe::probe_all(planned, &check, &opts, Some(&update)).await;
         progress.clear();
 
         let summary = Summary::new(round, &results, min, started.elapsed());
@@ -116,7 +117,7 @@ pub async fn run(
         match &prev {
             None => r.first_round(out, err, &rows, summary, dns),
             Some((prev_results, prev_rows)) => {
-                let changes = probe::state_changes(prev_results, &results);
+                let changes = hsvc_probe::state_changes(prev_results, &results);
                 let changes = ChangeRow::from_changes(round, changes, prev_rows, &rows);
                 r.later_round(out, changes, summary, dns)
             }

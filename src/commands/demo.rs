@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use crate::cli::{Cli, DemoArgs};
 use crate::exit::{Exit, Fail};
-use crate::server::{self, Cluster, Endpoint, Port, Service, SharedZone};
+use hsvc_cluster::{self, Cluster, Endpoint, Port, Service, SharedZone};
 
 /// The demo's pods for `hsvc check`: loopback addresses the tour listens on.
 const SHOP_PODS: [Ipv4Addr; 3] = [
@@ -59,7 +59,7 @@ pub async fn run(args: &DemoArgs, out: &mut dyn Write, err: &mut dyn Write) -> R
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| Fail::usage(format!("cannot read {}: {e}", path.display())))?;
-            let z = server::Zone::parse(&text)
+            let z = hsvc_cluster::Zone::parse(&text)
                 .map_err(|e| Fail::usage(format!("{}: {e}", path.display())))?;
             SharedZone::new(z)
         }
@@ -77,7 +77,7 @@ async fn serve(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Exit, Fail> {
-    let mut running = server::serve(listen, zone)
+    let mut running = hsvc_cluster::serve(listen, zone)
         .await
         .map_err(|e| Fail::usage(format!("cannot listen on {listen}: {e}")))?;
     let addr = running.addr;
@@ -161,7 +161,7 @@ async fn run_captured(argv: &[&str], buf: &mut Vec<u8>) -> Exit {
         Ok(code) => code,
         Err(f) => {
             if !f.message.is_empty() {
-                let _ = writeln!(buf, "hsvc: {}", crate::escape::term(&f.message));
+                let _ = writeln!(buf, "hsvc: {}", hsvc_resolve::escape::term(&f.message));
             }
             f.exit
         }
@@ -169,11 +169,11 @@ async fn run_captured(argv: &[&str], buf: &mut Vec<u8>) -> Exit {
 }
 
 async fn tour(listen: SocketAddr, zone: SharedZone, out: &mut dyn Write) -> Result<Exit, Fail> {
-    let running = match server::serve(listen, zone.clone()).await {
+    let running = match hsvc_cluster::serve(listen, zone.clone()).await {
         Ok(r) => r,
         // The default port is taken (another demo?): any free port will do.
         Err(e) if e.kind() == std::io::ErrorKind::AddrInUse && listen.port() != 0 => {
-            server::serve(SocketAddr::new(listen.ip(), 0), zone.clone())
+            hsvc_cluster::serve(SocketAddr::new(listen.ip(), 0), zone.clone())
                 .await
                 .map_err(|e| Fail::usage(format!("cannot listen on {}: {e}", listen.ip())))?
         }

@@ -3,12 +3,12 @@
 use std::io::Write;
 
 use crate::cli::{DiffArgs, DiffBy};
-use crate::diff::{self, By, Options};
 use crate::exit::{Exit, Fail};
-use crate::lookup::{PortQuery, Resolution, Status};
 use crate::output::diff as render;
 use crate::settings::Settings;
 use crate::sources::{self, Source};
+use hsvc_resolve::diff::{By, Options};
+use hsvc_resolve::lookup::{PortQuery, Resolution, Status};
 
 pub fn by(b: DiffBy) -> By {
     match b {
@@ -36,6 +36,7 @@ pub async fn resolve_all(s: &Settings, sources: &[&Source]) -> Vec<Resolution> {
     let mut out: Vec<Option<Resolution>> = (0..sources.len()).map(|_| None).collect();
     while let Some(joined) = set.join_next().await {
         let (i, r) = joined.expect("a resolution task never panics");
+        crate::diag::trace(&r.queries);
         out[i] = Some(r);
     }
     out.into_iter()
@@ -65,7 +66,7 @@ pub async fn run(
         by: by(args.by),
         ignore_ttl: args.ignore_ttl,
     };
-    let comparison = diff::compare(&sets, opts);
+    let comparison = hsvc_resolve::diff::compare(&sets, opts);
     let sourced: Vec<render::Sourced> = sources
         .iter()
         .zip(&resolutions)
@@ -86,16 +87,16 @@ pub async fn run(
             let _ = writeln!(
                 err,
                 "hsvc: {}: {}",
-                crate::escape::term(&src.label),
-                crate::escape::term(msg)
+                hsvc_resolve::escape::term(&src.label),
+                hsvc_resolve::escape::term(msg)
             );
         }
         for w in &r.warnings {
             let _ = writeln!(
                 err,
                 "hsvc: warning: {}: {}",
-                crate::escape::term(&src.label),
-                crate::escape::term(w)
+                hsvc_resolve::escape::term(&src.label),
+                hsvc_resolve::escape::term(w)
             );
         }
     }

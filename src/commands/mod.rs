@@ -2,7 +2,7 @@
 //! No algorithm lives here.
 
 pub mod check;
-#[cfg(feature = "server")]
+#[cfg(feature = "demo")]
 pub mod demo;
 pub mod diff;
 pub mod pick;
@@ -35,7 +35,7 @@ pub async fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<E
         Command::Check(args) => check::run(&settings()?, args, out, err).await,
         Command::Diff(args) => diff::run(&settings()?, args, out, err).await,
         Command::Watch(args) => watch::run(&settings()?, args, out, err).await,
-        #[cfg(feature = "server")]
+        #[cfg(feature = "demo")]
         Command::Demo(args) => demo::run(args, out, err).await,
     }
 }

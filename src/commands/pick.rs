@@ -7,14 +7,14 @@ use std::time::Duration;
 
 use crate::cli::{Format, PickArgs, PickIdentity, PickPolicy};
 use crate::exit::{Exit, Fail};
-use crate::lookup::{ErrorInfo, PortQuery, Resolution, Status};
-use crate::name::Target;
 use crate::output::pick::{self as render, Header, PickWriter};
-use crate::pick::{Maglev, MemberSet, Policy, DEFAULT_TABLE_SIZE};
-use crate::selection::{
+use crate::settings::Settings;
+use hsvc_balance::pick::{Maglev, MemberSet, Policy, DEFAULT_TABLE_SIZE};
+use hsvc_balance::selection::{
     simulate, IdentityRule, PolicyInputs, Pool, PortChoice, Selector, SimKeys, WeightSource,
 };
-use crate::settings::Settings;
+use hsvc_resolve::lookup::{ErrorInfo, PortQuery, Resolution, Status};
+use hsvc_resolve::name::Target;
 
 /// The shortest interval between two re-resolutions with --follow (a TTL of
 /// 0 must not turn into a query storm).
@@ -130,14 +130,14 @@ fn header(input: &str, target: &Target, r: Option<&Resolution>, p: &Plan) -> Hea
         table_size: p.table_size,
         rcode: r.and_then(|r| r.rcode.clone()),
         server: r.and_then(|r| r.server).map(|s| s.to_string()),
-        transport: r.map_or(crate::dns::Transport::Udp, |r| r.transport),
+        transport: r.map_or(hsvc_resolve::dns::Transport::Udp, |r| r.transport),
         ttl: r.and_then(|r| r.endpoints.min_ttl()),
     }
 }
 
 fn warn(err: &mut dyn Write, warnings: &[String]) {
     for w in warnings {
-        let _ = writeln!(err, "hsvc: warning: {}", crate::escape::term(w));
+        let _ = writeln!(err, "hsvc: warning: {}", hsvc_resolve::escape::term(w));
     }
 }
 
@@ -187,6 +187,7 @@ pub async fn run(
 
     let resolver = s.resolver();
     let resolution = resolver.resolve(target.clone(), &p.ports).await;
+    crate::diag::trace(&resolution.queries);
     let head = header(&args.name, &target, Some(&resolution), &p);
     warn(err, &resolution.warnings);
     match resolution.status {
@@ -405,6 +406,7 @@ async fn follow(c: FollowCtx<'_>) -> Result<(), Fail> {
         loop {
             tokio::time::sleep(every).await;
             let r = resolver.resolve(refresh_target.clone(), &ports).await;
+            crate::diag::trace(&r.queries);
             if let (Status::Ok, Some(t)) = (r.status, r.endpoints.min_ttl()) {
                 every = Duration::from_secs(t.into()).max(MIN_REFRESH);
             }
@@ -481,7 +483,7 @@ fn apply(
         let _ = writeln!(
             err,
             "hsvc: warning: re-resolving failed ({}); keeping the {} endpoints",
-            crate::escape::term(&why),
+            hsvc_resolve::escape::term(&why),
             current.len()
         );
         return None;

@@ -4,10 +4,10 @@ use std::io::Write;
 
 use crate::cli::{Format, ResolveArgs, ResolverKind};
 use crate::exit::{Exit, Fail};
-use crate::lookup::{ErrorInfo, PortQuery, Status};
-use crate::name::{ResolverRules, SearchWalk, Target};
 use crate::output::resolve as render;
 use crate::settings::Settings;
+use hsvc_resolve::lookup::{ErrorInfo, PortQuery, Status};
+use hsvc_resolve::name::{ResolverRules, SearchWalk, Target};
 
 pub async fn run(
     s: &Settings,
@@ -52,6 +52,7 @@ pub async fn run(
         resolver.resolve(target, &ports).await
     };
 
+    crate::diag::trace(&resolution.queries);
     render::render(out, &resolution, s.format, args.explain, err).map_err(super::io_fail)?;
     Ok(match resolution.status {
         Status::Ok => Exit::Ok,
@@ -59,7 +60,7 @@ pub async fn run(
             let e = resolution.error.as_ref();
             let msg = e.map_or("DNS failure".to_string(), |e| e.message.clone());
             if matches!(s.format, Format::Json | Format::Jsonl) {
-                let _ = writeln!(err, "hsvc: {}", crate::escape::term(&msg));
+                let _ = writeln!(err, "hsvc: {}", hsvc_resolve::escape::term(&msg));
                 Exit::DnsFailure
             } else {
                 return Err(Fail::dns(msg));
@@ -69,7 +70,7 @@ pub async fn run(
             let _ = writeln!(
                 err,
                 "hsvc: {}",
-                crate::escape::term(&render::negative_message(&resolution))
+                hsvc_resolve::escape::term(&render::negative_message(&resolution))
             );
             Exit::Negative
         }
@@ -78,7 +79,12 @@ pub async fn run(
 
 /// A name rejected before any query: exit 2, and in JSON mode a document
 /// with the error on stdout too.
-fn reject(s: &Settings, input: &str, e: crate::name::NameError, out: &mut dyn Write) -> Fail {
+fn reject(
+    s: &Settings,
+    input: &str,
+    e: hsvc_resolve::name::NameError,
+    out: &mut dyn Write,
+) -> Fail {
     let message = crate::settings::invalid_name(input, &e);
     if matches!(s.format, Format::Json | Format::Jsonl) {
         let doc = render::UsageErrorDoc {

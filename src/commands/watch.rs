@@ -1,5 +1,5 @@
 //! `hsvc watch`: the loop, the clock and Ctrl-C. What counts as a change
-//! is decided by [`crate::watch::Tracker`].
+//! is decided by [`hsvc_resolve::watch::Tracker`].
 
 use std::io::Write;
 use std::time::{Duration, SystemTime};
@@ -7,13 +7,13 @@ use std::time::{Duration, SystemTime};
 use tokio::time::{sleep_until, Instant};
 
 use crate::cli::WatchArgs;
-use crate::diff::Options;
 use crate::exit::{Exit, Fail};
-use crate::lookup::{Resolution, Status};
 use crate::output::watch::{self as render, EndDoc, EndSourceDoc, Origin};
 use crate::settings::Settings;
 use crate::sources::Source;
-use crate::watch::Tracker;
+use hsvc_resolve::diff::Options;
+use hsvc_resolve::lookup::{Resolution, Status};
+use hsvc_resolve::watch::Tracker;
 
 /// Interval when the answer gives no TTL (empty set, failure) and none was
 /// seen before: CoreDNS's default TTL, the negative-caching time.
@@ -55,7 +55,7 @@ pub async fn run(
     };
     let width = sources
         .iter()
-        .map(|src| crate::escape::term(&src.label).chars().count())
+        .map(|src| hsvc_resolve::escape::term(&src.label).chars().count())
         .max()
         .unwrap_or(0);
     let started = Instant::now();

@@ -14,11 +14,11 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::cli::Format;
-use crate::dns::Transport;
-use crate::endpoints::EndpointSet;
-use crate::escape::term;
-use crate::lookup::{ErrorInfo, Resolution, Status};
-use crate::probe::{Change, ChangeKind, Check, MinHealthy, Outcome, ProbeResult, State};
+use hsvc_probe::{Change, ChangeKind, Check, MinHealthy, Outcome, ProbeResult, State};
+use hsvc_resolve::dns::Transport;
+use hsvc_resolve::endpoints::EndpointSet;
+use hsvc_resolve::escape::term;
+use hsvc_resolve::lookup::{ErrorInfo, Resolution, Status};
 
 pub const SCHEMA: &str = "hsvc.check/v1";
 
@@ -61,7 +61,7 @@ impl Row {
                     }),
                     healthy: r.healthy,
                     outcome: r.outcome.clone(),
-                    latency_ms: crate::lookup::ms(r.latency),
+                    latency_ms: hsvc_resolve::lookup::ms(r.latency),
                 }
             })
             .collect()
@@ -100,7 +100,7 @@ impl Summary {
             unhealthy: total - healthy,
             required: min.required(total),
             ok: total > 0 && min.satisfied(healthy, total),
-            wall_ms: crate::lookup::ms(wall),
+            wall_ms: hsvc_resolve::lookup::ms(wall),
         }
     }
 
@@ -173,7 +173,7 @@ impl DnsInfo {
             server: r.server.map(|s| s.to_string()),
             transport: r.transport,
             endpoints: r.endpoints.len(),
-            latency_ms: crate::lookup::ms(r.latency),
+            latency_ms: hsvc_resolve::lookup::ms(r.latency),
         }
     }
 }
@@ -580,7 +580,7 @@ impl Progress {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::probe::Target;
+    use hsvc_probe::Target;
 
     fn result(last: u8, port: u16, outcome: Outcome) -> ProbeResult {
         ProbeResult {

@@ -6,10 +6,10 @@ use super::Table;
 use serde::Serialize;
 
 use crate::cli::Format;
-use crate::diff::{By, Comparison, Entry, Field, Row};
-use crate::escape::term;
-use crate::lookup::{ErrorInfo, Resolution, Status};
 use crate::sources::Source;
+use hsvc_resolve::diff::{By, Comparison, Entry, Field, Row};
+use hsvc_resolve::escape::term;
+use hsvc_resolve::lookup::{ErrorInfo, Resolution, Status};
 
 pub const SCHEMA: &str = "hsvc.diff/v1";
 
@@ -147,7 +147,7 @@ fn source_doc<'a>((s, _): (&'a Sourced<'a>, &bool)) -> SourceDoc<'a> {
         rcode: r.rcode.as_deref(),
         ttl: r.endpoints.min_ttl(),
         count: r.endpoints.len(),
-        latency_ms: crate::lookup::ms(r.latency),
+        latency_ms: hsvc_resolve::lookup::ms(r.latency),
         error: r.error.as_ref(),
     }
 }

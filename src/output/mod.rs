@@ -1,6 +1,6 @@
 //! Renderers: they only render. Logic hands them data; they write table,
 //! wide, plain or JSON to any `io::Write`. Text that came from DNS is
-//! escaped before it is written (see [`crate::escape`]).
+//! escaped before it is written (see [`hsvc_resolve::escape`]).
 
 pub mod check;
 pub mod diff;
@@ -12,7 +12,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::endpoints::PortInfo;
+use hsvc_resolve::endpoints::PortInfo;
 
 /// A kubectl-style table: no borders, upper-case headers, columns two
 /// spaces apart, no trailing spaces. Hand-rolled because it is on the hot
@@ -97,7 +97,7 @@ pub fn write_json<T: Serialize>(w: &mut dyn Write, doc: &T, pretty: bool) -> io:
         serde_json::to_string(doc)
     }
     .map_err(io::Error::other)?;
-    writeln!(w, "{}", crate::escape::json(s))
+    writeln!(w, "{}", hsvc_resolve::escape::json(s))
 }
 
 /// `80/tcp (http)`, `80`, `5432/tcp`.
@@ -108,7 +108,7 @@ pub fn port(p: &PortInfo, weights: bool) -> String {
         s.push_str(proto);
     }
     if let Some(name) = &p.name {
-        s.push_str(&format!(" ({})", crate::escape::term(name)));
+        s.push_str(&format!(" ({})", hsvc_resolve::escape::term(name)));
     }
     if weights {
         s.push_str(&format!(" w{}", p.weight));
@@ -139,6 +139,8 @@ pub fn human_ms(ms: f64) -> String {
 
 /// An optional string from DNS, escaped, or `-`.
 pub fn opt(s: &Option<String>) -> String {
-    s.as_deref()
-        .map_or_else(|| "-".into(), |s| crate::escape::term(s).into_owned())
+    s.as_deref().map_or_else(
+        || "-".into(),
+        |s| hsvc_resolve::escape::term(s).into_owned(),
+    )
 }

@@ -11,10 +11,10 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::cli::Format;
-use crate::dns::Transport;
-use crate::escape::term;
-use crate::lookup::{ErrorInfo, Status};
-use crate::selection::{Pool, Simulation, Slot};
+use hsvc_balance::selection::{Pool, Simulation, Slot};
+use hsvc_resolve::dns::Transport;
+use hsvc_resolve::escape::term;
+use hsvc_resolve::lookup::{ErrorInfo, Status};
 
 pub const SCHEMA: &str = "hsvc.pick/v1";
 
@@ -206,7 +206,7 @@ struct PickTail<'a> {
 /// A JSON value as the terminal-safe text [`super::write_json`] writes.
 fn json_text<T: Serialize + ?Sized>(v: &T) -> io::Result<String> {
     serde_json::to_string(v)
-        .map(crate::escape::json)
+        .map(hsvc_resolve::escape::json)
         .map_err(io::Error::other)
 }
 
@@ -625,12 +625,12 @@ pub fn render_simulation(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::endpoints::{EndpointSet, PortInfo};
-    use crate::selection::{IdentityRule, PortChoice, WeightSource};
+    use hsvc_balance::selection::{IdentityRule, PortChoice, WeightSource};
+    use hsvc_resolve::endpoints::{EndpointSet, PortInfo};
 
     #[test]
     fn hand_written_jsonl_pick_lines_equal_the_serde_struct() {
-        let mut e = crate::endpoints::Endpoint::new("fd00::1".parse().unwrap(), 5);
+        let mut e = hsvc_resolve::endpoints::Endpoint::new("fd00::1".parse().unwrap(), 5);
         e.hostname = Some("h\\027x\"q".into());
         e.ports = vec![PortInfo {
             port: 80,
@@ -639,7 +639,7 @@ mod tests {
             weight: 1,
             priority: 0,
         }];
-        let bare = crate::endpoints::Endpoint::new("10.0.0.1".parse().unwrap(), 5);
+        let bare = hsvc_resolve::endpoints::Endpoint::new("10.0.0.1".parse().unwrap(), 5);
         let pool = Pool::build(
             &EndpointSet::from_vec(vec![e, bare]),
             IdentityRule::Auto,

@@ -5,10 +5,10 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::cli::Format;
-use crate::dns::Transport;
-use crate::endpoints::EndpointSet;
-use crate::escape::term;
-use crate::lookup::{ErrorInfo, QueryRecord, Resolution, SearchReport, Status};
+use hsvc_resolve::dns::Transport;
+use hsvc_resolve::endpoints::EndpointSet;
+use hsvc_resolve::escape::term;
+use hsvc_resolve::lookup::{ErrorInfo, QueryRecord, Resolution, SearchReport, Status};
 
 pub const SCHEMA: &str = "hsvc.resolve/v1";
 
@@ -69,7 +69,7 @@ impl<'a> ResolveDoc<'a> {
             retried_tcp: r.retried_tcp,
             complete: r.complete,
             ttl: r.endpoints.min_ttl(),
-            latency_ms: crate::lookup::ms(r.latency),
+            latency_ms: hsvc_resolve::lookup::ms(r.latency),
             endpoints: &r.endpoints,
             queries: &r.queries,
             search: r.search.as_ref(),
@@ -106,7 +106,7 @@ pub fn summary(r: &Resolution) -> String {
     }
     s.push_str(&format!(
         " · {}",
-        super::human_ms(crate::lookup::ms(r.latency))
+        super::human_ms(hsvc_resolve::lookup::ms(r.latency))
     ));
     if r.retried_tcp {
         s.push_str(" · UDP answer truncated, retried over TCP");
@@ -119,8 +119,8 @@ pub fn summary(r: &Resolution) -> String {
 /// Why there is nothing to print, for the one stderr line.
 pub fn negative_message(r: &Resolution) -> String {
     let what = match r.target.kind {
-        crate::name::Kind::Reverse => "PTR",
-        crate::name::Kind::Srv => "SRV",
+        hsvc_resolve::name::Kind::Reverse => "PTR",
+        hsvc_resolve::name::Kind::Srv => "SRV",
         _ => "A/AAAA",
     };
     let server = r.server.map(|s| format!(" (from {s})")).unwrap_or_default();
@@ -170,7 +170,7 @@ pub fn render(
         render_search(w, r)?;
     }
     if !r.endpoints.is_empty() {
-        let reverse = r.target.kind == crate::name::Kind::Reverse;
+        let reverse = r.target.kind == hsvc_resolve::name::Kind::Reverse;
         let mut t = if reverse {
             super::table(["IP", "HOSTNAME", "PTR", "TTL"])
         } else if wide {
@@ -181,7 +181,7 @@ pub fn render(
             super::table(["IP", "HOSTNAME", "PORTS", "TTL"])
         };
         let server = r.server.map(|s| s.to_string()).unwrap_or_default();
-        let latency = super::human_ms(crate::lookup::ms(r.latency));
+        let latency = super::human_ms(hsvc_resolve::lookup::ms(r.latency));
         for e in &r.endpoints {
             let row: Vec<String> = if reverse {
                 vec![

@@ -6,10 +6,10 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::cli::Format;
-use crate::diff::{Entry, Field};
-use crate::escape::term;
-use crate::lookup::{ErrorInfo, Status};
-use crate::watch::{Event, Kind};
+use hsvc_resolve::diff::{Entry, Field};
+use hsvc_resolve::escape::term;
+use hsvc_resolve::lookup::{ErrorInfo, Status};
+use hsvc_resolve::watch::{Event, Kind};
 
 pub const SCHEMA: &str = "hsvc.watch/v1";
 

@@ -6,7 +6,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use hsvc::server::{spawn_background, Cluster, Endpoint, Port, ServerHandle, Service, SharedZone};
+use hsvc_cluster::{spawn_background, Cluster, Endpoint, Port, ServerHandle, Service, SharedZone};
 
 /// The spec's worked example plus a 3000-pod StatefulSet `web.big`
 /// (10.1.0.1 upwards, port http 8080).

@@ -3,7 +3,7 @@
 //! directory, each process killed by its pid when its guard is dropped
 //! (also when a test panics).
 //!
-//! The zones come from `hsvc::server::Cluster`, so the expected answers are
+//! The zones come from `hsvc_cluster::Cluster`, so the expected answers are
 //! computed from the same model the servers load.
 #![allow(dead_code)]
 
@@ -18,9 +18,9 @@ use std::time::{Duration, Instant};
 use hickory_proto::op::ResponseCode;
 use hickory_proto::rr::rdata::SRV;
 use hickory_proto::rr::{Name, RData, Record, RecordType};
-use hsvc::dns::QueryOptions;
-use hsvc::server::cluster::{dashed_ip, rdata_text};
-use hsvc::server::{Cluster, Endpoint, Port, Service};
+use hsvc_cluster::cluster::{dashed_ip, rdata_text};
+use hsvc_cluster::{Cluster, Endpoint, Port, Service};
+use hsvc_resolve::dns::QueryOptions;
 
 pub const NAMED: &str = "/usr/sbin/named";
 pub const KNOTD: &str = "/usr/sbin/knotd";
@@ -247,7 +247,7 @@ impl Oracle {
 
     /// PTR targets of `ip` in the zone, sorted.
     pub fn ptr(&self, ip: IpAddr) -> Vec<String> {
-        let owner = hsvc::server::cluster::reverse_name(ip);
+        let owner = hsvc_cluster::cluster::reverse_name(ip);
         let mut v = self.ptr_at.get(&owner).cloned().unwrap_or_default();
         v.sort();
         v
@@ -508,7 +508,12 @@ pub fn wait_ready(p: &Proc) {
                 tcp,
                 edns: Some(1232),
             };
-            let ex = rt.block_on(hsvc::dns::query(&[p.addr], &name, RecordType::SOA, &opts));
+            let ex = rt.block_on(hsvc_resolve::dns::query(
+                &[p.addr],
+                &name,
+                RecordType::SOA,
+                &opts,
+            ));
             ex.rcode() == Some(ResponseCode::NoError)
         });
         if ok {

@@ -86,7 +86,7 @@ pub async fn tcp(
 
 /// Presentation of record data (A/AAAA address, SRV "prio weight port target", PTR target).
 pub fn data(r: &Record) -> String {
-    hsvc::server::cluster::rdata_text(&r.data)
+    hsvc_cluster::cluster::rdata_text(&r.data)
 }
 
 /// Sorted data strings of a section.

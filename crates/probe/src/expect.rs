@@ -16,7 +16,7 @@ use serde::{Serialize, Serializer};
 /// The default is `2xx`.
 ///
 /// ```
-/// use hsvc::probe::Expect;
+/// use hsvc_probe::Expect;
 /// let e: Expect = "2xx,301".parse().unwrap();
 /// assert!(e.matches(204) && e.matches(301) && !e.matches(302));
 /// assert_eq!(e.to_string(), "2xx,301");

@@ -18,6 +18,7 @@
 mod engine;
 mod expect;
 pub mod repeat;
+pub mod targets;
 
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};

@@ -10,11 +10,11 @@
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
 
-use crate::endpoints::{Endpoint, EndpointSet};
 use crate::pick::{
     self, round_robin, BuildPicker, Maglev, Member, MemberSet, PickError, Picker, Policy,
     Rendezvous, SmoothWeighted, SplitMix64, Stats, WeightedRandom,
 };
+use hsvc_resolve::endpoints::{Endpoint, EndpointSet};
 
 /// What identifies an endpoint to the pickers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -157,7 +157,7 @@ impl Pool {
             if let PortChoice::Named(name) = port {
                 warnings.push(format!(
                     "{missing_port} endpoint(s) have no port named '{}' and are left out",
-                    crate::escape::term(name)
+                    hsvc_resolve::escape::term(name)
                 ));
             }
         }
@@ -208,7 +208,7 @@ impl Pool {
                         Ok(i) => slots[i].weight = *w,
                         Err(_) => warnings.push(format!(
                             "--weight {}: no endpoint has this identity",
-                            crate::escape::term(id)
+                            hsvc_resolve::escape::term(id)
                         )),
                     }
                 }
@@ -432,7 +432,7 @@ pub fn simulate(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::endpoints::PortInfo;
+    use hsvc_resolve::endpoints::PortInfo;
 
     fn ep(ip: &str, host: Option<&str>, ports: &[(u16, u16, Option<&str>)]) -> Endpoint {
         let mut e = Endpoint::new(ip.parse().unwrap(), 30);

@@ -16,7 +16,7 @@
 //! needs.
 //!
 //! ```no_run
-//! use hsvc::server::{spawn_background, cluster::Cluster, SharedZone, Fault};
+//! use hsvc_cluster::{spawn_background, cluster::Cluster, SharedZone, Fault};
 //! let zone = SharedZone::from_cluster(&Cluster::example());
 //! let srv = spawn_background("127.0.0.1:0".parse().unwrap(), zone.clone()).unwrap();
 //! zone.set_fault("web-headless.awx.svc.cluster.local", Fault::ServFail);

@@ -124,7 +124,7 @@ pub fn state_changes(prev: &[ProbeResult], next: &[ProbeResult]) -> Vec<Change> 
 /// whole targets as Kubernetes does for `minAvailable`).
 ///
 /// ```
-/// use hsvc::probe::MinHealthy;
+/// use hsvc_probe::MinHealthy;
 /// let m: MinHealthy = "50%".parse().unwrap();
 /// assert_eq!(m.required(3), 2);
 /// assert!(m.satisfied(2, 3) && !m.satisfied(1, 3));

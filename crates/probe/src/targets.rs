@@ -3,8 +3,8 @@
 
 use std::fmt;
 
-use crate::endpoints::EndpointSet;
-use crate::probe::Target;
+use crate::Target;
+use hsvc_resolve::endpoints::EndpointSet;
 
 /// Which port of each endpoint to probe.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -98,7 +98,7 @@ pub fn plan(endpoints: &EndpointSet, choice: &PortChoice) -> Result<Vec<Target>,
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::endpoints::{Endpoint, PortInfo};
+    use hsvc_resolve::endpoints::{Endpoint, PortInfo};
 
     fn port(port: u16, name: Option<&str>) -> PortInfo {
         PortInfo {

@@ -161,7 +161,7 @@ fn malformed(metadata: Metadata, query: &hickory_proto::op::Query) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::server::cluster::Cluster;
+    use crate::cluster::Cluster;
     use hickory_proto::op::{Edns, Query};
     use hickory_proto::rr::{Name, RecordType};
 

@@ -125,20 +125,6 @@ pub struct Resolution {
 fn record(purpose: &'static str, ex: &Exchange, out: &mut Vec<QueryRecord>) {
     let name = dns::display_name(&ex.name);
     for t in &ex.tries {
-        crate::diag!(
-            1,
-            "{purpose}: {name} {} @{} {} → {} ({} answers{}) in {:.2} ms",
-            ex.rtype,
-            t.server,
-            t.transport.as_str(),
-            match &t.outcome {
-                Ok(rc) => dns::rcode_str(*rc),
-                Err(f) => f.to_string(),
-            },
-            t.answers,
-            if t.truncated { ", TC" } else { "" },
-            ms(t.latency)
-        );
         out.push(QueryRecord {
             purpose,
             name: name.clone(),

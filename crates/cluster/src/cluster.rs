@@ -193,8 +193,26 @@ pub fn dashed_ip(addr: IpAddr) -> String {
 
 /// The reverse-lookup owner name of `addr` (`in-addr.arpa.` or nibble `ip6.arpa.`), absolute.
 pub fn reverse_name(addr: IpAddr) -> String {
-    // The client's name model builds the same name; one implementation.
-    crate::name::reverse_name(addr).to_string()
+    // Written independently of the client's name model on purpose: a server
+    // that shared the client's code could not catch the client's bugs. As
+    // CoreDNS's `dnsutil.ExtractAddressFromReverse` inverse: octets reversed
+    // for IPv4, the 32 nibbles of the full hex form reversed for IPv6.
+    match addr {
+        IpAddr::V4(v4) => {
+            let [a, b, c, d] = v4.octets();
+            format!("{d}.{c}.{b}.{a}.in-addr.arpa.")
+        }
+        IpAddr::V6(v6) => {
+            let hex: String = v6.segments().iter().map(|s| format!("{s:04x}")).collect();
+            let mut out = String::with_capacity(73);
+            for nibble in hex.chars().rev() {
+                out.push(nibble);
+                out.push('.');
+            }
+            out.push_str("ip6.arpa.");
+            out
+        }
+    }
 }
 
 /// An absolute name we built ourselves, from its labels' raw bytes.
@@ -681,6 +699,19 @@ pub fn generated_types() -> &'static [RecordType] {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn reverse_names_of_both_families() {
+        use super::reverse_name;
+        assert_eq!(
+            reverse_name("10.244.1.7".parse().unwrap()),
+            "7.1.244.10.in-addr.arpa."
+        );
+        assert_eq!(
+            reverse_name("fd00:10:244::13".parse().unwrap()),
+            "3.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.4.4.2.0.0.1.0.0.0.0.d.f.ip6.arpa."
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -1,0 +1,293 @@
+//! The Kubernetes name model: what a user types, what it means in cluster
+//! DNS, and how a pod's resolver would walk its search list to find it.
+//!
+//! Pure: no I/O, no clock. See `docs/k8s-dns-spec.md` §3 and §5.
+
+mod fqdn;
+mod search;
+mod target;
+
+pub use fqdn::{Fqdn, NameError, MAX_LABEL, MAX_NAME};
+pub use search::{Candidate, Next, ResolverRules, SearchWalk, StepResult};
+pub use target::{dashed_ip, infer_from_search, reverse_name, Context, Kind, NsSource, Target};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx(ns: Option<&str>) -> Context {
+        Context::new(ns, None, &[])
+    }
+
+    fn fq(s: &str) -> Fqdn {
+        Fqdn::parse(s).unwrap()
+    }
+
+    #[test]
+    fn service_forms() {
+        let c = ctx(Some("awx"));
+        for input in [
+            "web-headless",
+            "web-headless.awx",
+            "web-headless.awx.svc",
+            "web-headless.awx.svc.cluster.local",
+            "web-headless.awx.svc.cluster.local.",
+        ] {
+            let t = Target::parse(input, &c).unwrap();
+            assert_eq!(t.kind, Kind::Service, "{input}");
+            assert_eq!(
+                t.fqdn.to_string(),
+                "web-headless.awx.svc.cluster.local.",
+                "{input}"
+            );
+            assert_eq!(t.namespace.as_deref(), Some("awx"));
+            assert_eq!(t.service.as_deref(), Some("web-headless"));
+        }
+    }
+
+    #[test]
+    fn namespace_in_name_beats_flag() {
+        let t = Target::parse("web-headless.default", &ctx(Some("awx"))).unwrap();
+        assert_eq!(
+            t.fqdn.to_string(),
+            "web-headless.default.svc.cluster.local."
+        );
+    }
+
+    #[test]
+    fn endpoint_and_srv_forms() {
+        let c = ctx(None);
+        let t = Target::parse("web-0.web-headless.awx", &c).unwrap();
+        assert_eq!(t.kind, Kind::Endpoint);
+        assert_eq!(t.endpoint.as_deref(), Some("web-0"));
+        assert_eq!(
+            t.fqdn.to_string(),
+            "web-0.web-headless.awx.svc.cluster.local."
+        );
+
+        let t = Target::parse("_nginx-web-headless._tcp.web-headless.awx", &c).unwrap();
+        assert_eq!(t.kind, Kind::Srv);
+        assert_eq!(t.port_name.as_deref(), Some("nginx-web-headless"));
+        assert_eq!(t.protocol.as_deref(), Some("tcp"));
+        assert_eq!(
+            t.fqdn.to_string(),
+            "_nginx-web-headless._tcp.web-headless.awx.svc.cluster.local."
+        );
+
+        let t = Target::parse("_http._tcp.web", &c).unwrap();
+        assert_eq!(t.kind, Kind::Srv);
+        assert_eq!(
+            t.fqdn.to_string(),
+            "_http._tcp.web.default.svc.cluster.local."
+        );
+
+        let t = Target::parse("_postgres._tcp.db.awx.svc.cluster.local.", &c).unwrap();
+        assert_eq!(t.kind, Kind::Srv);
+        assert_eq!(t.service.as_deref(), Some("db"));
+    }
+
+    #[test]
+    fn reverse_forms() {
+        let c = ctx(None);
+        let t = Target::parse("10.244.217.13", &c).unwrap();
+        assert_eq!(t.kind, Kind::Reverse);
+        assert_eq!(t.fqdn.to_string(), "13.217.244.10.in-addr.arpa.");
+        let t = Target::parse("fd00:10:244::13", &c).unwrap();
+        assert_eq!(
+            t.fqdn.to_string(),
+            "3.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.4.4.2.0.0.1.0.0.0.0.d.f.ip6.arpa."
+        );
+    }
+
+    #[test]
+    fn other_names_are_queried_as_given() {
+        let c = ctx(None);
+        let t = Target::parse("example.com.", &c).unwrap();
+        assert_eq!(t.kind, Kind::Other);
+        assert_eq!(t.fqdn.to_string(), "example.com.");
+        // A namespace name is not a Service.
+        let t = Target::parse("awx.svc.cluster.local", &c).unwrap();
+        assert_eq!(t.kind, Kind::Other);
+    }
+
+    #[test]
+    fn custom_cluster_domain() {
+        let zone = fq("k8s.internal");
+        let c = Context::new(None, Some(&zone), &[]);
+        let t = Target::parse("web.prod", &c).unwrap();
+        assert_eq!(t.fqdn.to_string(), "web.prod.svc.k8s.internal.");
+        let t = Target::parse("web.prod.svc.k8s.internal", &c).unwrap();
+        assert_eq!(t.kind, Kind::Service);
+    }
+
+    #[test]
+    fn context_from_search_list() {
+        let search = vec![
+            fq("awx.svc.cluster.local"),
+            fq("svc.cluster.local"),
+            fq("cluster.local"),
+            fq("corp.example"),
+        ];
+        let c = Context::new(None, None, &search);
+        assert_eq!(c.namespace, "awx");
+        assert_eq!(c.namespace_source, NsSource::ResolvConf);
+        assert_eq!(c.cluster_domain.to_string(), "cluster.local.");
+
+        let search = vec![fq("team-a.svc.k8s.example"), fq("svc.k8s.example")];
+        let c = Context::new(None, None, &search);
+        assert_eq!(c.cluster_domain.to_string(), "k8s.example.");
+        assert_eq!(c.namespace, "team-a");
+
+        let c = Context::new(Some("x"), None, &search);
+        assert_eq!(c.namespace, "x");
+        assert_eq!(c.namespace_source, NsSource::Flag);
+
+        let c = Context::new(None, None, &[fq("corp.example")]);
+        assert_eq!(c.namespace, "default");
+        assert_eq!(c.cluster_domain.to_string(), "cluster.local.");
+    }
+
+    #[test]
+    fn invalid_names_are_rejected() {
+        let c = ctx(None);
+        assert_eq!(Target::parse("", &c), Err(NameError::Empty));
+        assert_eq!(Target::parse("a..b", &c), Err(NameError::EmptyLabel));
+        assert_eq!(Target::parse(".a", &c), Err(NameError::EmptyLabel));
+        let long = "a".repeat(64);
+        assert!(matches!(
+            Target::parse(&long, &c),
+            Err(NameError::LabelTooLong(_))
+        ));
+        assert!(Target::parse(&"a".repeat(63), &c).is_ok());
+        let name = vec!["abcdefghi"; 26].join(".");
+        assert_eq!(name.len(), 259);
+        assert!(matches!(
+            Target::parse(&name, &c),
+            Err(NameError::TooLong(259))
+        ));
+        assert!(matches!(
+            Target::parse("we b", &c),
+            Err(NameError::BadChar { ch: ' ', .. })
+        ));
+        assert!(matches!(
+            Target::parse("web\x1b", &c),
+            Err(NameError::BadChar { .. })
+        ));
+        assert!(matches!(
+            Target::parse("wéb", &c),
+            Err(NameError::BadChar { .. })
+        ));
+        assert!(matches!(
+            Target::parse("*.web", &c),
+            Err(NameError::BadChar { .. })
+        ));
+        // The message never echoes raw control characters.
+        let msg = Target::parse("web\x1b", &c).unwrap_err().to_string();
+        assert!(!msg.contains('\x1b'), "{msg}");
+    }
+
+    #[test]
+    fn dashed_ips() {
+        assert_eq!(
+            dashed_ip("10-244-194-69"),
+            Some("10.244.194.69".parse().unwrap())
+        );
+        assert_eq!(
+            dashed_ip("fd00-10-244--13"),
+            Some("fd00:10:244::13".parse().unwrap())
+        );
+        assert_eq!(
+            dashed_ip("2001-db8-3333-4444-5555-6666--0"),
+            Some("2001:db8:3333:4444:5555:6666::".parse().unwrap())
+        );
+        assert_eq!(
+            dashed_ip("2001-db8-3333-4444-5555-6666--"),
+            Some("2001:db8:3333:4444:5555:6666::".parse().unwrap())
+        );
+        assert_eq!(dashed_ip("web-0"), None);
+        assert_eq!(dashed_ip("db"), None);
+    }
+
+    fn k8s_search() -> Vec<Fqdn> {
+        vec![
+            fq("awx.svc.cluster.local"),
+            fq("svc.cluster.local"),
+            fq("cluster.local"),
+        ]
+    }
+
+    fn names(w: &SearchWalk) -> Vec<String> {
+        w.candidates.iter().map(|c| c.fqdn.to_string()).collect()
+    }
+
+    #[test]
+    fn walk_short_name_under_ndots5() {
+        for rules in [ResolverRules::Glibc, ResolverRules::Musl] {
+            let w = SearchWalk::plan("web-headless", &k8s_search(), 5, rules).unwrap();
+            assert_eq!(
+                names(&w),
+                [
+                    "web-headless.awx.svc.cluster.local.",
+                    "web-headless.svc.cluster.local.",
+                    "web-headless.cluster.local.",
+                    "web-headless."
+                ]
+            );
+            assert_eq!(w.next(0, StepResult::Answer), Next::Found);
+        }
+    }
+
+    #[test]
+    fn walk_many_dots_glibc_tries_as_is_then_searches() {
+        let input = "web-9.web-headless.awx.svc.cluster.local";
+        let w = SearchWalk::plan(input, &k8s_search(), 5, ResolverRules::Glibc).unwrap();
+        assert_eq!(w.candidates.len(), 4);
+        assert!(w.candidates[0].as_is);
+        assert_eq!(w.next(0, StepResult::NxDomain), Next::Continue);
+        assert_eq!(w.next(1, StepResult::NxDomain), Next::Continue);
+        assert_eq!(w.next(3, StepResult::NxDomain), Next::Fail);
+        // musl: as is only.
+        let w = SearchWalk::plan(input, &k8s_search(), 5, ResolverRules::Musl).unwrap();
+        assert_eq!(w.candidates.len(), 1);
+        assert_eq!(w.next(0, StepResult::NxDomain), Next::Fail);
+    }
+
+    #[test]
+    fn walk_nodata_glibc_continues_musl_stops() {
+        let g = SearchWalk::plan("awx", &k8s_search(), 5, ResolverRules::Glibc).unwrap();
+        assert_eq!(g.next(0, StepResult::NxDomain), Next::Continue);
+        assert_eq!(g.next(1, StepResult::NoData), Next::Continue);
+        assert_eq!(g.next(2, StepResult::ServFail), Next::Continue);
+        assert_eq!(g.next(3, StepResult::NxDomain), Next::Fail);
+        let m = SearchWalk::plan("awx", &k8s_search(), 5, ResolverRules::Musl).unwrap();
+        assert_eq!(m.next(0, StepResult::NxDomain), Next::Continue);
+        assert_eq!(m.next(1, StepResult::NoData), Next::Fail);
+        assert_eq!(m.next(0, StepResult::ServFail), Next::Fail);
+    }
+
+    #[test]
+    fn walk_glibc_timeout_abandons_search_but_tries_as_is() {
+        let g = SearchWalk::plan("web", &k8s_search(), 5, ResolverRules::Glibc).unwrap();
+        assert_eq!(g.next_index(0, StepResult::Timeout), Some(3));
+        assert_eq!(g.next_index(0, StepResult::NxDomain), Some(1));
+        assert_eq!(g.next_index(0, StepResult::ConnRefused), None);
+        assert_eq!(g.next_index(3, StepResult::Timeout), None);
+    }
+
+    #[test]
+    fn walk_trailing_dot_is_final() {
+        let g = SearchWalk::plan("web.", &k8s_search(), 5, ResolverRules::Glibc).unwrap();
+        assert_eq!(names(&g), ["web."]);
+        assert_eq!(g.next(0, StepResult::NxDomain), Next::Fail);
+    }
+
+    #[test]
+    fn walk_ndots_capped_and_long_candidates_skipped() {
+        let w = SearchWalk::plan("a.b", &k8s_search(), 99, ResolverRules::Glibc).unwrap();
+        assert_eq!(w.ndots, 15);
+        let long = fq(&vec!["x".repeat(60); 4].join("."));
+        let name = "y".repeat(60);
+        let w = SearchWalk::plan(&name, &[long], 5, ResolverRules::Musl).unwrap();
+        assert_eq!(names(&w), [format!("{name}.")]);
+    }
+}

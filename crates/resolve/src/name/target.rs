@@ -1,0 +1,285 @@
+//! What a name means in cluster DNS: a Service, a pod of it, an SRV name,
+//! a reverse lookup, or another name; the namespace and cluster domain a
+//! short name is completed with.
+
+use std::net::IpAddr;
+
+use super::fqdn::{split_validated, Fqdn, NameError, MAX_NAME};
+
+/// What a name means in cluster DNS.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// `<svc>.<ns>.svc.<zone>`: every ready pod of the Service.
+    Service,
+    /// `<ep>.<svc>.<ns>.svc.<zone>`: one pod (StatefulSet hostname or dashed IP).
+    Endpoint,
+    /// `_<port>._<proto>.<svc>.<ns>.svc.<zone>`: one named port.
+    Srv,
+    /// An IP literal: PTR lookup of the pod's names.
+    Reverse,
+    /// Any other name, queried as given.
+    Other,
+}
+
+impl Kind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Kind::Service => "service",
+            Kind::Endpoint => "endpoint",
+            Kind::Srv => "srv",
+            Kind::Reverse => "reverse",
+            Kind::Other => "other",
+        }
+    }
+}
+
+/// Where the namespace of a short name came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NsSource {
+    Name,
+    Flag,
+    ResolvConf,
+    Default,
+}
+
+/// Everything a short name is completed with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Context {
+    pub namespace: String,
+    pub namespace_source: NsSource,
+    pub cluster_domain: Fqdn,
+}
+
+impl Context {
+    /// Namespace: flag, else the search list's `<ns>.svc.<zone>`, else
+    /// `default`. Cluster domain: flag, else inferred from the search
+    /// list, else `cluster.local`.
+    pub fn new(
+        namespace_flag: Option<&str>,
+        cluster_domain_flag: Option<&Fqdn>,
+        search: &[Fqdn],
+    ) -> Self {
+        let inferred = infer_from_search(search);
+        let cluster_domain = cluster_domain_flag
+            .cloned()
+            .or_else(|| inferred.as_ref().map(|(_, z)| z.clone()))
+            .unwrap_or_else(|| Fqdn::from_labels(["cluster", "local"]));
+        let (namespace, namespace_source) = match (namespace_flag, &inferred) {
+            (Some(ns), _) => (ns.to_string(), NsSource::Flag),
+            (None, Some((Some(ns), zone))) if zone == &cluster_domain => {
+                (ns.clone(), NsSource::ResolvConf)
+            }
+            _ => ("default".to_string(), NsSource::Default),
+        };
+        Context {
+            namespace,
+            namespace_source,
+            cluster_domain,
+        }
+    }
+}
+
+/// Finds `<ns>.svc.<zone>` (namespace and zone) or `svc.<zone>` (zone only)
+/// in a pod's search list (spec R-RC2).
+pub fn infer_from_search(search: &[Fqdn]) -> Option<(Option<String>, Fqdn)> {
+    let with_ns = search.iter().find_map(|d| {
+        let l = d.labels();
+        (l.len() >= 3 && l[1].eq_ignore_ascii_case("svc")).then(|| {
+            (
+                Some(l[0].to_ascii_lowercase()),
+                Fqdn::from_labels(l[2..].to_vec()),
+            )
+        })
+    });
+    with_ns.or_else(|| {
+        search.iter().find_map(|d| {
+            let l = d.labels();
+            (l.len() >= 2 && l[0].eq_ignore_ascii_case("svc"))
+                .then(|| (None, Fqdn::from_labels(l[1..].to_vec())))
+        })
+    })
+}
+
+/// A parsed user name: what to query and what it means.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    /// What the user typed.
+    pub input: String,
+    pub kind: Kind,
+    /// The absolute name queried.
+    pub fqdn: Fqdn,
+    pub namespace: Option<String>,
+    pub service: Option<String>,
+    pub endpoint: Option<String>,
+    /// `_port` label without the underscore, for [`Kind::Srv`].
+    pub port_name: Option<String>,
+    /// `_proto` label without the underscore, for [`Kind::Srv`].
+    pub protocol: Option<String>,
+    /// The address, for [`Kind::Reverse`].
+    pub ip: Option<IpAddr>,
+}
+
+impl Target {
+    fn other(input: &str, fqdn: Fqdn) -> Self {
+        Target {
+            input: input.to_string(),
+            kind: Kind::Other,
+            fqdn,
+            namespace: None,
+            service: None,
+            endpoint: None,
+            port_name: None,
+            protocol: None,
+            ip: None,
+        }
+    }
+
+    /// Parses what the user typed into a target; the namespace and cluster
+    /// domain of short names come from `ctx`.
+    pub fn parse(input: &str, ctx: &Context) -> Result<Target, NameError> {
+        if let Ok(ip) = input.parse::<IpAddr>() {
+            let mut t = Target::other(input, reverse_name(ip));
+            t.kind = Kind::Reverse;
+            t.ip = Some(ip);
+            return Ok(t);
+        }
+        let (labels, absolute) = split_validated(input)?;
+        let fq = Fqdn::from_labels(labels.clone());
+        Ok(Self::classify(input, &fq, absolute, ctx))
+    }
+
+    /// Classifies an absolute name found by a search walk.
+    pub fn from_fqdn(input: &str, fqdn: &Fqdn, ctx: &Context) -> Target {
+        Self::classify(input, fqdn, true, ctx)
+    }
+
+    fn classify(input: &str, fq: &Fqdn, absolute: bool, ctx: &Context) -> Target {
+        let labels = fq.labels();
+        let zone = ctx.cluster_domain.labels();
+        let mut svc_zone: Vec<String> = vec!["svc".into()];
+        svc_zone.extend(zone.iter().cloned());
+
+        // Strip the `.svc.<zone>` or (relative names only) `.svc` suffix.
+        let (rest, qualified): (&[String], bool) = if fq.ends_with(&svc_zone) {
+            (&labels[..labels.len() - svc_zone.len()], true)
+        } else if !absolute
+            && labels.len() > 1
+            && labels[labels.len() - 1].eq_ignore_ascii_case("svc")
+        {
+            (&labels[..labels.len() - 1], true)
+        } else if absolute {
+            return Target::other(input, fq.clone());
+        } else {
+            (labels, false)
+        };
+
+        let under = |l: &String| l.starts_with('_') && l.len() > 1;
+        let strip = |l: &String| l.trim_start_matches('_').to_string();
+        let (kind, port, proto, ep, svc, ns) = match rest {
+            [svc] if !qualified => (Kind::Service, None, None, None, svc, ctx.namespace.clone()),
+            [svc, ns] if !under(svc) => (Kind::Service, None, None, None, svc, ns.clone()),
+            [p, pr, svc] if !qualified && under(p) && under(pr) => (
+                Kind::Srv,
+                Some(strip(p)),
+                Some(strip(pr)),
+                None,
+                svc,
+                ctx.namespace.clone(),
+            ),
+            [ep, svc, ns] if !under(ep) && !under(svc) => (
+                Kind::Endpoint,
+                None,
+                None,
+                Some(ep.clone()),
+                svc,
+                ns.clone(),
+            ),
+            [p, pr, svc, ns] if under(p) && under(pr) => (
+                Kind::Srv,
+                Some(strip(p)),
+                Some(strip(pr)),
+                None,
+                svc,
+                ns.clone(),
+            ),
+            _ => {
+                let mut abs = fq.clone();
+                if !absolute && qualified {
+                    abs = fq.join(&Fqdn::from_labels(zone.to_vec())).unwrap_or(abs);
+                }
+                return Target::other(input, abs);
+            }
+        };
+        let mut out: Vec<String> = Vec::new();
+        if let (Some(p), Some(pr)) = (&port, &proto) {
+            out.push(format!("_{p}"));
+            out.push(format!("_{pr}"));
+        }
+        if let Some(e) = &ep {
+            out.push(e.clone());
+        }
+        out.push(svc.clone());
+        out.push(ns.clone());
+        out.extend(svc_zone);
+        let fqdn = Fqdn::from_labels(out);
+        if fqdn.text_len() > MAX_NAME {
+            // Completing a short name made it too long: query it as typed.
+            return Target::other(input, fq.clone());
+        }
+        Target {
+            input: input.to_string(),
+            kind,
+            fqdn,
+            namespace: Some(ns),
+            service: Some(svc.clone()),
+            endpoint: ep,
+            port_name: port,
+            protocol: proto,
+            ip: None,
+        }
+    }
+}
+
+/// `in-addr.arpa` / `ip6.arpa` name of an address (nibble form for IPv6).
+pub fn reverse_name(ip: IpAddr) -> Fqdn {
+    let mut labels: Vec<String> = Vec::new();
+    match ip {
+        IpAddr::V4(v4) => {
+            labels.extend(v4.octets().iter().rev().map(|o| o.to_string()));
+            labels.push("in-addr".into());
+        }
+        IpAddr::V6(v6) => {
+            for o in v6.octets().iter().rev() {
+                labels.push(format!("{:x}", o & 0xf));
+                labels.push(format!("{:x}", o >> 4));
+            }
+            labels.push("ip6".into());
+        }
+    }
+    labels.push("arpa".into());
+    Fqdn::from_labels(labels)
+}
+
+/// The address a CoreDNS dashed-IP endpoint label stands for (spec R4.1):
+/// `10-244-194-69` → 10.244.194.69, `fd00-10-244--13` → fd00:10:244::13
+/// (a trailing `-0` added by CoreDNS ≥ 1.12.3 is accepted too).
+pub fn dashed_ip(label: &str) -> Option<IpAddr> {
+    if label.is_empty() || !label.contains('-') {
+        return None;
+    }
+    let dashes = label.matches('-').count();
+    if dashes == 3 && !label.contains("--") {
+        if let Ok(ip) = label.replace('-', ".").parse::<std::net::Ipv4Addr>() {
+            return Some(IpAddr::V4(ip));
+        }
+    }
+    let colon = label.replace('-', ":");
+    if let Ok(ip) = colon.parse::<std::net::Ipv6Addr>() {
+        return Some(IpAddr::V6(ip));
+    }
+    // `2001-db8-…--0`: the `0` was appended to a name that ended in `-`.
+    colon
+        .strip_suffix('0')
+        .and_then(|c| c.parse::<std::net::Ipv6Addr>().ok())
+        .map(IpAddr::V6)
+}

@@ -1,0 +1,168 @@
+//! resolv.conf and server addresses: the only place that reads resolv.conf.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+use crate::name::Fqdn;
+
+/// What hsvc takes from a resolv.conf file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ResolvConf {
+    pub path: PathBuf,
+    pub nameservers: Vec<SocketAddr>,
+    pub search: Vec<Fqdn>,
+    /// Length of the `search`/`domain` line that set the list (musl ignores
+    /// lines of 255 characters or more).
+    pub search_line_len: usize,
+    pub ndots: u8,
+    /// Lines hsvc could not use, with the reason (reported with -v).
+    pub warnings: Vec<String>,
+}
+
+impl ResolvConf {
+    /// Reads and parses a resolv.conf file.
+    pub fn read(path: &Path) -> std::io::Result<ResolvConf> {
+        let text = std::fs::read_to_string(path)?;
+        let mut rc = ResolvConf::parse(&text);
+        rc.path = path.to_path_buf();
+        Ok(rc)
+    }
+
+    /// Parses resolv.conf text the way glibc reads it: `nameserver` lines
+    /// in order, the last `search`/`domain` line wins, `options ndots:N`.
+    pub fn parse(text: &str) -> ResolvConf {
+        let mut rc = ResolvConf {
+            ndots: 1,
+            ..ResolvConf::default()
+        };
+        for raw in text.lines() {
+            let line = raw.split(['#', ';']).next().unwrap_or("").trim();
+            let mut words = line.split_whitespace();
+            match words.next() {
+                Some("nameserver") => match words.next().map(parse_nameserver) {
+                    Some(Some(addr)) => rc.nameservers.push(addr),
+                    _ => rc
+                        .warnings
+                        .push(format!("unusable nameserver line: {line}")),
+                },
+                Some(kw @ ("search" | "domain")) => {
+                    let list: Vec<&str> = if kw == "domain" {
+                        words.take(1).collect()
+                    } else {
+                        words.collect()
+                    };
+                    rc.search = list
+                        .iter()
+                        .filter_map(|d| match Fqdn::parse(d) {
+                            Ok(f) => Some(f),
+                            Err(e) => {
+                                rc.warnings.push(format!("search domain {d}: {e}"));
+                                None
+                            }
+                        })
+                        .collect();
+                    rc.search_line_len = raw.len();
+                }
+                Some("options") => {
+                    for opt in words {
+                        if let Some(n) = opt.strip_prefix("ndots:") {
+                            match n.parse::<u32>() {
+                                Ok(n) => rc.ndots = n.min(15) as u8,
+                                Err(_) => rc.warnings.push(format!("bad option {opt}")),
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        rc
+    }
+}
+
+/// A nameserver line's address: an IP, port 53. A zone suffix
+/// (`fe80::1%eth0`) cannot be honoured and makes the line unusable.
+fn parse_nameserver(word: &str) -> Option<SocketAddr> {
+    word.parse::<IpAddr>()
+        .ok()
+        .map(|ip| SocketAddr::new(ip, 53))
+}
+
+/// Parses `--server`: `ip`, `ip:port`, `[v6]:port` or a bare IPv6 address.
+pub fn parse_server(s: &str) -> Result<SocketAddr, String> {
+    if let Ok(sa) = s.parse::<SocketAddr>() {
+        return Ok(sa);
+    }
+    if let Ok(ip) = s.parse::<IpAddr>() {
+        return Ok(SocketAddr::new(ip, 53));
+    }
+    if let Some(inner) = s.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
+        if let Ok(ip) = inner.parse::<IpAddr>() {
+            return Ok(SocketAddr::new(ip, 53));
+        }
+    }
+    Err(format!(
+        "'{}' is not a server address (use IP, IP:PORT or [IPv6]:PORT)",
+        crate::escape::term(s)
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_a_pod_resolv_conf() {
+        let rc = ResolvConf::parse(
+            "search awx.svc.cluster.local svc.cluster.local cluster.local\n\
+             nameserver 10.96.0.10\n\
+             options ndots:5 timeout:1 rotate\n",
+        );
+        assert_eq!(rc.nameservers, vec!["10.96.0.10:53".parse().unwrap()]);
+        assert_eq!(rc.search.len(), 3);
+        assert_eq!(rc.search[0].to_string(), "awx.svc.cluster.local.");
+        assert_eq!(rc.ndots, 5);
+        assert!(rc.warnings.is_empty());
+    }
+
+    #[test]
+    fn last_search_or_domain_wins_and_comments_are_ignored() {
+        let rc = ResolvConf::parse(
+            "domain corp.example\n# comment\nsearch a.example b.example ; trailing\n\
+             nameserver fd00::a\nnameserver fe80::1%eth0\noptions ndots:99\n",
+        );
+        assert_eq!(rc.search.len(), 2);
+        assert_eq!(rc.nameservers, vec!["[fd00::a]:53".parse().unwrap()]);
+        assert_eq!(rc.warnings.len(), 1);
+        assert_eq!(rc.ndots, 15);
+        let rc = ResolvConf::parse("search a.example\ndomain corp.example\n");
+        assert_eq!(rc.search, vec![Fqdn::parse("corp.example").unwrap()]);
+        assert_eq!(ResolvConf::parse("").ndots, 1);
+    }
+
+    #[test]
+    fn server_forms() {
+        assert_eq!(
+            parse_server("10.96.0.10").unwrap(),
+            "10.96.0.10:53".parse().unwrap()
+        );
+        assert_eq!(
+            parse_server("127.0.0.1:5353").unwrap(),
+            "127.0.0.1:5353".parse().unwrap()
+        );
+        assert_eq!(
+            parse_server("[::1]:5353").unwrap(),
+            "[::1]:5353".parse().unwrap()
+        );
+        assert_eq!(
+            parse_server("fd00::a").unwrap(),
+            "[fd00::a]:53".parse().unwrap()
+        );
+        assert_eq!(
+            parse_server("[fd00::a]").unwrap(),
+            "[fd00::a]:53".parse().unwrap()
+        );
+        assert!(parse_server("kube-dns").is_err());
+        assert!(parse_server("1.2.3.4:99999").is_err());
+    }
+}
