@@ -49,47 +49,7 @@ pub fn paint(sgr: &str, text: &str) -> String {
     }
 }
 
-/// [`paint`] for text bound for stderr.
-pub fn paint_err(sgr: &str, text: &str) -> String {
-    if COLOR_ERR.load(Ordering::Relaxed) {
-        format!("\x1b[{sgr}m{text}\x1b[0m")
-    } else {
-        text.to_string()
-    }
-}
-
-/// Writes a diagnostic line to stderr when `-v` was given `level` times.
-#[macro_export]
-macro_rules! diag {
-    ($level:expr, $($arg:tt)*) => {
-        if $crate::diag::verbosity() >= $level {
-            eprintln!("hsvc: {}", hsvc_resolve::escape::term(&format!($($arg)*)));
-        }
-    };
-}
-
-/// With `-v`: one line per query a lookup sent (the lookup layer never
-/// prints; it hands its trace back in the resolution).
-pub fn trace(queries: &[hsvc_resolve::lookup::QueryRecord]) {
-    if verbosity() == 0 {
-        return;
-    }
-    for q in queries {
-        crate::diag!(
-            1,
-            "{}: {} {} @{} {} → {} ({} answers{}) in {:.2} ms",
-            q.purpose,
-            q.name,
-            q.rtype,
-            q.server,
-            q.transport.as_str(),
-            q.rcode
-                .as_deref()
-                .or(q.error.as_deref())
-                .unwrap_or_default(),
-            q.answers,
-            if q.truncated { ", TC" } else { "" },
-            q.latency_ms
-        );
-    }
+/// Whether text bound for stderr is coloured (for the [`crate::report::Reporter`]).
+pub fn color_err() -> bool {
+    COLOR_ERR.load(Ordering::Relaxed)
 }

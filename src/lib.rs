@@ -9,6 +9,7 @@ pub mod commands;
 pub mod diag;
 pub mod exit;
 pub mod output;
+pub mod report;
 pub mod settings;
 pub mod sources;
 
@@ -57,24 +58,20 @@ where
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut err = std::io::stderr().lock();
-    let result = runtime.block_on(commands::run(cli, &mut out, &mut err));
+    let mut rep = report::Reporter::new(&mut err, cli.global.verbose, diag::color_err());
+    let result = runtime.block_on(commands::run(cli, &mut out, &mut rep));
     let flushed = out.flush();
     match result {
         Ok(code) => match flushed {
             Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-                let _ = writeln!(err, "hsvc: cannot write output: {e}");
+                rep.error(&format!("cannot write output: {e}"));
                 exit::Exit::Usage.into()
             }
             _ => code.into(),
         },
         Err(fail) => {
             if !fail.message.is_empty() {
-                let _ = writeln!(
-                    err,
-                    "{} {}",
-                    diag::paint_err("31", "hsvc:"),
-                    hsvc_resolve::escape::term(&fail.message)
-                );
+                rep.error(&fail.message);
             }
             fail.exit.into()
         }

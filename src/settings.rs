@@ -20,7 +20,7 @@ pub struct Settings {
     pub namespaces: Vec<String>,
     pub cluster_domain: Option<Fqdn>,
     pub query: hsvc_resolve::dns::QueryOptions,
-    pub format: crate::cli::Format,
+    pub format: crate::output::Format,
 }
 
 impl Settings {
@@ -87,7 +87,7 @@ impl Settings {
                 tcp: g.tcp,
                 edns: (g.edns_size != 0).then_some(g.edns_size),
             },
-            format: g.output,
+            format: output_format(g.output),
         })
     }
 
@@ -102,49 +102,51 @@ impl Settings {
     }
 
     /// With `-v`: where every setting came from, on stderr.
-    pub fn diagnose(&self) {
-        if crate::diag::verbosity() == 0 {
+    pub fn diagnose(&self, rep: &mut crate::report::Reporter<'_>) {
+        if !rep.verbose(1) {
             return; // nothing to print: skip building the strings
         }
         let servers: Vec<String> = self.servers.iter().map(ToString::to_string).collect();
-        crate::diag!(
-            1,
-            "servers {} ({}); resolv.conf {}: search [{}] ndots:{}",
-            servers.join(", "),
-            if self.servers == self.resolv.nameservers {
-                "from resolv.conf"
-            } else {
-                "from --server"
-            },
-            self.resolv.path.display(),
-            self.resolv
-                .search
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(" "),
-            self.resolv.ndots
-        );
+        rep.diag(1, || {
+            format!(
+                "servers {} ({}); resolv.conf {}: search [{}] ndots:{}",
+                servers.join(", "),
+                if self.servers == self.resolv.nameservers {
+                    "from resolv.conf"
+                } else {
+                    "from --server"
+                },
+                self.resolv.path.display(),
+                self.resolv
+                    .search
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                self.resolv.ndots
+            )
+        });
         let ctx = self.context(self.namespaces.first().map(String::as_str));
-        crate::diag!(
-            1,
-            "namespace {} ({:?}), cluster domain {}; timeout {:?} x {} attempts, {}, EDNS {}",
-            ctx.namespace,
-            ctx.namespace_source,
-            ctx.cluster_domain,
-            self.query.timeout,
-            self.query.attempts,
-            if self.query.tcp {
-                "TCP only"
-            } else {
-                "UDP, TCP on TC"
-            },
-            self.query
-                .edns
-                .map_or("off".to_string(), |s| format!("{s} bytes"))
-        );
+        rep.diag(1, || {
+            format!(
+                "namespace {} ({:?}), cluster domain {}; timeout {:?} x {} attempts, {}, EDNS {}",
+                ctx.namespace,
+                ctx.namespace_source,
+                ctx.cluster_domain,
+                self.query.timeout,
+                self.query.attempts,
+                if self.query.tcp {
+                    "TCP only"
+                } else {
+                    "UDP, TCP on TC"
+                },
+                self.query
+                    .edns
+                    .map_or("off".to_string(), |s| format!("{s} bytes"))
+            )
+        });
         for w in &self.resolv.warnings {
-            crate::diag!(1, "resolv.conf: {w}");
+            rep.diag(1, || format!("resolv.conf: {w}"));
         }
     }
 
@@ -171,5 +173,37 @@ impl Settings {
             servers: self.servers.clone(),
             opts: self.query.clone(),
         }
+    }
+}
+
+/// Plans the sources of `diff` and `watch`; a bad name or a duplicate
+/// source is a usage error before any query.
+pub fn sources(
+    s: &Settings,
+    names: &[String],
+) -> Result<Vec<crate::sources::Source>, crate::exit::Fail> {
+    crate::sources::plan(s, names).map_err(|e| crate::exit::Fail::usage(e.to_string()))
+}
+
+/// The `--by` flag as the comparison takes it.
+pub fn diff_by(b: crate::cli::DiffBy) -> hsvc_resolve::diff::By {
+    use hsvc_resolve::diff::By;
+    match b {
+        crate::cli::DiffBy::Ip => By::Ip,
+        crate::cli::DiffBy::Hostname => By::Hostname,
+        crate::cli::DiffBy::Endpoint => By::Endpoint,
+    }
+}
+
+/// `-o` as the renderers take it.
+pub fn output_format(f: crate::cli::Format) -> crate::output::Format {
+    use crate::cli::Format as F;
+    use crate::output::Format as O;
+    match f {
+        F::Table => O::Table,
+        F::Wide => O::Wide,
+        F::Plain => O::Plain,
+        F::Json => O::Json,
+        F::Jsonl => O::Jsonl,
     }
 }

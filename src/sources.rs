@@ -6,7 +6,8 @@
 use std::net::SocketAddr;
 
 use crate::settings::Settings;
-use hsvc_resolve::name::{Kind, NameError, Target};
+use hsvc_resolve::lookup::{Answer, PortQuery};
+use hsvc_resolve::name::{Meaning, NameError, Target};
 
 /// One thing to resolve: a name at one server.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,13 +46,41 @@ impl std::fmt::Display for PlanError {
 /// `svc.ns` for a Service, `ep.svc.ns` for a pod, else the FQDN without
 /// its trailing dot.
 pub fn short_name(t: &Target) -> String {
-    match (&t.kind, &t.service, &t.namespace) {
-        (Kind::Service, Some(s), Some(ns)) => format!("{s}.{ns}"),
-        (Kind::Endpoint, Some(s), Some(ns)) => {
-            format!("{}.{s}.{ns}", t.endpoint.as_deref().unwrap_or("?"))
-        }
+    match &t.meaning {
+        Meaning::Service { namespace, service } => format!("{service}.{namespace}"),
+        Meaning::Endpoint {
+            namespace,
+            service,
+            endpoint,
+        } => format!("{endpoint}.{service}.{namespace}"),
         _ => t.fqdn.to_string().trim_end_matches('.').to_string(),
     }
+}
+
+/// Resolves every source concurrently, each through its one server; the
+/// answers come back in the sources' order, each query traced with `-v`.
+pub async fn resolve_all(
+    s: &Settings,
+    sources: &[&Source],
+    rep: &mut crate::report::Reporter<'_>,
+) -> Vec<Answer> {
+    let mut set = tokio::task::JoinSet::new();
+    for (i, src) in sources.iter().enumerate() {
+        let mut resolver = s.resolver();
+        resolver.servers = vec![src.server];
+        let target = src.target.clone();
+        set.spawn(async move { (i, resolver.resolve(target, &PortQuery::default()).await) });
+    }
+    let mut out: Vec<Option<Answer>> = (0..sources.len()).map(|_| None).collect();
+    while let Some(joined) = set.join_next().await {
+        // A resolution task has no panicking path, and with panic=abort a
+        // panic would not reach here.
+        if let Ok((i, r)) = joined {
+            rep.trace(&r.trace);
+            out[i] = Some(r);
+        }
+    }
+    out.into_iter().flatten().collect()
 }
 
 /// Plans the sources of `names` under the settings' namespaces (the

@@ -3,21 +3,23 @@
 use std::io::Write;
 use std::time::Instant;
 
-use crate::cli::{CheckArgs, Format};
+use crate::cli::CheckArgs;
 use crate::exit::{Exit, Fail};
 use crate::output::check::{self as render, ChangeRow, DnsInfo, Plan, Progress, Row, Summary};
+use crate::output::ErrorDoc;
+use crate::report::Reporter;
 use crate::settings::Settings;
 use hsvc_probe::targets::PortChoice;
 use hsvc_probe::{self, Check, ProbeOptions, ProbeResult};
-use hsvc_resolve::lookup::{ErrorInfo, PortQuery, Status};
+use hsvc_resolve::lookup::PortQuery;
 
 pub async fn run(
     s: &Settings,
     args: &CheckArgs,
     out: &mut dyn Write,
-    err: &mut dyn Write,
+    rep: &mut Reporter<'_>,
 ) -> Result<Exit, Fail> {
-    let json = matches!(s.format, Format::Json | Format::Jsonl);
+    let json = s.format.is_json();
     let target = s.single_target("check", &args.name)?;
     let choice = match (args.port, &args.port_name) {
         (Some(p), _) => PortChoice::Number(p),
@@ -48,8 +50,8 @@ pub async fn run(
     let plan = Plan {
         name: &args.name,
         fqdn: target.fqdn.to_string(),
-        namespace: target.namespace.clone(),
-        service: target.service.clone(),
+        namespace: target.namespace().map(str::to_string),
+        service: target.service().map(str::to_string),
         check: &check,
         port: args.port,
         port_name: args.port_name.as_deref(),
@@ -71,31 +73,23 @@ pub async fn run(
     for round in 1..=args.repeat {
         let started = Instant::now();
         let res = resolver.resolve(target.clone(), &ports).await;
-        crate::diag::trace(&res.queries);
-        r.warnings(err, &res.warnings).map_err(super::io_fail)?;
-        if res.status == Status::Error {
-            let info = res.error.clone().unwrap_or_else(|| ErrorInfo {
-                kind: "error".into(),
-                message: "DNS failure".into(),
-                server: res.server.map(|s| s.to_string()),
-            });
+        rep.trace(&res.trace);
+        r.warnings(rep, &res.warnings).map_err(super::io_fail)?;
+        if let Some(e) = res.error() {
+            let info = ErrorDoc::from(e);
             r.finish(out, Some(DnsInfo::new(&res)), Some(&info))
                 .map_err(super::io_fail)?;
             return Err(Fail::dns(info.message));
         }
         if res.endpoints.is_empty() {
-            let _ = writeln!(
-                err,
-                "hsvc: {}",
-                hsvc_resolve::escape::term(&crate::output::resolve::negative_message(&res))
-            );
+            rep.note(&crate::output::resolve::negative_message(&res));
         }
         let planned = hsvc_probe::targets::plan(&res.endpoints, &choice).map_err(|e| {
             let mut message = e.to_string();
             if res.truncated {
                 message.push_str(" (the DNS answer was truncated)");
             }
-            let info = ErrorInfo {
+            let info = ErrorDoc {
                 kind: "no_port".into(),
                 message: message.clone(),
                 server: None,
@@ -115,7 +109,7 @@ pub async fn run(
         let rows = Row::join(&results, &res.endpoints);
         let dns = DnsInfo::new(&res);
         match &prev {
-            None => r.first_round(out, err, &rows, summary, dns),
+            None => r.first_round(out, rep, &rows, summary, dns),
             Some((prev_results, prev_rows)) => {
                 let changes = hsvc_probe::state_changes(prev_results, &results);
                 let changes = ChangeRow::from_changes(round, changes, prev_rows, &rows);

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use crate::cli::{Cli, DemoArgs};
 use crate::exit::{Exit, Fail};
+use crate::report::Reporter;
 use hsvc_cluster::{self, Cluster, Endpoint, Port, Service, SharedZone};
 
 /// The demo's pods for `hsvc check`: loopback addresses the tour listens on.
@@ -54,7 +55,11 @@ fn scaled(replicas: usize) -> Cluster {
     c
 }
 
-pub async fn run(args: &DemoArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<Exit, Fail> {
+pub async fn run(
+    args: &DemoArgs,
+    out: &mut dyn Write,
+    rep: &mut Reporter<'_>,
+) -> Result<Exit, Fail> {
     let zone = match &args.zone {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -66,7 +71,7 @@ pub async fn run(args: &DemoArgs, out: &mut dyn Write, err: &mut dyn Write) -> R
         None => SharedZone::from_cluster(&demo_cluster()),
     };
     if args.serve || args.zone.is_some() {
-        return serve(args.listen, zone, out, err).await;
+        return serve(args.listen, zone, out, rep).await;
     }
     tour(args.listen, zone, out).await
 }
@@ -75,7 +80,7 @@ async fn serve(
     listen: SocketAddr,
     zone: SharedZone,
     out: &mut dyn Write,
-    err: &mut dyn Write,
+    rep: &mut Reporter<'_>,
 ) -> Result<Exit, Fail> {
     let mut running = hsvc_cluster::serve(listen, zone)
         .await
@@ -95,7 +100,7 @@ async fn serve(
             r.map_err(|e| Fail::usage(format!("server stopped: {e}")))?;
         }
         _ = tokio::signal::ctrl_c() => {
-            let _ = writeln!(err, "stopping");
+            let _ = writeln!(rep.writer(), "stopping");
             let _ = running.shutdown().await;
         }
     }
@@ -154,18 +159,20 @@ async fn run_captured(argv: &[&str], buf: &mut Vec<u8>) -> Exit {
         }
     };
     let mut err = Vec::new();
+    let mut rep = Reporter::new(&mut err, cli.global.verbose, false);
     // Boxed: `run` reaches this function again through `demo`.
-    let r = Box::pin(super::run(cli, buf, &mut err)).await;
-    buf.extend_from_slice(&err);
-    match r {
+    let r = Box::pin(super::run(cli, buf, &mut rep)).await;
+    let code = match r {
         Ok(code) => code,
         Err(f) => {
             if !f.message.is_empty() {
-                let _ = writeln!(buf, "hsvc: {}", hsvc_resolve::escape::term(&f.message));
+                rep.error(&f.message);
             }
             f.exit
         }
-    }
+    };
+    buf.extend_from_slice(&err);
+    code
 }
 
 async fn tour(listen: SocketAddr, zone: SharedZone, out: &mut dyn Write) -> Result<Exit, Fail> {

@@ -13,14 +13,15 @@ use std::io::Write;
 
 use crate::cli::{Cli, Command};
 use crate::exit::{Exit, Fail};
+use crate::report::Reporter;
 use crate::settings::Settings;
 
 /// Runs the parsed command line; returns the exit code.
-pub async fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Exit, Fail> {
+pub async fn run(cli: Cli, out: &mut dyn Write, rep: &mut Reporter<'_>) -> Result<Exit, Fail> {
     // Commands that ask DNS share one way of reading their settings.
-    let settings = || {
+    let settings = |rep: &mut Reporter<'_>| {
         let s = Settings::from_args(&cli.global)?;
-        s.diagnose();
+        s.diagnose(rep);
         Ok::<_, Fail>(s)
     };
     match &cli.command {
@@ -30,13 +31,13 @@ pub async fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<E
             clap_complete::generate(args.shell, &mut cmd, name, out);
             Ok(Exit::Ok)
         }
-        Command::Resolve(args) => resolve::run(&settings()?, args, out, err).await,
-        Command::Pick(args) => pick::run(&settings()?, args, out, err).await,
-        Command::Check(args) => check::run(&settings()?, args, out, err).await,
-        Command::Diff(args) => diff::run(&settings()?, args, out, err).await,
-        Command::Watch(args) => watch::run(&settings()?, args, out, err).await,
+        Command::Resolve(args) => resolve::run(&settings(rep)?, args, out, rep).await,
+        Command::Pick(args) => pick::run(&settings(rep)?, args, out, rep).await,
+        Command::Check(args) => check::run(&settings(rep)?, args, out, rep).await,
+        Command::Diff(args) => diff::run(&settings(rep)?, args, out, rep).await,
+        Command::Watch(args) => watch::run(&settings(rep)?, args, out, rep).await,
         #[cfg(feature = "demo")]
-        Command::Demo(args) => demo::run(args, out, err).await,
+        Command::Demo(args) => demo::run(args, out, rep).await,
     }
 }
 

@@ -5,15 +5,18 @@ use std::io::{BufRead, BufReader, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::cli::{Format, PickArgs, PickIdentity, PickPolicy};
+use crate::cli::{PickArgs, PickIdentity, PickPolicy};
 use crate::exit::{Exit, Fail};
 use crate::output::pick::{self as render, Header, PickWriter};
+use crate::output::{ErrorDoc, Format};
+use crate::report::Reporter;
 use crate::settings::Settings;
+use hsvc_balance::follow::{Follower, Update};
 use hsvc_balance::pick::{Maglev, MemberSet, Policy, DEFAULT_TABLE_SIZE};
 use hsvc_balance::selection::{
     simulate, IdentityRule, PolicyInputs, Pool, PortChoice, Selector, SimKeys, WeightSource,
 };
-use hsvc_resolve::lookup::{ErrorInfo, PortQuery, Resolution, Status};
+use hsvc_resolve::lookup::{Answer, Outcome, PortQuery, Status};
 use hsvc_resolve::name::Target;
 
 /// The shortest interval between two re-resolutions with --follow (a TTL of
@@ -114,11 +117,11 @@ fn plan(s: &Settings, a: &PickArgs) -> Result<Plan, Fail> {
     })
 }
 
-fn header(input: &str, target: &Target, r: Option<&Resolution>, p: &Plan) -> Header {
+fn header(input: &str, target: &Target, r: Option<&Answer>, p: &Plan) -> Header {
     Header {
         name: input.to_string(),
         fqdn: target.fqdn.to_string(),
-        status: r.map_or(Status::Error, |r| r.status),
+        status: r.map_or(Status::Error, Answer::status),
         policy: p.inputs.policy.name(),
         identity: p.identity.as_str(),
         weights: match p.weights {
@@ -128,16 +131,18 @@ fn header(input: &str, target: &Target, r: Option<&Resolution>, p: &Plan) -> Hea
         offset: p.offset,
         seed: p.seed,
         table_size: p.table_size,
-        rcode: r.and_then(|r| r.rcode.clone()),
-        server: r.and_then(|r| r.server).map(|s| s.to_string()),
-        transport: r.map_or(hsvc_resolve::dns::Transport::Udp, |r| r.transport),
+        rcode: r
+            .and_then(|r| r.via.rcode)
+            .map(hsvc_resolve::dns::rcode_str),
+        server: r.map(|r| r.via.server.to_string()),
+        transport: r.map_or(hsvc_resolve::dns::Transport::Udp, |r| r.via.transport),
         ttl: r.and_then(|r| r.endpoints.min_ttl()),
     }
 }
 
-fn warn(err: &mut dyn Write, warnings: &[String]) {
+fn warn(rep: &mut Reporter<'_>, warnings: &[String]) {
     for w in warnings {
-        let _ = writeln!(err, "hsvc: warning: {}", hsvc_resolve::escape::term(w));
+        rep.warning(w);
     }
 }
 
@@ -175,7 +180,7 @@ pub async fn run(
     s: &Settings,
     args: &PickArgs,
     out: &mut dyn Write,
-    err: &mut dyn Write,
+    rep: &mut Reporter<'_>,
 ) -> Result<Exit, Fail> {
     let p = plan(s, args)?;
     let target = s.single_target("pick", &args.name)?;
@@ -187,38 +192,34 @@ pub async fn run(
 
     let resolver = s.resolver();
     let resolution = resolver.resolve(target.clone(), &p.ports).await;
-    crate::diag::trace(&resolution.queries);
+    rep.trace(&resolution.trace);
     let head = header(&args.name, &target, Some(&resolution), &p);
-    warn(err, &resolution.warnings);
-    match resolution.status {
-        Status::Ok => {}
-        Status::Error => {
-            let msg = resolution
-                .error
-                .as_ref()
-                .map_or("DNS failure".to_string(), |e| e.message.clone());
-            render::render_failure(
-                out,
-                s.format,
-                &head,
-                &resolution.warnings,
-                resolution.error.as_ref(),
-            )
-            .map_err(super::io_fail)?;
-            return Err(Fail::dns(msg));
+    let dns_warnings: Vec<String> = resolution
+        .warnings
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    warn(rep, &dns_warnings);
+    match &resolution.outcome {
+        Ok(Outcome::Found) => {}
+        Err(e) => {
+            let info = ErrorDoc::from(e);
+            render::render_failure(out, s.format, &head, &dns_warnings, Some(&info))
+                .map_err(super::io_fail)?;
+            return Err(Fail::dns(info.message));
         }
-        Status::Nxdomain | Status::Nodata => {
+        Ok(negative) => {
             let msg = crate::output::resolve::negative_message(&resolution);
-            let info = ErrorInfo {
-                kind: if resolution.status == Status::Nxdomain {
+            let info = ErrorDoc {
+                kind: if *negative == Outcome::NxDomain {
                     "nxdomain".into()
                 } else {
                     "nodata".into()
                 },
                 message: msg.clone(),
-                server: resolution.server.map(|s| s.to_string()),
+                server: Some(resolution.via.server.to_string()),
             };
-            render::render_failure(out, s.format, &head, &resolution.warnings, Some(&info))
+            render::render_failure(out, s.format, &head, &dns_warnings, Some(&info))
                 .map_err(super::io_fail)?;
             return Err(Fail {
                 exit: Exit::Negative,
@@ -228,8 +229,8 @@ pub async fn run(
     }
 
     let pool = Pool::build(&resolution.endpoints, p.identity, &p.weights, &p.port);
-    warn(err, &pool.warnings);
-    let mut warnings = resolution.warnings.clone();
+    warn(rep, &pool.warnings);
+    let mut warnings = dns_warnings.clone();
     warnings.extend(pool.warnings.iter().cloned());
     if pool.is_empty() {
         let msg = format!(
@@ -237,10 +238,10 @@ pub async fn run(
             target.fqdn,
             resolution.endpoints.len()
         );
-        let info = ErrorInfo {
+        let info = ErrorDoc {
             kind: "no_endpoint".into(),
             message: msg.clone(),
-            server: resolution.server.map(|s| s.to_string()),
+            server: Some(resolution.via.server.to_string()),
         };
         render::render_failure(out, s.format, &head, &warnings, Some(&info))
             .map_err(super::io_fail)?;
@@ -309,7 +310,7 @@ pub async fn run(
                 path: args.keys_from.clone().unwrap_or_default(),
                 ttl: first_ttl,
                 out,
-                err,
+                rep,
             })
             .await?;
             return Ok(Exit::Ok);
@@ -342,7 +343,7 @@ pub async fn run(
     Ok(Exit::Ok)
 }
 
-struct FollowCtx<'a> {
+struct FollowCtx<'a, 'b> {
     s: &'a Settings,
     plan: &'a Plan,
     target: Target,
@@ -354,26 +355,34 @@ struct FollowCtx<'a> {
     path: PathBuf,
     ttl: Option<u32>,
     out: &'a mut dyn Write,
-    err: &'a mut dyn Write,
+    rep: &'a mut Reporter<'b>,
 }
 
 /// `--follow`: keys come from a reader thread; a background task
 /// re-resolves at the TTL; a new set is applied between two keys.
-async fn follow(c: FollowCtx<'_>) -> Result<(), Fail> {
+async fn follow(c: FollowCtx<'_, '_>) -> Result<(), Fail> {
     let FollowCtx {
         s,
         plan: p,
         target,
         mut head,
-        mut pool,
-        mut selector,
+        pool,
+        selector,
         writer: mut w,
         src,
         path,
         ttl,
         out,
-        err,
+        rep,
     } = c;
+    let mut follower = Follower::new(
+        p.inputs,
+        p.identity,
+        p.weights.clone(),
+        p.port.clone(),
+        pool,
+        selector,
+    );
 
     let (key_tx, mut keys) = tokio::sync::mpsc::channel::<std::io::Result<Vec<u8>>>(1024);
     std::thread::spawn(move || {
@@ -395,7 +404,7 @@ async fn follow(c: FollowCtx<'_>) -> Result<(), Fail> {
         }
     });
 
-    let (set_tx, mut sets) = tokio::sync::watch::channel::<Option<Resolution>>(None);
+    let (set_tx, mut sets) = tokio::sync::watch::channel::<Option<Answer>>(None);
     let resolver = s.resolver();
     let ports = p.ports.clone();
     let refresh_target = target.clone();
@@ -406,8 +415,7 @@ async fn follow(c: FollowCtx<'_>) -> Result<(), Fail> {
         loop {
             tokio::time::sleep(every).await;
             let r = resolver.resolve(refresh_target.clone(), &ports).await;
-            crate::diag::trace(&r.queries);
-            if let (Status::Ok, Some(t)) = (r.status, r.endpoints.min_ttl()) {
+            if let (Ok(Outcome::Found), Some(t)) = (&r.outcome, r.endpoints.min_ttl()) {
                 every = Duration::from_secs(t.into()).max(MIN_REFRESH);
             }
             if set_tx.send(Some(r)).is_err() {
@@ -433,25 +441,39 @@ async fn follow(c: FollowCtx<'_>) -> Result<(), Fail> {
         if sets.has_changed().unwrap_or(false) {
             let update = sets.borrow_and_update().clone();
             if let Some(r) = update {
-                if let Some((new_pool, new_selector)) = apply(p, &r, &pool, n, err) {
-                    let gone = pool.ids_not_in(&new_pool).len();
-                    let added = new_pool.ids_not_in(&pool).len();
-                    head = header(&head.name, &target, Some(&r), p);
-                    pool = new_pool;
-                    selector = new_selector;
-                    if let Err(e) = w.set(out, &head, &pool) {
-                        break Err(super::io_fail(e));
+                rep.trace(&r.trace);
+                let answer = match &r.outcome {
+                    Ok(Outcome::Found) => Ok(&r.endpoints),
+                    Err(e) => Err(e.to_string()),
+                    Ok(_) => Err(crate::output::resolve::negative_message(&r)),
+                };
+                let kept = follower.pool().len();
+                match follower.apply(answer, n) {
+                    Update::Applied { added, removed } => {
+                        head = header(&head.name, &target, Some(&r), p);
+                        if let Err(e) = w.set(out, &head, follower.pool()) {
+                            break Err(super::io_fail(e));
+                        }
+                        rep.note(&format!(
+                            "endpoint set changed (generation {}): {} endpoints, +{added} -{removed}",
+                            w.generation(),
+                            follower.pool().len()
+                        ));
                     }
-                    let _ = writeln!(
-                        err,
-                        "hsvc: endpoint set changed (generation {}): {} endpoints, +{added} -{gone}",
-                        w.generation(),
-                        pool.len()
-                    );
+                    Update::Unchanged => {}
+                    Update::KeptAfterFailure(why) => rep.warning(&format!(
+                        "re-resolving failed ({why}); keeping the {kept} endpoints"
+                    )),
+                    Update::KeptEmpty => rep.warning(&format!(
+                        "the new answer has no usable endpoint; keeping the {kept} endpoints"
+                    )),
+                    Update::KeptUnbuildable(e) => {
+                        rep.warning(&format!("{e}; keeping the previous endpoints"))
+                    }
                 }
             }
         }
-        if let Some(i) = selector.next(&key) {
+        if let Some(i) = follower.next(&key) {
             if let Err(e) = w.pick(out, n, Some(&key), i) {
                 break Err(super::io_fail(e));
             }
@@ -460,51 +482,4 @@ async fn follow(c: FollowCtx<'_>) -> Result<(), Fail> {
     };
     refresher.abort();
     result
-}
-
-/// The pool and selector of a fresh resolution, if it changes anything and
-/// is usable; otherwise the previous set is kept (as a client keeps its last
-/// good addresses) with a warning.
-fn apply(
-    p: &Plan,
-    r: &Resolution,
-    current: &Pool,
-    served: u64,
-    err: &mut dyn Write,
-) -> Option<(Pool, Selector)> {
-    if r.status != Status::Ok {
-        let why = match r.status {
-            Status::Error => r
-                .error
-                .as_ref()
-                .map_or("DNS failure".to_string(), |e| e.message.clone()),
-            _ => crate::output::resolve::negative_message(r),
-        };
-        let _ = writeln!(
-            err,
-            "hsvc: warning: re-resolving failed ({}); keeping the {} endpoints",
-            hsvc_resolve::escape::term(&why),
-            current.len()
-        );
-        return None;
-    }
-    let pool = Pool::build(&r.endpoints, p.identity, &p.weights, &p.port);
-    if pool.same_members(current) {
-        return None;
-    }
-    if pool.is_empty() {
-        let _ = writeln!(
-            err,
-            "hsvc: warning: the new answer has no usable endpoint; keeping the {} endpoints",
-            current.len()
-        );
-        return None;
-    }
-    match Selector::new(&p.inputs, &pool.set, served) {
-        Ok(sel) => Some((pool, sel)),
-        Err(e) => {
-            let _ = writeln!(err, "hsvc: warning: {e}; keeping the previous endpoints");
-            None
-        }
-    }
 }

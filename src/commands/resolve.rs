@@ -2,18 +2,20 @@
 
 use std::io::Write;
 
-use crate::cli::{Format, ResolveArgs, ResolverKind};
+use crate::cli::{ResolveArgs, ResolverKind};
 use crate::exit::{Exit, Fail};
 use crate::output::resolve as render;
+use crate::output::{ErrorDoc, Format};
+use crate::report::Reporter;
 use crate::settings::Settings;
-use hsvc_resolve::lookup::{ErrorInfo, PortQuery, Status};
+use hsvc_resolve::lookup::{PortQuery, Status};
 use hsvc_resolve::name::{ResolverRules, SearchWalk, Target};
 
 pub async fn run(
     s: &Settings,
     args: &ResolveArgs,
     out: &mut dyn Write,
-    err: &mut dyn Write,
+    rep: &mut Reporter<'_>,
 ) -> Result<Exit, Fail> {
     if s.namespaces.len() > 1 {
         // The same rule as single_target; resolve parses itself to print a
@@ -52,26 +54,20 @@ pub async fn run(
         resolver.resolve(target, &ports).await
     };
 
-    crate::diag::trace(&resolution.queries);
-    render::render(out, &resolution, s.format, args.explain, err).map_err(super::io_fail)?;
-    Ok(match resolution.status {
-        Status::Ok => Exit::Ok,
-        Status::Error => {
-            let e = resolution.error.as_ref();
-            let msg = e.map_or("DNS failure".to_string(), |e| e.message.clone());
-            if matches!(s.format, Format::Json | Format::Jsonl) {
-                let _ = writeln!(err, "hsvc: {}", hsvc_resolve::escape::term(&msg));
+    rep.trace(&resolution.trace);
+    render::render(out, &resolution, s.format, args.explain, rep).map_err(super::io_fail)?;
+    Ok(match &resolution.outcome {
+        Ok(hsvc_resolve::lookup::Outcome::Found) => Exit::Ok,
+        Err(e) => {
+            if s.format.is_json() {
+                rep.note(&e.to_string());
                 Exit::DnsFailure
             } else {
-                return Err(Fail::dns(msg));
+                return Err(Fail::dns(e.to_string()));
             }
         }
-        Status::Nxdomain | Status::Nodata => {
-            let _ = writeln!(
-                err,
-                "hsvc: {}",
-                hsvc_resolve::escape::term(&render::negative_message(&resolution))
-            );
+        Ok(_) => {
+            rep.note(&render::negative_message(&resolution));
             Exit::Negative
         }
     })
@@ -86,13 +82,13 @@ fn reject(
     out: &mut dyn Write,
 ) -> Fail {
     let message = crate::settings::invalid_name(input, &e);
-    if matches!(s.format, Format::Json | Format::Jsonl) {
+    if s.format.is_json() {
         let doc = render::UsageErrorDoc {
             schema: render::SCHEMA,
             name: input,
             status: Status::Error,
             endpoints: [],
-            error: ErrorInfo {
+            error: ErrorDoc {
                 kind: "invalid_name".into(),
                 message: message.clone(),
                 server: None,

@@ -9,10 +9,11 @@ use tokio::time::{sleep_until, Instant};
 use crate::cli::WatchArgs;
 use crate::exit::{Exit, Fail};
 use crate::output::watch::{self as render, EndDoc, EndSourceDoc, Origin};
-use crate::settings::Settings;
-use crate::sources::Source;
+use crate::report::Reporter;
+use crate::settings::{self, Settings};
+use crate::sources::{self, Source};
 use hsvc_resolve::diff::Options;
-use hsvc_resolve::lookup::{Resolution, Status};
+use hsvc_resolve::lookup::Answer;
 use hsvc_resolve::watch::Tracker;
 
 /// Interval when the answer gives no TTL (empty set, failure) and none was
@@ -46,11 +47,11 @@ pub async fn run(
     s: &Settings,
     args: &WatchArgs,
     out: &mut dyn Write,
-    _err: &mut dyn Write,
+    rep: &mut Reporter<'_>,
 ) -> Result<Exit, Fail> {
-    let sources = super::diff::plan(s, &args.names)?;
+    let sources = settings::sources(s, &args.names)?;
     let opts = Options {
-        by: super::diff::by(args.by),
+        by: settings::diff_by(args.by),
         ignore_ttl: args.ignore_ttl,
     };
     let width = sources
@@ -103,7 +104,7 @@ pub async fn run(
         }
         let refs: Vec<&Source> = due.iter().map(|&i| &sources[i]).collect();
         let results = tokio::select! {
-            r = super::diff::resolve_all(s, &refs) => r,
+            r = sources::resolve_all(s, &refs, rep) => r,
             _ = &mut ctrl_c => break "interrupted",
             _ = until(deadline) => break "duration",
         };
@@ -112,7 +113,7 @@ pub async fn run(
             let st = &mut states[i];
             st.next = now + interval;
             st.resolutions += 1;
-            if r.status == Status::Error {
+            if r.outcome.is_err() {
                 st.failures += 1;
             }
             let time = now_rfc3339();
@@ -121,12 +122,12 @@ pub async fn run(
                 name: &r.target.input,
                 fqdn: r.target.fqdn.to_string(),
                 server: sources[i].server.to_string(),
-                rcode: r.rcode.as_deref(),
+                rcode: r.via.rcode.map(hsvc_resolve::dns::rcode_str),
                 width,
             };
             let events = st
                 .tracker
-                .observe(r.status, r.endpoints.clone(), r.error.as_ref());
+                .observe(r.outcome.as_ref().copied(), r.endpoints.clone());
             for ev in &events {
                 st.events += 1;
                 render::render_event(out, s.format, &time, &origin, ev)
@@ -169,7 +170,7 @@ pub async fn run(
 
 /// `--interval`, else the answer's TTL (at least 1 s), else the last TTL
 /// seen, else 5 s.
-fn next_interval(flag: Option<Duration>, r: &Resolution, st: &mut State) -> Duration {
+fn next_interval(flag: Option<Duration>, r: &Answer, st: &mut State) -> Duration {
     if let Some(d) = flag {
         return d;
     }

@@ -13,12 +13,13 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::cli::Format;
+use super::{ErrorDoc, Format};
+use crate::report::Reporter;
 use hsvc_probe::{Change, ChangeKind, Check, MinHealthy, Outcome, ProbeResult, State};
 use hsvc_resolve::dns::Transport;
 use hsvc_resolve::endpoints::EndpointSet;
 use hsvc_resolve::escape::term;
-use hsvc_resolve::lookup::{ErrorInfo, Resolution, Status};
+use hsvc_resolve::lookup::{Answer, Status};
 
 pub const SCHEMA: &str = "hsvc.check/v1";
 
@@ -72,46 +73,7 @@ impl Row {
     }
 }
 
-/// The verdict of one round.
-#[derive(Clone, Copy, Debug, Serialize)]
-pub struct Summary {
-    /// 1 for the first round.
-    pub round: u32,
-    /// Targets probed (pods × ports).
-    pub total: usize,
-    pub healthy: usize,
-    pub unhealthy: usize,
-    /// Healthy targets needed (from `--min-healthy`).
-    pub required: usize,
-    /// `healthy >= required` and at least one target.
-    pub ok: bool,
-    /// Wall time of the round (DNS and probes), milliseconds.
-    pub wall_ms: f64,
-}
-
-impl Summary {
-    pub fn new(round: u32, results: &[ProbeResult], min: MinHealthy, wall: Duration) -> Self {
-        let total = results.len();
-        let healthy = results.iter().filter(|r| r.healthy).count();
-        Summary {
-            round,
-            total,
-            healthy,
-            unhealthy: total - healthy,
-            required: min.required(total),
-            ok: total > 0 && min.satisfied(healthy, total),
-            wall_ms: hsvc_resolve::lookup::ms(wall),
-        }
-    }
-
-    /// `3 of 5 healthy (need 5)`.
-    pub fn line(&self) -> String {
-        format!(
-            "{} of {} healthy (need {})",
-            self.healthy, self.total, self.required
-        )
-    }
-}
+pub use hsvc_probe::Verdict as Summary;
 
 /// One state change after the first round.
 #[derive(Clone, Debug, Serialize)]
@@ -166,12 +128,12 @@ pub struct DnsInfo {
 }
 
 impl DnsInfo {
-    pub fn new(r: &Resolution) -> Self {
+    pub fn new(r: &Answer) -> Self {
         DnsInfo {
-            status: r.status,
-            rcode: r.rcode.clone(),
-            server: r.server.map(|s| s.to_string()),
-            transport: r.transport,
+            status: r.status(),
+            rcode: r.via.rcode.map(hsvc_resolve::dns::rcode_str),
+            server: Some(r.via.server.to_string()),
+            transport: r.via.transport,
             endpoints: r.endpoints.len(),
             latency_ms: hsvc_resolve::lookup::ms(r.latency),
         }
@@ -216,7 +178,7 @@ pub struct CheckDoc<'a> {
     /// The last round's verdict.
     pub summary: Option<Summary>,
     pub warnings: &'a [String],
-    pub error: Option<&'a ErrorInfo>,
+    pub error: Option<&'a ErrorDoc>,
 }
 
 /// `hsvc check -o jsonl`: one object per line, tagged by `type`.
@@ -252,7 +214,7 @@ pub enum Line<'a> {
     /// The run stopped on an error.
     Error {
         schema: &'static str,
-        error: &'a ErrorInfo,
+        error: &'a ErrorDoc,
     },
 }
 
@@ -292,11 +254,16 @@ impl<'a> Renderer<'a> {
     }
 
     /// Warnings from DNS, once each.
-    pub fn warnings(&mut self, err: &mut dyn Write, warnings: &[String]) -> io::Result<()> {
+    pub fn warnings(
+        &mut self,
+        rep: &mut Reporter<'_>,
+        warnings: &[hsvc_resolve::lookup::Warning],
+    ) -> io::Result<()> {
         for warning in warnings {
-            if !self.warnings.contains(warning) {
-                writeln!(err, "hsvc: warning: {}", term(warning))?;
-                self.warnings.push(warning.clone());
+            let warning = warning.to_string();
+            if !self.warnings.contains(&warning) {
+                rep.warning(&warning);
+                self.warnings.push(warning);
             }
         }
         Ok(())
@@ -306,7 +273,7 @@ impl<'a> Renderer<'a> {
     pub fn first_round(
         &mut self,
         w: &mut dyn Write,
-        err: &mut dyn Write,
+        rep: &mut Reporter<'_>,
         rows: &[Row],
         summary: Summary,
         dns: DnsInfo,
@@ -329,7 +296,7 @@ impl<'a> Renderer<'a> {
                 for row in rows.iter().filter(|r| r.healthy) {
                     writeln!(w, "{}", row.addr())?;
                 }
-                writeln!(err, "hsvc: {}", summary.line())?;
+                rep.note(&summary.line());
             }
             Format::Table | Format::Wide => {
                 if !rows.is_empty() {
@@ -384,7 +351,7 @@ impl<'a> Renderer<'a> {
         &mut self,
         w: &mut dyn Write,
         dns: Option<DnsInfo>,
-        error: Option<&ErrorInfo>,
+        error: Option<&ErrorDoc>,
     ) -> io::Result<()> {
         match self.format {
             Format::Json => {

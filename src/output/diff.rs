@@ -5,18 +5,21 @@ use std::io::{self, Write};
 use super::Table;
 use serde::Serialize;
 
-use crate::cli::Format;
-use crate::sources::Source;
+use super::{ErrorDoc, Format};
 use hsvc_resolve::diff::{By, Comparison, Entry, Field, Row};
 use hsvc_resolve::escape::term;
-use hsvc_resolve::lookup::{ErrorInfo, Resolution, Status};
+use hsvc_resolve::lookup::{Answer, Status};
 
 pub const SCHEMA: &str = "hsvc.diff/v1";
 
 /// A source and what it answered.
 pub struct Sourced<'a> {
-    pub source: &'a Source,
-    pub resolution: &'a Resolution,
+    /// What tells this source apart from the others.
+    pub label: &'a str,
+    /// The one server it was asked.
+    pub server: std::net::SocketAddr,
+    /// Its answer.
+    pub resolution: &'a Answer,
 }
 
 /// The JSON document of `hsvc diff -o json`.
@@ -50,13 +53,13 @@ pub struct SourceDoc<'a> {
     pub server: String,
     /// `ok`, `nxdomain` (an empty set, not a failure), `nodata`, `error`.
     pub status: Status,
-    pub rcode: Option<&'a str>,
+    pub rcode: Option<String>,
     /// Smallest TTL of the endpoints, seconds.
     pub ttl: Option<u32>,
     /// Endpoints this source has.
     pub count: usize,
     pub latency_ms: f64,
-    pub error: Option<&'a ErrorInfo>,
+    pub error: Option<ErrorDoc>,
 }
 
 #[derive(Serialize)]
@@ -138,17 +141,17 @@ impl<'a> DiffDoc<'a> {
 fn source_doc<'a>((s, _): (&'a Sourced<'a>, &bool)) -> SourceDoc<'a> {
     let r = s.resolution;
     SourceDoc {
-        label: &s.source.label,
+        label: s.label,
         name: &r.target.input,
         fqdn: r.target.fqdn.to_string(),
-        namespace: r.target.namespace.as_deref(),
-        server: s.source.server.to_string(),
-        status: r.status,
-        rcode: r.rcode.as_deref(),
+        namespace: r.target.namespace(),
+        server: s.server.to_string(),
+        status: r.status(),
+        rcode: r.via.rcode.map(hsvc_resolve::dns::rcode_str),
         ttl: r.endpoints.min_ttl(),
         count: r.endpoints.len(),
         latency_ms: hsvc_resolve::lookup::ms(r.latency),
-        error: r.error.as_ref(),
+        error: r.error().map(ErrorDoc::from),
     }
 }
 
@@ -187,13 +190,13 @@ pub fn field_value(e: &Entry, f: Field) -> String {
 
 /// A column header: the label, marked when the source is not a plain answer.
 fn header(s: &Sourced) -> String {
-    let mark = match s.resolution.status {
+    let mark = match s.resolution.status() {
         Status::Ok => "",
         Status::Nxdomain => " (NXDOMAIN)",
         Status::Nodata => " (NODATA)",
         Status::Error => " (FAILED)",
     };
-    format!("{}{mark}", term(&s.source.label))
+    format!("{}{mark}", term(s.label))
 }
 
 fn matrix(headers: Vec<String>) -> Table {
@@ -223,11 +226,7 @@ pub fn summary(sources: &[Sourced], c: &Comparison) -> String {
     let mut parts = vec![format!("{common} in all {usable} sources")];
     for (i, s) in sources.iter().enumerate() {
         if c.available[i] {
-            parts.push(format!(
-                "{} only in {}",
-                c.only(i).count(),
-                term(&s.source.label)
-            ));
+            parts.push(format!("{} only in {}", c.only(i).count(), term(s.label)));
         }
     }
     let partial = c.partial().count();
@@ -291,11 +290,11 @@ fn render_table(
     }
     for s in sources {
         let r = s.resolution;
-        let show = wide || r.status != Status::Ok;
+        let show = wide || r.status() != Status::Ok;
         if !show {
             continue;
         }
-        let what = match r.status {
+        let what = match r.status() {
             Status::Ok => format!(
                 "{} endpoint{}",
                 r.endpoints.len(),
@@ -305,18 +304,16 @@ fn render_table(
             Status::Nodata => "NODATA: the name has no addresses (an empty set)".into(),
             Status::Error => format!(
                 "FAILED: {}",
-                r.error
-                    .as_ref()
-                    .map_or("DNS failure", |e| e.message.as_str())
+                r.error().map(ToString::to_string).unwrap_or_default()
             ),
         };
         writeln!(
             w,
             "{}: {} · {} from {}",
-            term(&s.source.label),
+            term(s.label),
             term(&what),
             r.target.fqdn,
-            s.source.server
+            s.server
         )?;
     }
     writeln!(w, "{}", summary(sources, c))
@@ -360,7 +357,7 @@ fn render_plain(w: &mut dyn Write, sources: &[Sourced], c: &Comparison) -> io::R
             .iter()
             .zip(sources)
             .filter(|(cell, _)| cell.is_some())
-            .map(|(_, s)| term(&s.source.label).into_owned())
+            .map(|(_, s)| term(s.label).into_owned())
             .collect();
         let mark = if r.changed.is_empty() { "" } else { " changed" };
         writeln!(w, "{} {}{mark}", term(&r.first().key), present.join(","))?;

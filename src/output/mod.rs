@@ -13,6 +13,52 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use hsvc_resolve::endpoints::PortInfo;
+use hsvc_resolve::lookup::LookupError;
+
+/// Output formats. The CLI maps its `-o` flag onto this.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// A kubectl-style table.
+    Table,
+    /// The table with more columns.
+    Wide,
+    /// One value per line, for scripts.
+    Plain,
+    /// One pretty JSON document.
+    Json,
+    /// One compact JSON document (or event) per line.
+    Jsonl,
+}
+
+impl Format {
+    /// JSON or JSON lines.
+    pub fn is_json(self) -> bool {
+        matches!(self, Format::Json | Format::Jsonl)
+    }
+}
+
+/// The `error` block shared by every JSON document: why, in a word and
+/// in a sentence, and which server said so.
+#[derive(Clone, Debug, Serialize)]
+pub struct ErrorDoc {
+    /// `timeout`, `servfail`, `refused`, `connection_refused`, `network`,
+    /// `malformed`, `rcode`, `nxdomain`, `nodata`, `invalid_name`, …
+    pub kind: String,
+    /// The one-line message.
+    pub message: String,
+    /// `ip:port` of the server, when one is concerned.
+    pub server: Option<String>,
+}
+
+impl From<&LookupError> for ErrorDoc {
+    fn from(e: &LookupError) -> Self {
+        ErrorDoc {
+            kind: e.kind_str().to_string(),
+            message: e.to_string(),
+            server: Some(e.server.to_string()),
+        }
+    }
+}
 
 /// A kubectl-style table: no borders, upper-case headers, columns two
 /// spaces apart, no trailing spaces. Hand-rolled because it is on the hot

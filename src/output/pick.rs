@@ -10,11 +10,11 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::cli::Format;
+use super::{ErrorDoc, Format};
 use hsvc_balance::selection::{Pool, Simulation, Slot};
 use hsvc_resolve::dns::Transport;
 use hsvc_resolve::escape::term;
-use hsvc_resolve::lookup::{ErrorInfo, Status};
+use hsvc_resolve::lookup::Status;
 
 pub const SCHEMA: &str = "hsvc.pick/v1";
 
@@ -141,7 +141,7 @@ pub struct PickDoc<'a> {
     pub picks: &'a [PickRecord],
     pub simulation: Option<SimDoc<'a>>,
     pub warnings: &'a [String],
-    pub error: Option<&'a ErrorInfo>,
+    pub error: Option<&'a ErrorDoc>,
 }
 
 /// A JSONL line: the set in use (first line, and after each change with --follow).
@@ -179,7 +179,7 @@ pub struct ErrorLine<'a> {
     pub event: &'static str,
     #[serde(flatten)]
     pub header: &'a Header,
-    pub error: Option<&'a ErrorInfo>,
+    pub error: Option<&'a ErrorDoc>,
 }
 
 struct Rendered {
@@ -440,7 +440,7 @@ pub fn render_failure(
     format: Format,
     header: &Header,
     warnings: &[String],
-    error: Option<&ErrorInfo>,
+    error: Option<&ErrorDoc>,
 ) -> io::Result<()> {
     match format {
         Format::Json => super::write_json(

@@ -4,11 +4,12 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::cli::Format;
+use super::{ErrorDoc, Format};
+use crate::report::Reporter;
 use hsvc_resolve::dns::Transport;
 use hsvc_resolve::endpoints::EndpointSet;
 use hsvc_resolve::escape::term;
-use hsvc_resolve::lookup::{ErrorInfo, QueryRecord, Resolution, SearchReport, Status};
+use hsvc_resolve::lookup::{Answer, QueryRecord, SearchReport, Status};
 
 pub const SCHEMA: &str = "hsvc.resolve/v1";
 
@@ -28,7 +29,7 @@ pub struct ResolveDoc<'a> {
     /// `ok`, `nxdomain`, `nodata`, `error`.
     pub status: Status,
     /// Rcode of the main query (A, SRV or PTR), e.g. `NOERROR`.
-    pub rcode: Option<&'a str>,
+    pub rcode: Option<String>,
     /// `ip:port` of the server that answered the main query.
     pub server: Option<String>,
     pub transport: Transport,
@@ -48,33 +49,33 @@ pub struct ResolveDoc<'a> {
     /// The search walk, with `--search`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub search: Option<&'a SearchReport>,
-    pub warnings: &'a [String],
-    pub error: Option<&'a ErrorInfo>,
+    pub warnings: Vec<String>,
+    pub error: Option<ErrorDoc>,
 }
 
 impl<'a> ResolveDoc<'a> {
-    pub fn new(r: &'a Resolution) -> Self {
+    pub fn new(r: &'a Answer) -> Self {
         ResolveDoc {
             schema: SCHEMA,
             name: &r.target.input,
             fqdn: r.target.fqdn.to_string(),
-            kind: r.target.kind.as_str(),
-            namespace: r.target.namespace.as_deref(),
-            service: r.target.service.as_deref(),
-            status: r.status,
-            rcode: r.rcode.as_deref(),
-            server: r.server.map(|s| s.to_string()),
-            transport: r.transport,
+            kind: r.target.kind().as_str(),
+            namespace: r.target.namespace(),
+            service: r.target.service(),
+            status: r.status(),
+            rcode: r.via.rcode.map(hsvc_resolve::dns::rcode_str),
+            server: Some(r.via.server.to_string()),
+            transport: r.via.transport,
             truncated: r.truncated,
             retried_tcp: r.retried_tcp,
             complete: r.complete,
             ttl: r.endpoints.min_ttl(),
             latency_ms: hsvc_resolve::lookup::ms(r.latency),
             endpoints: &r.endpoints,
-            queries: &r.queries,
+            queries: &r.trace,
             search: r.search.as_ref(),
-            warnings: &r.warnings,
-            error: r.error.as_ref(),
+            warnings: r.warnings.iter().map(ToString::to_string).collect(),
+            error: r.error().map(ErrorDoc::from),
         }
     }
 }
@@ -86,11 +87,11 @@ pub struct UsageErrorDoc<'a> {
     pub name: &'a str,
     pub status: Status,
     pub endpoints: [(); 0],
-    pub error: ErrorInfo,
+    pub error: ErrorDoc,
 }
 
 /// One line describing the result, for people.
-pub fn summary(r: &Resolution) -> String {
+pub fn summary(r: &Answer) -> String {
     let n = r.endpoints.len();
     let mut s = format!(
         "{} endpoint{} for {}",
@@ -98,10 +99,12 @@ pub fn summary(r: &Resolution) -> String {
         if n == 1 { "" } else { "s" },
         r.target.fqdn
     );
-    if let (Some(rc), Some(server)) = (&r.rcode, r.server) {
+    if let Some(rc) = r.via.rcode {
         s.push_str(&format!(
-            " · {rc} from {server} over {}",
-            r.transport.as_str()
+            " · {} from {} over {}",
+            hsvc_resolve::dns::rcode_str(rc),
+            r.via.server,
+            r.via.transport.as_str()
         ));
     }
     s.push_str(&format!(
@@ -117,14 +120,14 @@ pub fn summary(r: &Resolution) -> String {
 }
 
 /// Why there is nothing to print, for the one stderr line.
-pub fn negative_message(r: &Resolution) -> String {
-    let what = match r.target.kind {
+pub fn negative_message(r: &Answer) -> String {
+    let what = match r.target.kind() {
         hsvc_resolve::name::Kind::Reverse => "PTR",
         hsvc_resolve::name::Kind::Srv => "SRV",
         _ => "A/AAAA",
     };
-    let server = r.server.map(|s| format!(" (from {s})")).unwrap_or_default();
-    match r.status {
+    let server = format!(" (from {})", r.via.server);
+    match r.status() {
         Status::Nxdomain => format!(
             "{}: NXDOMAIN: the name does not exist{server}",
             r.target.fqdn
@@ -138,10 +141,10 @@ pub fn negative_message(r: &Resolution) -> String {
 
 pub fn render(
     w: &mut dyn Write,
-    r: &Resolution,
+    r: &Answer,
     format: Format,
     explain: bool,
-    err: &mut dyn Write,
+    rep: &mut Reporter,
 ) -> io::Result<()> {
     match format {
         Format::Json | Format::Jsonl => {
@@ -158,8 +161,8 @@ pub fn render(
                 }
             }
             if explain {
-                render_search(err, r)?;
-                render_queries(err, r)?;
+                render_search(rep.writer(), r)?;
+                render_queries(rep.writer(), r)?;
             }
             return Ok(());
         }
@@ -170,7 +173,7 @@ pub fn render(
         render_search(w, r)?;
     }
     if !r.endpoints.is_empty() {
-        let reverse = r.target.kind == hsvc_resolve::name::Kind::Reverse;
+        let reverse = r.target.kind() == hsvc_resolve::name::Kind::Reverse;
         let mut t = if reverse {
             super::table(["IP", "HOSTNAME", "PTR", "TTL"])
         } else if wide {
@@ -180,7 +183,7 @@ pub fn render(
         } else {
             super::table(["IP", "HOSTNAME", "PORTS", "TTL"])
         };
-        let server = r.server.map(|s| s.to_string()).unwrap_or_default();
+        let server = r.via.server.to_string();
         let latency = super::human_ms(hsvc_resolve::lookup::ms(r.latency));
         for e in &r.endpoints {
             let row: Vec<String> = if reverse {
@@ -218,14 +221,9 @@ pub fn render(
         super::write_table(w, &t)?;
     }
     for warning in &r.warnings {
-        writeln!(
-            err,
-            "{} {}",
-            crate::diag::paint_err("33", "hsvc: warning:"),
-            term(warning)
-        )?;
+        rep.warning(&warning.to_string());
     }
-    if r.status == Status::Ok || !r.endpoints.is_empty() {
+    if r.status() == Status::Ok || !r.endpoints.is_empty() {
         writeln!(w, "{}", crate::diag::paint("2", &summary(r)))?;
     }
     if explain {
@@ -234,7 +232,7 @@ pub fn render(
     Ok(())
 }
 
-fn render_search(w: &mut dyn Write, r: &Resolution) -> io::Result<()> {
+fn render_search(w: &mut dyn Write, r: &Answer) -> io::Result<()> {
     let Some(s) = &r.search else { return Ok(()) };
     writeln!(
         w,
@@ -271,12 +269,12 @@ fn render_search(w: &mut dyn Write, r: &Resolution) -> io::Result<()> {
     Ok(())
 }
 
-fn render_queries(w: &mut dyn Write, r: &Resolution) -> io::Result<()> {
+fn render_queries(w: &mut dyn Write, r: &Answer) -> io::Result<()> {
     writeln!(
         w,
         "{} quer{} sent:",
-        r.queries.len(),
-        if r.queries.len() == 1 { "y" } else { "ies" }
+        r.trace.len(),
+        if r.trace.len() == 1 { "y" } else { "ies" }
     )?;
     let mut t = super::table([
         "#",
@@ -289,7 +287,7 @@ fn render_queries(w: &mut dyn Write, r: &Resolution) -> io::Result<()> {
         "LATENCY",
         "PURPOSE",
     ]);
-    for (i, q) in r.queries.iter().enumerate() {
+    for (i, q) in r.trace.iter().enumerate() {
         let rcode = match (&q.rcode, &q.error) {
             (Some(rc), _) if q.truncated => format!("{rc} (TC)"),
             (Some(rc), _) => rc.clone(),

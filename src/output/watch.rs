@@ -5,10 +5,10 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::cli::Format;
+use super::{ErrorDoc, Format};
 use hsvc_resolve::diff::{Entry, Field};
 use hsvc_resolve::escape::term;
-use hsvc_resolve::lookup::{ErrorInfo, Status};
+use hsvc_resolve::lookup::Status;
 use hsvc_resolve::watch::{Event, Kind};
 
 pub const SCHEMA: &str = "hsvc.watch/v1";
@@ -20,7 +20,7 @@ pub struct Origin<'a> {
     pub fqdn: String,
     pub server: String,
     /// Rcode of the resolution that caused the event.
-    pub rcode: Option<&'a str>,
+    pub rcode: Option<String>,
     /// Width of the longest label, to align table lines.
     pub width: usize,
 }
@@ -58,7 +58,7 @@ pub struct EventDoc<'a> {
     pub endpoints: Option<&'a [Entry]>,
     /// error: kind (`timeout`, `servfail`, `refused`, …), message, server.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<&'a ErrorInfo>,
+    pub error: Option<ErrorDoc>,
     /// recovered: failed resolutions during the outage.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failures: Option<u64>,
@@ -139,16 +139,16 @@ pub fn render_event(
                 count: ev.count,
                 status: ev.status,
                 rcode: if ev.kind == Kind::Error {
-                    o.rcode
+                    o.rcode.as_deref()
                 } else {
-                    ev.status.and(o.rcode)
+                    ev.status.and(o.rcode.as_deref())
                 },
                 endpoint: ev.entry.as_ref(),
                 before: ev.before.as_ref(),
                 fields: (ev.kind == Kind::Changed).then_some(ev.fields.as_slice()),
                 endpoints: matches!(ev.kind, Kind::Initial | Kind::Nxdomain)
                     .then_some(ev.entries.as_slice()),
-                error: ev.error.as_ref(),
+                error: ev.error.as_ref().map(ErrorDoc::from),
                 failures: (ev.kind == Kind::Recovered).then_some(ev.failures),
             };
             // One compact line per event, whatever -o json or jsonl.
@@ -179,7 +179,7 @@ fn render_plain(w: &mut dyn Write, time: &str, o: &Origin, ev: &Event) -> io::Re
         Kind::Error => writeln!(
             w,
             "{head} {}",
-            ev.error.as_ref().map_or("error", |e| e.kind.as_str())
+            ev.error.as_ref().map_or("error", |e| e.kind_str())
         ),
         Kind::Recovered => writeln!(w, "{head} {}", ev.count),
     }
@@ -208,7 +208,7 @@ fn render_line(
             let how = match ev.status {
                 Some(Status::Nxdomain) => "NXDOMAIN, the name does not exist".to_string(),
                 Some(Status::Nodata) => "NODATA, no addresses".to_string(),
-                _ => o.rcode.unwrap_or("answer").to_string(),
+                _ => o.rcode.as_deref().unwrap_or("answer").to_string(),
             };
             writeln!(
                 w,
@@ -261,13 +261,14 @@ fn render_line(
             endpoints(ev.entries.len())
         ),
         Kind::Error => {
-            let (kind, msg) = ev.error.as_ref().map_or(("error", "DNS failure"), |e| {
-                (e.kind.as_str(), e.message.as_str())
-            });
+            let (kind, msg) = ev
+                .error
+                .as_ref()
+                .map_or(("error", String::new()), |e| (e.kind_str(), e.to_string()));
             writeln!(
                 w,
                 "{head}  {kind}: {} (keeping {}){at}",
-                term(msg),
+                term(&msg),
                 endpoints(ev.count)
             )
         }

@@ -236,6 +236,49 @@ fn ser_ms<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_f64((d.as_secs_f64() * 1e6).round() / 1e3)
 }
 
+/// The verdict of one round of probes: how many targets are healthy and
+/// whether that meets `--min-healthy`.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Verdict {
+    /// 1 for the first round.
+    pub round: u32,
+    /// Targets probed (pods × ports).
+    pub total: usize,
+    pub healthy: usize,
+    pub unhealthy: usize,
+    /// Healthy targets needed (from `--min-healthy`).
+    pub required: usize,
+    /// `healthy >= required` and at least one target.
+    pub ok: bool,
+    /// Wall time of the round (DNS and probes), milliseconds.
+    pub wall_ms: f64,
+}
+
+impl Verdict {
+    /// Judges one round's results against `min`.
+    pub fn new(round: u32, results: &[ProbeResult], min: MinHealthy, wall: Duration) -> Self {
+        let total = results.len();
+        let healthy = results.iter().filter(|r| r.healthy).count();
+        Verdict {
+            round,
+            total,
+            healthy,
+            unhealthy: total - healthy,
+            required: min.required(total),
+            ok: total > 0 && min.satisfied(healthy, total),
+            wall_ms: (wall.as_micros() as f64) / 1000.0,
+        }
+    }
+
+    /// `3 of 5 healthy (need 5)`.
+    pub fn line(&self) -> String {
+        format!(
+            "{} of {} healthy (need {})",
+            self.healthy, self.total, self.required
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::dns::{self, Exchange, Failure, QueryOptions, Transport};
 use crate::endpoints::{self, Endpoint, EndpointSet, SrvRecord};
-use crate::name::{self, Context, Fqdn, Kind, SearchWalk, StepResult, Target};
+use crate::name::{self, Context, Fqdn, Kind, Meaning, SearchWalk, StepResult, Target};
 
 /// Where and how to ask.
 #[derive(Clone, Debug)]
@@ -33,7 +33,8 @@ pub struct PortQuery {
     pub addresses_only: bool,
 }
 
-/// The outcome of a resolution, as exit codes see it.
+/// The outcome of a resolution, as exit codes see it (and the JSON
+/// `status` field): derived from [`Answer::outcome`], never stored beside it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
@@ -47,14 +48,136 @@ pub enum Status {
     Error,
 }
 
-/// Why a resolution failed.
-#[derive(Clone, Debug, Serialize)]
-pub struct ErrorInfo {
-    /// `timeout`, `servfail`, `refused`, `connection_refused`, `network`,
-    /// `malformed`, `rcode`.
-    pub kind: String,
-    pub message: String,
-    pub server: Option<String>,
+/// What a lookup that did not fail found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// At least one endpoint.
+    Found,
+    /// The name does not exist (NXDOMAIN).
+    NxDomain,
+    /// The name exists but has no records of the types asked (NODATA).
+    NoData,
+}
+
+/// Why a lookup failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// No reply within the timeout, on every try.
+    Timeout {
+        /// How many tries were made.
+        tries: usize,
+    },
+    /// The server's port is closed.
+    ConnectionRefused,
+    /// Another socket error.
+    Network(String),
+    /// A reply that is not a DNS message answering the question.
+    Malformed(String),
+    /// SERVFAIL.
+    ServFail,
+    /// REFUSED.
+    Refused,
+    /// Another rcode that carries no data (NOTIMP, FORMERR, …).
+    Rcode(ResponseCode),
+    /// A replayed search walk stopped on a step that is not an answer.
+    SearchStopped {
+        /// The name as the user typed it.
+        input: String,
+        /// The deciding step.
+        step: StepResult,
+    },
+}
+
+/// A failed lookup: what went wrong, asking whom, for what.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LookupError {
+    /// What went wrong.
+    pub kind: ErrorKind,
+    /// The server whose reply (or silence) decided it.
+    pub server: SocketAddr,
+    /// The question, in presentation form (`name TYPE`).
+    pub question: String,
+}
+
+impl LookupError {
+    /// Short machine name for JSON: `timeout`, `connection_refused`,
+    /// `network`, `malformed`, `servfail`, `refused`, `rcode`, or the search
+    /// step that stopped a walk.
+    pub fn kind_str(&self) -> &'static str {
+        match &self.kind {
+            ErrorKind::Timeout { .. } => "timeout",
+            ErrorKind::ConnectionRefused => "connection_refused",
+            ErrorKind::Network(_) => "network",
+            ErrorKind::Malformed(_) => "malformed",
+            ErrorKind::ServFail => "servfail",
+            ErrorKind::Refused => "refused",
+            ErrorKind::Rcode(_) => "rcode",
+            ErrorKind::SearchStopped { step, .. } => step_str(*step),
+        }
+    }
+}
+
+impl std::fmt::Display for LookupError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (what, server) = (&self.question, self.server);
+        match &self.kind {
+            ErrorKind::Timeout { tries } => write!(
+                f,
+                "{what}: no answer from {server} ({tries} tr{})",
+                if *tries == 1 { "y" } else { "ies" }
+            ),
+            ErrorKind::ConnectionRefused => write!(f, "{what}: connection refused ({server})"),
+            ErrorKind::Network(e) => write!(f, "{what}: network error: {e} ({server})"),
+            ErrorKind::Malformed(e) => write!(f, "{what}: malformed reply: {e} ({server})"),
+            ErrorKind::ServFail => write!(f, "{what}: SERVFAIL from {server}"),
+            ErrorKind::Refused => write!(f, "{what}: REFUSED from {server}"),
+            ErrorKind::Rcode(rc) => write!(f, "{what}: {} from {server}", dns::rcode_str(*rc)),
+            ErrorKind::SearchStopped { input, step } => write!(
+                f,
+                "search for {} stopped: {}",
+                crate::escape::term(input),
+                step_str(*step)
+            ),
+        }
+    }
+}
+
+impl std::error::Error for LookupError {}
+
+/// Something worth telling about an answer that is not an error.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Warning {
+    /// An answer above 64 KiB came back truncated even over TCP.
+    TruncatedOverTcp {
+        /// The question, in presentation form (`name TYPE`).
+        name: String,
+        /// Its type.
+        rtype: RecordType,
+    },
+    /// An SRV target got no address from glue or from its own lookup.
+    TargetWithoutAddress(String),
+    /// `--port-name` named a port the Service does not have.
+    NoSuchPortName(String),
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Warning::TruncatedOverTcp { name, rtype } => write!(
+                f,
+                "the {rtype} answer for {name} is larger than 64 KiB and was truncated even over TCP: {}",
+                if *rtype == RecordType::SRV {
+                    "some endpoints lack hostname and ports"
+                } else {
+                    "the address set is incomplete"
+                }
+            ),
+            Warning::TargetWithoutAddress(t) => write!(f, "SRV target {t} has no address"),
+            Warning::NoSuchPortName(n) => {
+                write!(f, "{n} does not exist: the Service has no port by that name")
+            }
+        }
+    }
 }
 
 /// One query as sent, for `--explain`.
@@ -96,18 +219,40 @@ pub struct SearchReport {
     pub found: Option<String>,
 }
 
-/// Everything a command needs to know about one resolved name.
-#[derive(Clone, Debug)]
-pub struct Resolution {
-    pub target: Target,
-    pub endpoints: EndpointSet,
-    pub status: Status,
-    pub error: Option<ErrorInfo>,
-    /// Server and transport of the main query (A, SRV or PTR).
-    pub server: Option<SocketAddr>,
+/// The server and transport of the main query (A, SRV or PTR, or the
+/// deciding step of a search walk), and its rcode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Via {
+    /// Who answered (the last server tried when none did).
+    pub server: SocketAddr,
+    /// Over what.
     pub transport: Transport,
-    /// Rcode of the main query (or of the last search step).
-    pub rcode: Option<String>,
+    /// The reply's rcode; `None` when no reply came.
+    pub rcode: Option<ResponseCode>,
+}
+
+impl Via {
+    fn of(ex: &Exchange) -> Via {
+        Via {
+            server: ex.server,
+            transport: ex.transport,
+            rcode: ex.rcode(),
+        }
+    }
+}
+
+/// Everything a command needs to know about one resolved name: what was
+/// found (or why nothing could be), who said so, and every query it took.
+#[derive(Clone, Debug)]
+pub struct Answer {
+    /// What was asked.
+    pub target: Target,
+    /// Found / NXDOMAIN / NODATA, or why the lookup failed.
+    pub outcome: Result<Outcome, LookupError>,
+    /// The endpoints; empty unless the outcome is [`Outcome::Found`].
+    pub endpoints: EndpointSet,
+    /// The main query's server, transport and rcode.
+    pub via: Via,
     /// Some reply came back truncated over UDP...
     pub truncated: bool,
     /// ... and was asked again over TCP.
@@ -116,10 +261,69 @@ pub struct Resolution {
     /// over TCP (an answer above 64 KiB): the set may lack endpoints (A/AAAA)
     /// or hostnames and ports (SRV).
     pub complete: bool,
+    /// Wall time of the whole resolution.
     pub latency: Duration,
-    pub queries: Vec<QueryRecord>,
+    /// Every query sent, in order (for `--explain`, `-v` and JSON).
+    pub trace: Vec<QueryRecord>,
+    /// The replayed search walk, with `--search`.
     pub search: Option<SearchReport>,
-    pub warnings: Vec<String>,
+    /// Things worth telling that are not errors.
+    pub warnings: Vec<Warning>,
+}
+
+impl Answer {
+    /// The outcome as exit codes and JSON see it.
+    pub fn status(&self) -> Status {
+        match &self.outcome {
+            Ok(Outcome::Found) => Status::Ok,
+            Ok(Outcome::NxDomain) => Status::Nxdomain,
+            Ok(Outcome::NoData) => Status::Nodata,
+            Err(_) => Status::Error,
+        }
+    }
+
+    /// Why the lookup failed, if it did.
+    pub fn error(&self) -> Option<&LookupError> {
+        self.outcome.as_ref().err()
+    }
+
+    /// Assembles an answer; a failed one carries no endpoints (nothing from
+    /// a failing reply is used).
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        target: Target,
+        error: Option<LookupError>,
+        endpoints: EndpointSet,
+        main: &Exchange,
+        trace: Vec<QueryRecord>,
+        warnings: Vec<Warning>,
+        primary: &[&Exchange],
+    ) -> Answer {
+        let outcome = match error {
+            Some(e) => Err(e),
+            None if !endpoints.is_empty() => Ok(Outcome::Found),
+            None if main.rcode() == Some(ResponseCode::NXDomain) => Ok(Outcome::NxDomain),
+            None => Ok(Outcome::NoData),
+        };
+        let endpoints = if outcome.is_ok() {
+            endpoints
+        } else {
+            EndpointSet::default()
+        };
+        Answer {
+            target,
+            outcome,
+            endpoints,
+            via: Via::of(main),
+            truncated: primary.iter().any(|e| e.truncated),
+            retried_tcp: primary.iter().any(|e| e.retried_tcp),
+            complete: primary.iter().all(|e| !e.incomplete),
+            latency: Duration::ZERO,
+            trace,
+            search: None,
+            warnings,
+        }
+    }
 }
 
 fn record(purpose: &'static str, ex: &Exchange, out: &mut Vec<QueryRecord>) {
@@ -145,40 +349,28 @@ pub fn ms(d: Duration) -> f64 {
     (d.as_micros() as f64) / 1000.0
 }
 
-fn failure_info(ex: &Exchange) -> Option<ErrorInfo> {
-    if matches!(&ex.result, Ok(m) if matches!(m.metadata.response_code, ResponseCode::NoError | ResponseCode::NXDomain))
-    {
-        return None;
-    }
-    let server = Some(ex.server.to_string());
-    let what = format!("{} {}", dns::display_name(&ex.name), ex.rtype);
-    match &ex.result {
-        Err(f) => Some(ErrorInfo {
-            kind: f.kind().to_string(),
-            message: match f {
-                Failure::Timeout => format!(
-                    "{what}: no answer from {} ({} tr{})",
-                    ex.server,
-                    ex.tries.len(),
-                    if ex.tries.len() == 1 { "y" } else { "ies" }
-                ),
-                _ => format!("{what}: {f} ({})", ex.server),
-            },
-            server,
-        }),
-        Ok(m) => match m.metadata.response_code {
-            ResponseCode::NoError | ResponseCode::NXDomain => None,
-            rc => Some(ErrorInfo {
-                kind: match rc {
-                    ResponseCode::ServFail => "servfail".into(),
-                    ResponseCode::Refused => "refused".into(),
-                    _ => "rcode".into(),
-                },
-                message: format!("{what}: {} from {}", dns::rcode_str(rc), ex.server),
-                server,
-            }),
+/// The error an exchange ended in, if any: a failure, or an rcode that
+/// carries no data (anything but NOERROR and NXDOMAIN).
+fn failure(ex: &Exchange) -> Option<LookupError> {
+    let kind = match &ex.result {
+        Err(Failure::Timeout) => ErrorKind::Timeout {
+            tries: ex.tries.len(),
         },
-    }
+        Err(Failure::ConnRefused) => ErrorKind::ConnectionRefused,
+        Err(Failure::Network(e)) => ErrorKind::Network(e.clone()),
+        Err(Failure::Malformed(e)) => ErrorKind::Malformed(e.clone()),
+        Ok(m) => match m.metadata.response_code {
+            ResponseCode::NoError | ResponseCode::NXDomain => return None,
+            ResponseCode::ServFail => ErrorKind::ServFail,
+            ResponseCode::Refused => ErrorKind::Refused,
+            rc => ErrorKind::Rcode(rc),
+        },
+    };
+    Some(LookupError {
+        kind,
+        server: ex.server,
+        question: format!("{} {}", dns::display_name(&ex.name), ex.rtype),
+    })
 }
 
 fn addresses(m: &Message, rtype: RecordType) -> Vec<(IpAddr, u32)> {
@@ -300,11 +492,21 @@ impl Resolver {
     }
 
     /// Resolves a parsed target into its endpoints.
-    pub async fn resolve(&self, target: Target, ports: &PortQuery) -> Resolution {
+    pub async fn resolve(&self, target: Target, ports: &PortQuery) -> Answer {
         let started = Instant::now();
-        let mut res = match target.kind {
-            Kind::Reverse => self.reverse(target).await,
-            Kind::Srv => self.srv(target).await,
+        let mut res = match &target.meaning {
+            Meaning::Reverse { ip } => {
+                let ip = *ip;
+                self.reverse(target, ip).await
+            }
+            Meaning::Srv {
+                port_name,
+                protocol,
+                ..
+            } => {
+                let (p, pr) = (port_name.clone(), protocol.clone());
+                self.srv(target, &p, &pr).await
+            }
             _ => self.addresses_and_srv(target, ports, None).await,
         };
         res.latency = started.elapsed();
@@ -320,7 +522,7 @@ impl Resolver {
         search: &[Fqdn],
         ctx: &Context,
         ports: &PortQuery,
-    ) -> Resolution {
+    ) -> Answer {
         let started = Instant::now();
         let mut report = SearchReport {
             resolver: walk.rules.as_str(),
@@ -357,8 +559,8 @@ impl Resolver {
                 report.found = Some(cand.fqdn.to_string());
                 let target = Target::from_fqdn(input, &cand.fqdn, ctx);
                 let mut res = self.addresses_and_srv(target, ports, Some((a, aaaa))).await;
-                queries.append(&mut res.queries);
-                res.queries = queries;
+                queries.append(&mut res.trace);
+                res.trace = queries;
                 res.search = Some(report);
                 res.latency = started.elapsed();
                 return res;
@@ -382,37 +584,28 @@ impl Resolver {
             _ => (last_result, last_ex),
         };
         let target = Target::from_fqdn(input, &walk.candidates[0].fqdn, ctx);
-        let (status, error) = match result {
-            StepResult::NxDomain => (Status::Nxdomain, None),
-            StepResult::NoData => (Status::Nodata, None),
-            _ => (
-                Status::Error,
-                failure_info(&ex).or_else(|| {
-                    Some(ErrorInfo {
-                        kind: step_str(result).to_string(),
-                        message: format!(
-                            "search for {} stopped: {}",
-                            crate::escape::term(input),
-                            step_str(result)
-                        ),
-                        server: Some(ex.server.to_string()),
-                    })
-                }),
-            ),
+        let outcome = match result {
+            StepResult::NxDomain => Ok(Outcome::NxDomain),
+            StepResult::NoData => Ok(Outcome::NoData),
+            step => Err(failure(&ex).unwrap_or_else(|| LookupError {
+                kind: ErrorKind::SearchStopped {
+                    input: input.to_string(),
+                    step,
+                },
+                server: ex.server,
+                question: format!("{} {}", dns::display_name(&ex.name), ex.rtype),
+            })),
         };
-        Resolution {
+        Answer {
             target,
+            outcome,
             endpoints: EndpointSet::default(),
-            status,
-            error,
-            server: Some(ex.server),
-            transport: ex.transport,
-            rcode: ex.rcode().map(dns::rcode_str),
+            via: Via::of(&ex),
             truncated: queries.iter().any(|q| q.truncated),
             retried_tcp: false,
             complete: true,
             latency: started.elapsed(),
-            queries,
+            trace: queries,
             search: Some(report),
             warnings: Vec::new(),
         }
@@ -424,15 +617,15 @@ impl Resolver {
         target: Target,
         ports: &PortQuery,
         known: Option<(Exchange, Exchange)>,
-    ) -> Resolution {
+    ) -> Answer {
         let n = dns::to_name(&target.fqdn);
         let named = ports.name.as_ref().and_then(|p| {
-            let svc_name = match target.kind {
+            let svc_name = match target.kind() {
                 Kind::Service | Kind::Endpoint => Some(&target.fqdn),
                 _ => None,
             }?;
             let labels = svc_name.labels();
-            let skip = usize::from(target.kind == Kind::Endpoint);
+            let skip = usize::from(target.kind() == Kind::Endpoint);
             let mut l = vec![format!("_{p}"), format!("_{}", ports.protocol)];
             l.extend(labels[skip..].iter().cloned());
             Some(Fqdn::from_labels(l))
@@ -500,16 +693,10 @@ impl Resolver {
         primary.extend(named_ex.as_ref());
         for e in &primary {
             if e.incomplete {
-                warnings.push(format!(
-                    "the {} answer for {} is larger than 64 KiB and was truncated even over TCP: {}",
-                    e.rtype,
-                    dns::display_name(&e.name),
-                    if e.rtype == RecordType::SRV {
-                        "some endpoints lack hostname and ports"
-                    } else {
-                        "the address set is incomplete"
-                    }
-                ));
+                warnings.push(Warning::TruncatedOverTcp {
+                    name: dns::display_name(&e.name),
+                    rtype: e.rtype,
+                });
             }
         }
         // Only the families the name has are worth asking of its targets.
@@ -526,35 +713,13 @@ impl Resolver {
             )
             .await;
 
-        let error = primary
-            .iter()
-            .find_map(|e| failure_info(e))
-            .or(target_errors);
-        let status = status_of(&error, &endpoints, &a);
+        let error = primary.iter().find_map(|e| failure(e)).or(target_errors);
         if let (Some(e), Some(m)) = (&named_ex, named_ex.as_ref().and_then(|e| e.message())) {
             if m.metadata.response_code == ResponseCode::NXDomain {
-                warnings.push(format!(
-                    "{} does not exist: the Service has no port by that name",
-                    dns::display_name(&e.name)
-                ));
+                warnings.push(Warning::NoSuchPortName(dns::display_name(&e.name)));
             }
         }
-        Resolution {
-            target,
-            endpoints,
-            status,
-            error,
-            server: Some(a.server),
-            transport: a.transport,
-            rcode: a.rcode().map(dns::rcode_str),
-            truncated: primary.iter().any(|e| e.truncated),
-            retried_tcp: primary.iter().any(|e| e.retried_tcp),
-            complete: primary.iter().all(|e| !e.incomplete),
-            latency: Duration::ZERO,
-            queries,
-            search: None,
-            warnings,
-        }
+        Answer::new(target, error, endpoints, &a, queries, warnings, &primary)
     }
 
     /// Completes the SRV targets' addresses with lookups where needed and
@@ -569,8 +734,8 @@ impl Resolver {
         families: (bool, bool),
         mut target_addrs: HashMap<String, Vec<(IpAddr, u32)>>,
         queries: &mut Vec<QueryRecord>,
-        warnings: &mut Vec<String>,
-    ) -> (EndpointSet, Option<ErrorInfo>) {
+        warnings: &mut Vec<Warning>,
+    ) -> (EndpointSet, Option<LookupError>) {
         let error = self
             .lookup_targets(srvs, names, families, &mut target_addrs, queries, warnings)
             .await;
@@ -587,8 +752,8 @@ impl Resolver {
         (v4, v6): (bool, bool),
         target_addrs: &mut HashMap<String, Vec<(IpAddr, u32)>>,
         queries: &mut Vec<QueryRecord>,
-        warnings: &mut Vec<String>,
-    ) -> Option<ErrorInfo> {
+        warnings: &mut Vec<Warning>,
+    ) -> Option<LookupError> {
         // Per target, the wanted families its glue lacks. A reply can carry
         // part of the glue without TC (BIND drops additional records that do
         // not fit a 512-byte reply and keeps the rest), so a target with an
@@ -633,11 +798,11 @@ impl Resolver {
                     v.extend(addresses(m, e.rtype));
                 }
                 if error.is_none() {
-                    error = failure_info(&e);
+                    error = failure(&e);
                 }
             }
             if v.is_empty() && error.is_none() {
-                warnings.push(format!("SRV target {k} has no address"));
+                warnings.push(Warning::TargetWithoutAddress(k.clone()));
             }
             target_addrs.insert(k.clone(), v);
         }
@@ -645,7 +810,7 @@ impl Resolver {
     }
 
     /// `_port._proto` names: SRV only, endpoints from the targets.
-    async fn srv(&self, target: Target) -> Resolution {
+    async fn srv(&self, target: Target, port_name: &str, protocol: &str) -> Answer {
         let n = dns::to_name(&target.fqdn);
         let srv = self.ask(&n, RecordType::SRV).await;
         let mut queries = Vec::new();
@@ -654,12 +819,7 @@ impl Resolver {
         let mut target_addrs = HashMap::new();
         let mut names = HashMap::new();
         if let Some(m) = srv.message() {
-            srvs = srv_records(
-                m,
-                target.port_name.as_deref(),
-                target.protocol.as_deref(),
-                &mut names,
-            );
+            srvs = srv_records(m, Some(port_name), Some(protocol), &mut names);
             glue(m, &mut target_addrs);
         }
         // The families the glue shows: a target missing one of them lost its
@@ -684,33 +844,16 @@ impl Resolver {
                 &mut warnings,
             )
             .await;
-        let error = failure_info(&srv).or(target_errors);
-        let status = status_of(&error, &endpoints, &srv);
-        Resolution {
-            target,
-            endpoints,
-            status,
-            error,
-            server: Some(srv.server),
-            transport: srv.transport,
-            rcode: srv.rcode().map(dns::rcode_str),
-            truncated: srv.truncated,
-            retried_tcp: srv.retried_tcp,
-            complete: !srv.incomplete,
-            latency: Duration::ZERO,
-            queries,
-            search: None,
-            warnings,
-        }
+        let error = failure(&srv).or(target_errors);
+        Answer::new(target, error, endpoints, &srv, queries, warnings, &[&srv])
     }
 
     /// An IP literal: PTR to the pod's names.
-    async fn reverse(&self, target: Target) -> Resolution {
+    async fn reverse(&self, target: Target, ip: IpAddr) -> Answer {
         let n = dns::to_name(&target.fqdn);
         let ptr = self.ask(&n, RecordType::PTR).await;
         let mut queries = Vec::new();
         record("ptr", &ptr, &mut queries);
-        let ip = target.ip.expect("reverse targets carry their IP");
         let mut eps = Vec::new();
         if let Some(m) = ptr.message() {
             let mut names: Vec<(String, u32, Option<String>)> = m
@@ -732,24 +875,8 @@ impl Resolver {
             }
         }
         let endpoints = EndpointSet::from_vec(eps);
-        let error = failure_info(&ptr);
-        let status = status_of(&error, &endpoints, &ptr);
-        Resolution {
-            target,
-            endpoints,
-            status,
-            error,
-            server: Some(ptr.server),
-            transport: ptr.transport,
-            rcode: ptr.rcode().map(dns::rcode_str),
-            truncated: ptr.truncated,
-            retried_tcp: ptr.retried_tcp,
-            complete: !ptr.incomplete,
-            latency: Duration::ZERO,
-            queries,
-            search: None,
-            warnings: Vec::new(),
-        }
+        let error = failure(&ptr);
+        Answer::new(target, error, endpoints, &ptr, queries, Vec::new(), &[&ptr])
     }
 }
 
@@ -761,17 +888,5 @@ fn families_of<'a>(addrs: impl Iterator<Item = &'a (IpAddr, u32)> + Clone) -> (b
     ) {
         (false, false) => (true, true),
         f => f,
-    }
-}
-
-fn status_of(error: &Option<ErrorInfo>, eps: &EndpointSet, main: &Exchange) -> Status {
-    if error.is_some() {
-        Status::Error
-    } else if !eps.is_empty() {
-        Status::Ok
-    } else if main.rcode() == Some(ResponseCode::NXDomain) {
-        Status::Nxdomain
-    } else {
-        Status::Nodata
     }
 }

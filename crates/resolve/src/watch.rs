@@ -5,7 +5,7 @@
 
 use crate::diff::{self, Entry, Field, Options};
 use crate::endpoints::EndpointSet;
-use crate::lookup::{ErrorInfo, Status};
+use crate::lookup::{LookupError, Outcome, Status};
 
 /// What happened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,7 +53,7 @@ pub struct Event {
     /// initial, recovered, nxdomain: `ok`, `nxdomain` or `nodata`.
     pub status: Option<Status>,
     /// error: why.
-    pub error: Option<ErrorInfo>,
+    pub error: Option<LookupError>,
     /// recovered: failed resolutions during the outage.
     pub failures: u64,
     /// Endpoints in the set after this resolution (kept through errors).
@@ -115,22 +115,26 @@ impl Tracker {
     /// is compared again when answers come back.
     pub fn observe(
         &mut self,
-        status: Status,
+        outcome: Result<Outcome, &LookupError>,
         set: EndpointSet,
-        error: Option<&ErrorInfo>,
     ) -> Vec<Event> {
         let mut events = Vec::new();
-        if status == Status::Error {
-            self.failures += 1;
-            let kind = error.map_or("error", |e| e.kind.as_str());
-            if self.failing.as_deref() != Some(kind) {
-                self.failing = Some(kind.to_string());
-                let mut e = Event::new(Kind::Error, self.count());
-                e.error = error.cloned();
-                events.push(e);
+        let status = match outcome {
+            Ok(Outcome::Found) => Status::Ok,
+            Ok(Outcome::NxDomain) => Status::Nxdomain,
+            Ok(Outcome::NoData) => Status::Nodata,
+            Err(error) => {
+                self.failures += 1;
+                let kind = error.kind_str();
+                if self.failing.as_deref() != Some(kind) {
+                    self.failing = Some(kind.to_string());
+                    let mut e = Event::new(Kind::Error, self.count());
+                    e.error = Some(error.clone());
+                    events.push(e);
+                }
+                return events;
             }
-            return events;
-        }
+        };
         let count = diff::entries(&set, self.opts.by).len();
         if self.failing.take().is_some() {
             let mut e = Event::new(Kind::Recovered, count);
@@ -194,27 +198,33 @@ mod tests {
         v.iter().map(|e| e.kind.as_str()).collect()
     }
 
-    fn timeout() -> ErrorInfo {
-        ErrorInfo {
-            kind: "timeout".into(),
-            message: "no answer".into(),
-            server: Some("127.0.0.1:53".into()),
+    fn timeout() -> LookupError {
+        LookupError {
+            kind: crate::lookup::ErrorKind::Timeout { tries: 2 },
+            server: "127.0.0.1:53".parse().unwrap(),
+            question: "web.ns.svc.cluster.local. A".into(),
         }
     }
 
     #[test]
     fn scale_up_and_down_report_each_change_once() {
         let mut t = Tracker::new(Options::default());
-        let ev = t.observe(Status::Ok, set(&["10.0.0.1", "10.0.0.2"]), None);
+        let ev = t.observe(Ok(Outcome::Found), set(&["10.0.0.1", "10.0.0.2"]));
         assert_eq!(kinds(&ev), ["initial"]);
         assert_eq!(ev[0].entries.len(), 2);
-        let ev = t.observe(Status::Ok, set(&["10.0.0.1", "10.0.0.2", "10.0.0.3"]), None);
+        let ev = t.observe(
+            Ok(Outcome::Found),
+            set(&["10.0.0.1", "10.0.0.2", "10.0.0.3"]),
+        );
         assert_eq!(kinds(&ev), ["added"]);
         assert_eq!(ev[0].count, 3);
         assert!(t
-            .observe(Status::Ok, set(&["10.0.0.1", "10.0.0.2", "10.0.0.3"]), None)
+            .observe(
+                Ok(Outcome::Found),
+                set(&["10.0.0.1", "10.0.0.2", "10.0.0.3"])
+            )
             .is_empty());
-        let ev = t.observe(Status::Ok, set(&["10.0.0.3", "10.0.0.4"]), None);
+        let ev = t.observe(Ok(Outcome::Found), set(&["10.0.0.3", "10.0.0.4"]));
         assert_eq!(kinds(&ev), ["removed", "removed", "added"]);
         assert!(ev.iter().all(|e| e.count == 2));
     }
@@ -222,54 +232,54 @@ mod tests {
     #[test]
     fn an_outage_is_one_error_then_recovered_then_real_changes() {
         let mut t = Tracker::new(Options::default());
-        t.observe(Status::Ok, set(&["10.0.0.1"]), None);
-        let ev = t.observe(Status::Error, EndpointSet::default(), Some(&timeout()));
+        t.observe(Ok(Outcome::Found), set(&["10.0.0.1"]));
+        let ev = t.observe(Err(&timeout()), EndpointSet::default());
         assert_eq!(kinds(&ev), ["error"]);
         assert_eq!(ev[0].count, 1, "the set is kept through errors");
         assert!(t.is_failing());
         for _ in 0..5 {
             assert!(t
-                .observe(Status::Error, EndpointSet::default(), Some(&timeout()))
+                .observe(Err(&timeout()), EndpointSet::default())
                 .is_empty());
         }
         let mut servfail = timeout();
-        servfail.kind = "servfail".into();
+        servfail.kind = crate::lookup::ErrorKind::ServFail;
         assert_eq!(
-            kinds(&t.observe(Status::Error, EndpointSet::default(), Some(&servfail))),
+            kinds(&t.observe(Err(&servfail), EndpointSet::default())),
             ["error"]
         );
-        let ev = t.observe(Status::Ok, set(&["10.0.0.1", "10.0.0.2"]), None);
+        let ev = t.observe(Ok(Outcome::Found), set(&["10.0.0.1", "10.0.0.2"]));
         assert_eq!(kinds(&ev), ["recovered", "added"]);
         assert_eq!(ev[0].failures, 7);
         assert!(!t.is_failing());
-        let ev = t.observe(Status::Ok, set(&["10.0.0.1", "10.0.0.2"]), None);
+        let ev = t.observe(Ok(Outcome::Found), set(&["10.0.0.1", "10.0.0.2"]));
         assert!(ev.is_empty());
     }
 
     #[test]
     fn nxdomain_empties_the_set_once_and_pods_can_come_back() {
         let mut t = Tracker::new(Options::default());
-        t.observe(Status::Ok, set(&["10.0.0.1", "10.0.0.2"]), None);
-        let ev = t.observe(Status::Nxdomain, EndpointSet::default(), None);
+        t.observe(Ok(Outcome::Found), set(&["10.0.0.1", "10.0.0.2"]));
+        let ev = t.observe(Ok(Outcome::NxDomain), EndpointSet::default());
         assert_eq!(kinds(&ev), ["nxdomain"]);
         assert_eq!((ev[0].count, ev[0].entries.len()), (0, 2));
         assert!(t
-            .observe(Status::Nxdomain, EndpointSet::default(), None)
+            .observe(Ok(Outcome::NxDomain), EndpointSet::default())
             .is_empty());
         assert_eq!(t.count(), 0);
-        let ev = t.observe(Status::Ok, set(&["10.0.0.9"]), None);
+        let ev = t.observe(Ok(Outcome::Found), set(&["10.0.0.9"]));
         assert_eq!(kinds(&ev), ["added"]);
     }
 
     #[test]
     fn first_error_then_initial_and_initial_nxdomain() {
         let mut t = Tracker::new(Options::default());
-        let ev = t.observe(Status::Error, EndpointSet::default(), Some(&timeout()));
+        let ev = t.observe(Err(&timeout()), EndpointSet::default());
         assert_eq!(kinds(&ev), ["error"]);
-        let ev = t.observe(Status::Ok, set(&["10.0.0.1"]), None);
+        let ev = t.observe(Ok(Outcome::Found), set(&["10.0.0.1"]));
         assert_eq!(kinds(&ev), ["recovered", "initial"]);
         let mut t = Tracker::new(Options::default());
-        let ev = t.observe(Status::Nxdomain, EndpointSet::default(), None);
+        let ev = t.observe(Ok(Outcome::NxDomain), EndpointSet::default());
         assert_eq!(kinds(&ev), ["initial"]);
         assert_eq!(ev[0].status, Some(Status::Nxdomain));
     }
@@ -278,9 +288,9 @@ mod tests {
     fn ttl_changes_are_events_unless_ignored() {
         let mut a = set(&["10.0.0.1"]);
         let mut t = Tracker::new(Options::default());
-        t.observe(Status::Ok, a.clone(), None);
+        t.observe(Ok(Outcome::Found), a.clone());
         let b = EndpointSet::from_vec(vec![Endpoint::new("10.0.0.1".parse().unwrap(), 5)]);
-        let ev = t.observe(Status::Ok, b.clone(), None);
+        let ev = t.observe(Ok(Outcome::Found), b.clone());
         assert_eq!(kinds(&ev), ["changed"]);
         assert_eq!(ev[0].fields, [Field::Ttl]);
         assert_eq!(ev[0].before.as_ref().unwrap().ttl, 30);
@@ -288,7 +298,7 @@ mod tests {
             ignore_ttl: true,
             ..Options::default()
         });
-        t.observe(Status::Ok, std::mem::take(&mut a), None);
-        assert!(t.observe(Status::Ok, b, None).is_empty());
+        t.observe(Ok(Outcome::Found), std::mem::take(&mut a));
+        assert!(t.observe(Ok(Outcome::Found), b).is_empty());
     }
 }

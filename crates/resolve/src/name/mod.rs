@@ -9,7 +9,9 @@ mod target;
 
 pub use fqdn::{Fqdn, NameError, MAX_LABEL, MAX_NAME};
 pub use search::{Candidate, Next, ResolverRules, SearchWalk, StepResult};
-pub use target::{dashed_ip, infer_from_search, reverse_name, Context, Kind, NsSource, Target};
+pub use target::{
+    dashed_ip, infer_from_search, reverse_name, Context, Kind, Meaning, NsSource, Target,
+};
 
 #[cfg(test)]
 mod tests {
@@ -34,14 +36,14 @@ mod tests {
             "web-headless.awx.svc.cluster.local.",
         ] {
             let t = Target::parse(input, &c).unwrap();
-            assert_eq!(t.kind, Kind::Service, "{input}");
+            assert_eq!(t.kind(), Kind::Service, "{input}");
             assert_eq!(
                 t.fqdn.to_string(),
                 "web-headless.awx.svc.cluster.local.",
                 "{input}"
             );
-            assert_eq!(t.namespace.as_deref(), Some("awx"));
-            assert_eq!(t.service.as_deref(), Some("web-headless"));
+            assert_eq!(t.namespace(), Some("awx"));
+            assert_eq!(t.service(), Some("web-headless"));
         }
     }
 
@@ -58,39 +60,41 @@ mod tests {
     fn endpoint_and_srv_forms() {
         let c = ctx(None);
         let t = Target::parse("web-0.web-headless.awx", &c).unwrap();
-        assert_eq!(t.kind, Kind::Endpoint);
-        assert_eq!(t.endpoint.as_deref(), Some("web-0"));
+        assert_eq!(t.kind(), Kind::Endpoint);
+        assert!(matches!(&t.meaning, Meaning::Endpoint { endpoint, .. } if endpoint == "web-0"));
         assert_eq!(
             t.fqdn.to_string(),
             "web-0.web-headless.awx.svc.cluster.local."
         );
 
         let t = Target::parse("_nginx-web-headless._tcp.web-headless.awx", &c).unwrap();
-        assert_eq!(t.kind, Kind::Srv);
-        assert_eq!(t.port_name.as_deref(), Some("nginx-web-headless"));
-        assert_eq!(t.protocol.as_deref(), Some("tcp"));
+        assert_eq!(t.kind(), Kind::Srv);
+        assert!(
+            matches!(&t.meaning, Meaning::Srv { port_name, protocol, .. }
+            if port_name == "nginx-web-headless" && protocol == "tcp")
+        );
         assert_eq!(
             t.fqdn.to_string(),
             "_nginx-web-headless._tcp.web-headless.awx.svc.cluster.local."
         );
 
         let t = Target::parse("_http._tcp.web", &c).unwrap();
-        assert_eq!(t.kind, Kind::Srv);
+        assert_eq!(t.kind(), Kind::Srv);
         assert_eq!(
             t.fqdn.to_string(),
             "_http._tcp.web.default.svc.cluster.local."
         );
 
         let t = Target::parse("_postgres._tcp.db.awx.svc.cluster.local.", &c).unwrap();
-        assert_eq!(t.kind, Kind::Srv);
-        assert_eq!(t.service.as_deref(), Some("db"));
+        assert_eq!(t.kind(), Kind::Srv);
+        assert_eq!(t.service(), Some("db"));
     }
 
     #[test]
     fn reverse_forms() {
         let c = ctx(None);
         let t = Target::parse("10.244.217.13", &c).unwrap();
-        assert_eq!(t.kind, Kind::Reverse);
+        assert_eq!(t.kind(), Kind::Reverse);
         assert_eq!(t.fqdn.to_string(), "13.217.244.10.in-addr.arpa.");
         let t = Target::parse("fd00:10:244::13", &c).unwrap();
         assert_eq!(
@@ -103,11 +107,11 @@ mod tests {
     fn other_names_are_queried_as_given() {
         let c = ctx(None);
         let t = Target::parse("example.com.", &c).unwrap();
-        assert_eq!(t.kind, Kind::Other);
+        assert_eq!(t.kind(), Kind::Other);
         assert_eq!(t.fqdn.to_string(), "example.com.");
         // A namespace name is not a Service.
         let t = Target::parse("awx.svc.cluster.local", &c).unwrap();
-        assert_eq!(t.kind, Kind::Other);
+        assert_eq!(t.kind(), Kind::Other);
     }
 
     #[test]
@@ -117,7 +121,7 @@ mod tests {
         let t = Target::parse("web.prod", &c).unwrap();
         assert_eq!(t.fqdn.to_string(), "web.prod.svc.k8s.internal.");
         let t = Target::parse("web.prod.svc.k8s.internal", &c).unwrap();
-        assert_eq!(t.kind, Kind::Service);
+        assert_eq!(t.kind(), Kind::Service);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use super::fqdn::{split_validated, Fqdn, NameError, MAX_NAME};
 
 /// What a name means in cluster DNS.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     /// `<svc>.<ns>.svc.<zone>`: every ready pod of the Service.
     Service,
@@ -100,37 +100,94 @@ pub fn infer_from_search(search: &[Fqdn]) -> Option<(Option<String>, Fqdn)> {
     })
 }
 
+/// What a parsed name stands for, by kind: each kind carries exactly the
+/// parts it has.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Meaning {
+    /// `<svc>.<ns>.svc.<zone>`: every ready pod of the Service.
+    Service {
+        /// Namespace.
+        namespace: String,
+        /// Service name.
+        service: String,
+    },
+    /// `<ep>.<svc>.<ns>.svc.<zone>`: one pod.
+    Endpoint {
+        /// Namespace.
+        namespace: String,
+        /// Service name.
+        service: String,
+        /// The pod's label: StatefulSet hostname or dashed IP.
+        endpoint: String,
+    },
+    /// `_<port>._<proto>.<svc>.<ns>.svc.<zone>`: one named port.
+    Srv {
+        /// Namespace.
+        namespace: String,
+        /// Service name.
+        service: String,
+        /// `_port` label without the underscore.
+        port_name: String,
+        /// `_proto` label without the underscore.
+        protocol: String,
+    },
+    /// An IP literal: PTR lookup of the pod's names.
+    Reverse {
+        /// The address.
+        ip: IpAddr,
+    },
+    /// Any other name, queried as given.
+    Other,
+}
+
 /// A parsed user name: what to query and what it means.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Target {
     /// What the user typed.
     pub input: String,
-    pub kind: Kind,
     /// The absolute name queried.
     pub fqdn: Fqdn,
-    pub namespace: Option<String>,
-    pub service: Option<String>,
-    pub endpoint: Option<String>,
-    /// `_port` label without the underscore, for [`Kind::Srv`].
-    pub port_name: Option<String>,
-    /// `_proto` label without the underscore, for [`Kind::Srv`].
-    pub protocol: Option<String>,
-    /// The address, for [`Kind::Reverse`].
-    pub ip: Option<IpAddr>,
+    /// What it stands for.
+    pub meaning: Meaning,
 }
 
 impl Target {
     fn other(input: &str, fqdn: Fqdn) -> Self {
         Target {
             input: input.to_string(),
-            kind: Kind::Other,
             fqdn,
-            namespace: None,
-            service: None,
-            endpoint: None,
-            port_name: None,
-            protocol: None,
-            ip: None,
+            meaning: Meaning::Other,
+        }
+    }
+
+    /// The kind of name.
+    pub fn kind(&self) -> Kind {
+        match self.meaning {
+            Meaning::Service { .. } => Kind::Service,
+            Meaning::Endpoint { .. } => Kind::Endpoint,
+            Meaning::Srv { .. } => Kind::Srv,
+            Meaning::Reverse { .. } => Kind::Reverse,
+            Meaning::Other => Kind::Other,
+        }
+    }
+
+    /// The namespace, for names under `.svc`.
+    pub fn namespace(&self) -> Option<&str> {
+        match &self.meaning {
+            Meaning::Service { namespace, .. }
+            | Meaning::Endpoint { namespace, .. }
+            | Meaning::Srv { namespace, .. } => Some(namespace),
+            _ => None,
+        }
+    }
+
+    /// The Service name, for names under `.svc`.
+    pub fn service(&self) -> Option<&str> {
+        match &self.meaning {
+            Meaning::Service { service, .. }
+            | Meaning::Endpoint { service, .. }
+            | Meaning::Srv { service, .. } => Some(service),
+            _ => None,
         }
     }
 
@@ -138,10 +195,11 @@ impl Target {
     /// domain of short names come from `ctx`.
     pub fn parse(input: &str, ctx: &Context) -> Result<Target, NameError> {
         if let Ok(ip) = input.parse::<IpAddr>() {
-            let mut t = Target::other(input, reverse_name(ip));
-            t.kind = Kind::Reverse;
-            t.ip = Some(ip);
-            return Ok(t);
+            return Ok(Target {
+                input: input.to_string(),
+                fqdn: reverse_name(ip),
+                meaning: Meaning::Reverse { ip },
+            });
         }
         let (labels, absolute) = split_validated(input)?;
         let fq = Fqdn::from_labels(labels.clone());
@@ -226,16 +284,25 @@ impl Target {
             // Completing a short name made it too long: query it as typed.
             return Target::other(input, fq.clone());
         }
+        let (namespace, service) = (ns, svc.clone());
+        let meaning = match (kind, ep, port, proto) {
+            (Kind::Endpoint, Some(endpoint), _, _) => Meaning::Endpoint {
+                namespace,
+                service,
+                endpoint,
+            },
+            (Kind::Srv, _, Some(port_name), Some(protocol)) => Meaning::Srv {
+                namespace,
+                service,
+                port_name,
+                protocol,
+            },
+            _ => Meaning::Service { namespace, service },
+        };
         Target {
             input: input.to_string(),
-            kind,
             fqdn,
-            namespace: Some(ns),
-            service: Some(svc.clone()),
-            endpoint: ep,
-            port_name: port,
-            protocol: proto,
-            ip: None,
+            meaning,
         }
     }
 }
