@@ -9,8 +9,8 @@ pub mod commands;
 pub mod diag;
 pub mod exit;
 pub mod output;
+pub mod plan;
 pub mod report;
-pub mod settings;
 pub mod sources;
 
 use std::io::Write;

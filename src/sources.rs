@@ -5,7 +5,7 @@
 
 use std::net::SocketAddr;
 
-use crate::settings::Settings;
+use crate::plan::Settings;
 use hsvc_resolve::lookup::{Answer, PortQuery};
 use hsvc_resolve::name::{Meaning, NameError, Target};
 
@@ -31,7 +31,7 @@ pub enum PlanError {
 impl std::fmt::Display for PlanError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            PlanError::Name(input, e) => f.write_str(&crate::settings::invalid_name(input, e)),
+            PlanError::Name(input, e) => f.write_str(&crate::plan::invalid_name(input, e)),
             PlanError::Duplicate(fqdn, server, namespaces) => {
                 write!(f, "{fqdn} at {server} is given twice")?;
                 if *namespaces {

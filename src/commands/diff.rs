@@ -5,8 +5,8 @@ use std::io::Write;
 use crate::cli::DiffArgs;
 use crate::exit::{Exit, Fail};
 use crate::output::diff as render;
+use crate::plan::{self, Settings};
 use crate::report::Reporter;
-use crate::settings::{self, Settings};
 use crate::sources::{self, Source};
 use hsvc_resolve::diff::Options;
 
@@ -16,7 +16,7 @@ pub async fn run(
     out: &mut dyn Write,
     rep: &mut Reporter<'_>,
 ) -> Result<Exit, Fail> {
-    let sources = settings::sources(s, &args.names)?;
+    let sources = plan::sources(s, &args.names)?;
     if sources.len() < 2 {
         return Err(Fail::usage(
             "diff needs two sources: two names, two -n namespaces or two --server addresses",
@@ -29,7 +29,7 @@ pub async fn run(
         .map(|r| r.outcome.is_ok().then_some(&r.endpoints))
         .collect();
     let opts = Options {
-        by: settings::diff_by(args.by),
+        by: plan::diff_by(args.by),
         ignore_ttl: args.ignore_ttl,
     };
     let comparison = hsvc_resolve::diff::compare(&sets, opts);

@@ -13,8 +13,8 @@ use std::io::Write;
 
 use crate::cli::{Cli, Command};
 use crate::exit::{Exit, Fail};
+use crate::plan::Settings;
 use crate::report::Reporter;
-use crate::settings::Settings;
 
 /// Runs the parsed command line; returns the exit code.
 pub async fn run(cli: Cli, out: &mut dyn Write, rep: &mut Reporter<'_>) -> Result<Exit, Fail> {

@@ -9,8 +9,8 @@ use crate::cli::{PickArgs, PickIdentity, PickPolicy};
 use crate::exit::{Exit, Fail};
 use crate::output::pick::{self as render, Header, PickWriter};
 use crate::output::{ErrorDoc, Format};
+use crate::plan::Settings;
 use crate::report::Reporter;
-use crate::settings::Settings;
 use hsvc_balance::follow::{Follower, Update};
 use hsvc_balance::pick::{Maglev, MemberSet, Policy, DEFAULT_TABLE_SIZE};
 use hsvc_balance::selection::{

@@ -6,9 +6,9 @@ use crate::cli::{ResolveArgs, ResolverKind};
 use crate::exit::{Exit, Fail};
 use crate::output::resolve as render;
 use crate::output::{ErrorDoc, Format};
+use crate::plan::Settings;
 use crate::report::Reporter;
-use crate::settings::Settings;
-use hsvc_resolve::lookup::{PortQuery, Status};
+use hsvc_resolve::lookup::Status;
 use hsvc_resolve::name::{ResolverRules, SearchWalk, Target};
 
 pub async fn run(
@@ -25,13 +25,7 @@ pub async fn run(
         ));
     }
     let ctx = s.context(s.namespaces.first().map(String::as_str));
-    let ports = PortQuery {
-        name: args.port_name.clone(),
-        protocol: args.protocol.clone(),
-        // Plain output prints addresses only: SRV and target lookups would
-        // be wasted queries.
-        addresses_only: s.format == Format::Plain,
-    };
+    let ports = s.port_query(args.port_name.clone(), args.protocol.clone());
     let resolver = s.resolver();
     let resolution = if args.search {
         let rules = match args.resolver {
@@ -81,7 +75,7 @@ fn reject(
     e: hsvc_resolve::name::NameError,
     out: &mut dyn Write,
 ) -> Fail {
-    let message = crate::settings::invalid_name(input, &e);
+    let message = crate::plan::invalid_name(input, &e);
     if s.format.is_json() {
         let doc = render::UsageErrorDoc {
             schema: render::SCHEMA,

@@ -9,8 +9,8 @@ use tokio::time::{sleep_until, Instant};
 use crate::cli::WatchArgs;
 use crate::exit::{Exit, Fail};
 use crate::output::watch::{self as render, EndDoc, EndSourceDoc, Origin};
+use crate::plan::{self, Settings};
 use crate::report::Reporter;
-use crate::settings::{self, Settings};
 use crate::sources::{self, Source};
 use hsvc_resolve::diff::Options;
 use hsvc_resolve::lookup::Answer;
@@ -49,9 +49,9 @@ pub async fn run(
     out: &mut dyn Write,
     rep: &mut Reporter<'_>,
 ) -> Result<Exit, Fail> {
-    let sources = settings::sources(s, &args.names)?;
+    let sources = plan::sources(s, &args.names)?;
     let opts = Options {
-        by: settings::diff_by(args.by),
+        by: plan::diff_by(args.by),
         ignore_ttl: args.ignore_ttl,
     };
     let width = sources

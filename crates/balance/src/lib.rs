@@ -9,6 +9,8 @@
 //! Must not: do I/O, read a clock, or know where endpoints came from (DNS or
 //! the API): it takes [`hsvc_resolve::endpoints::EndpointSet`]s.
 
+#![forbid(unsafe_code)]
+
 pub mod follow;
 pub mod pick;
 pub mod selection;

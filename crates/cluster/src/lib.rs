@@ -24,6 +24,8 @@
 //! // dropping `srv` stops the server and joins its thread
 //! ```
 
+#![forbid(unsafe_code)]
+
 pub mod cluster;
 mod handler;
 mod shared;

@@ -15,6 +15,8 @@
 //! The helpers in [`repeat`] ([`state_changes`], [`MinHealthy`]) are pure and
 //! serve `hsvc check --repeat` / `--min-healthy`.
 
+#![forbid(unsafe_code)]
+
 mod engine;
 mod expect;
 pub mod repeat;

@@ -11,6 +11,8 @@
 //! values), or depend on the CLI, the pickers, the probes or the test
 //! cluster.
 
+#![forbid(unsafe_code)]
+
 pub mod diff;
 pub mod dns;
 pub mod endpoints;

@@ -1,5 +1,7 @@
-//! Flags, environment and resolv.conf merged into the settings every DNS
-//! command takes.
+//! The plan step: clap's flags, the environment and resolv.conf turned
+//! into the typed values commands take ([`Settings`] for every DNS command,
+//! source lists, comparison options, what to ask DNS for). Commands and
+//! renderers never parse flags themselves.
 
 use std::net::SocketAddr;
 
@@ -147,6 +149,22 @@ impl Settings {
         });
         for w in &self.resolv.warnings {
             rep.diag(1, || format!("resolv.conf: {w}"));
+        }
+    }
+
+    /// What to ask DNS for besides addresses: SRV (ports, hostnames) and,
+    /// with `--port-name`, `_<port>._<proto>`. `-o plain` prints addresses
+    /// only, so the plan leaves SRV and its target lookups out, as
+    /// `dig +short` would.
+    pub fn port_query(
+        &self,
+        port_name: Option<String>,
+        protocol: String,
+    ) -> hsvc_resolve::lookup::PortQuery {
+        hsvc_resolve::lookup::PortQuery {
+            name: port_name,
+            protocol,
+            addresses_only: self.format == crate::output::Format::Plain,
         }
     }
 
