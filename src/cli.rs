@@ -109,12 +109,34 @@ pub enum Format {
     Jsonl,
 }
 
-fn parse_duration(s: &str) -> Result<Duration, String> {
+/// The longest timeout (`--timeout`, `--connect-timeout`, `--http-timeout`):
+/// past it a server is not slow but gone.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(3600);
+/// The longest interval (`watch --interval`, `check --interval`) and run
+/// (`watch --duration`): a year, far below what `Instant` arithmetic can
+/// hold, so no value a user types can overflow a deadline.
+pub const MAX_SPAN: Duration = Duration::from_secs(366 * 24 * 3600);
+
+fn parse_span(s: &str, max: Duration) -> Result<Duration, String> {
     let d = humantime::parse_duration(s).map_err(|e| e.to_string())?;
     if d.is_zero() {
         return Err("must be greater than zero".into());
     }
+    if d > max {
+        return Err(format!(
+            "must be at most {}",
+            humantime::format_duration(max)
+        ));
+    }
     Ok(d)
+}
+
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    parse_span(s, MAX_TIMEOUT)
+}
+
+fn parse_long_duration(s: &str) -> Result<Duration, String> {
+    parse_span(s, MAX_SPAN)
 }
 
 #[derive(Debug, Subcommand)]
@@ -236,7 +258,7 @@ pub struct CheckArgs {
     pub repeat: u32,
 
     /// Pause between the starts of two rounds with --repeat.
-    #[arg(long, value_name = "DUR", default_value = "5s", value_parser = parse_duration)]
+    #[arg(long, value_name = "DUR", default_value = "5s", value_parser = parse_long_duration)]
     pub interval: Duration,
 
     /// Healthy targets needed for exit 0: a count N or a share P% [default: 100%].
@@ -287,7 +309,7 @@ pub struct WatchArgs {
     pub count: Option<u64>,
 
     /// Stop after this long, e.g. 90s, 1h.
-    #[arg(long, value_name = "DUR", value_parser = parse_duration)]
+    #[arg(long, value_name = "DUR", value_parser = parse_long_duration)]
     pub duration: Option<Duration>,
 
     /// What makes two endpoints the same one.
@@ -303,7 +325,7 @@ pub struct WatchArgs {
 pub const MIN_INTERVAL: Duration = Duration::from_millis(100);
 
 fn parse_interval(s: &str) -> Result<Duration, String> {
-    let d = parse_duration(s)?;
+    let d = parse_long_duration(s)?;
     if d < MIN_INTERVAL {
         return Err(format!(
             "must be at least {}",
@@ -499,6 +521,32 @@ mod tests {
         let cli = Cli::try_parse_from(["hsvc", "--timeout", "250ms", "resolve", "x"]).unwrap();
         assert_eq!(cli.global.timeout, Duration::from_millis(250));
         assert!(Cli::try_parse_from(["hsvc", "resolve", "x", "--resolver", "musl"]).is_err());
+        // Values past the documented maxima are usage errors, never an
+        // overflowing deadline.
+        for bad in [
+            &["hsvc", "--timeout", "300000000000years", "resolve", "x"][..],
+            &["hsvc", "--timeout", "2h", "resolve", "x"],
+            &["hsvc", "watch", "x", "--interval", "18446744073709551615s"],
+            &["hsvc", "watch", "x", "--duration", "300000000000years"],
+            &[
+                "hsvc",
+                "check",
+                "x",
+                "--connect-timeout",
+                "18446744073709551615s",
+            ],
+            &["hsvc", "check", "x", "--http-timeout", "9999999999h"],
+            &["hsvc", "check", "x", "--interval", "18446744073709551615s"],
+        ] {
+            assert!(
+                Cli::try_parse_from(bad).is_err(),
+                "{bad:?} should be rejected"
+            );
+        }
+        let cli = Cli::try_parse_from(["hsvc", "watch", "x", "--duration", "365d"]).unwrap();
+        assert!(
+            matches!(cli.command, Command::Watch(w) if w.duration == Some(Duration::from_secs(365 * 86400)))
+        );
     }
 
     fn pick(args: &[&str]) -> Result<PickArgs, clap::Error> {

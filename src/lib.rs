@@ -40,8 +40,21 @@ where
     let cli = match parsed {
         Ok(c) => c,
         Err(e) => {
-            let _ = e.print();
-            return std::process::ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+            let code = if e.use_stderr() { 2 } else { 0 };
+            if !e.use_stderr() {
+                // --help, --version: hsvc's own text, printed as clap renders it.
+                let _ = e.print();
+                return std::process::ExitCode::from(code);
+            }
+            // A usage error quotes what was typed: escape it like every
+            // other message, line by line, so an argument cannot drive the
+            // terminal (hsvc --timeout $'\x1b]0;pwned\x07' …).
+            let text = e.render().to_string();
+            let mut err = std::io::stderr().lock();
+            for line in text.lines() {
+                let _ = writeln!(err, "{}", hsvc_resolve::escape::term(line));
+            }
+            return std::process::ExitCode::from(code);
         }
     };
     diag::init(cli.global.verbose, cli.global.color);

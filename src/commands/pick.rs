@@ -22,6 +22,8 @@ use hsvc_resolve::name::Target;
 /// The shortest interval between two re-resolutions with --follow (a TTL of
 /// 0 must not turn into a query storm).
 const MIN_REFRESH: Duration = Duration::from_secs(1);
+/// The longest interval between two re-resolutions, whatever the TTL.
+const MAX_REFRESH: Duration = Duration::from_secs(300);
 
 /// Validated flags: no clap types past this point.
 struct Plan {
@@ -410,13 +412,13 @@ async fn follow(c: FollowCtx<'_, '_>) -> Result<(), Fail> {
     let refresh_target = target.clone();
     let refresher = tokio::spawn(async move {
         let mut every = ttl.map_or(MIN_REFRESH, |t| {
-            Duration::from_secs(t.into()).max(MIN_REFRESH)
+            Duration::from_secs(t.into()).clamp(MIN_REFRESH, MAX_REFRESH)
         });
         loop {
             tokio::time::sleep(every).await;
             let r = resolver.resolve(refresh_target.clone(), &ports).await;
             if let (Ok(Outcome::Found), Some(t)) = (&r.outcome, r.endpoints.min_ttl()) {
-                every = Duration::from_secs(t.into()).max(MIN_REFRESH);
+                every = Duration::from_secs(t.into()).clamp(MIN_REFRESH, MAX_REFRESH);
             }
             if set_tx.send(Some(r)).is_err() {
                 return;

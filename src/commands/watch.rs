@@ -21,6 +21,9 @@ use hsvc_resolve::watch::Tracker;
 const NO_TTL_INTERVAL: Duration = Duration::from_secs(5);
 /// Floor of TTL-derived intervals.
 const MIN_TTL_INTERVAL: Duration = Duration::from_secs(1);
+/// Ceiling of TTL-derived intervals: a server's TTL of days (or 2^31 − 1
+/// seconds) must not put the watch to sleep for good.
+const MAX_TTL_INTERVAL: Duration = Duration::from_secs(300);
 
 struct State {
     tracker: Tracker,
@@ -175,7 +178,8 @@ fn next_interval(flag: Option<Duration>, r: &Answer, st: &mut State) -> Duration
         return d;
     }
     if let Some(ttl) = r.endpoints.min_ttl() {
-        st.ttl_interval = Some(Duration::from_secs(u64::from(ttl)).max(MIN_TTL_INTERVAL));
+        st.ttl_interval =
+            Some(Duration::from_secs(u64::from(ttl)).clamp(MIN_TTL_INTERVAL, MAX_TTL_INTERVAL));
     }
     st.ttl_interval.unwrap_or(NO_TTL_INTERVAL)
 }

@@ -139,6 +139,19 @@ pub fn join(
     srvs: &[SrvRecord],
     target_addrs: &HashMap<String, Vec<(IpAddr, u32)>>,
 ) -> EndpointSet {
+    join_with(addrs, srvs, target_addrs, true)
+}
+
+/// [`join`], with the dashed-IP reading of target labels only when
+/// `dashed_labels`: that reading is CoreDNS's naming of a Service's pods, and
+/// inventing an address from the label of any other name (an SRV record of a
+/// name outside `.svc`) would trust whoever chose that label.
+pub fn join_with(
+    addrs: &[(IpAddr, u32)],
+    srvs: &[SrvRecord],
+    target_addrs: &HashMap<String, Vec<(IpAddr, u32)>>,
+    dashed_labels: bool,
+) -> EndpointSet {
     let mut by_ip: BTreeMap<IpAddr, Endpoint> = BTreeMap::new();
     for &(ip, ttl) in addrs {
         let e = by_ip.entry(ip).or_insert_with(|| Endpoint::new(ip, ttl));
@@ -148,7 +161,12 @@ pub fn join(
     let mut ordered: Vec<&SrvRecord> = srvs.iter().collect();
     ordered.sort_by_key(|s| s.port_name.is_none());
     for srv in ordered {
-        for (ip, ttl) in srv_target_ips(srv, target_addrs) {
+        let ips = if dashed_labels {
+            srv_target_ips(srv, target_addrs)
+        } else {
+            target_addrs.get(&srv.target).cloned().unwrap_or_default()
+        };
+        for (ip, ttl) in ips {
             let e = by_ip.entry(ip).or_insert_with(|| Endpoint::new(ip, ttl));
             e.ttl = e.ttl.min(ttl).min(srv.ttl);
             if e.hostname.is_none() {

@@ -8,7 +8,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use hickory_proto::op::{Message, ResponseCode};
-use hickory_proto::rr::{Name, RData, Record, RecordType};
+use hickory_proto::rr::{DNSClass, Name, RData, Record, RecordType};
 use serde::Serialize;
 
 use crate::dns::{self, Exchange, Failure, QueryOptions, Transport};
@@ -158,6 +158,17 @@ pub enum Warning {
     TargetWithoutAddress(String),
     /// `--port-name` named a port the Service does not have.
     NoSuchPortName(String),
+    /// An SRV target that is not a pod of the Service (nor the Service
+    /// itself): ignored.
+    TargetOutsideService(String),
+    /// Glue for an SRV target with an address the name's own A/AAAA answer
+    /// does not have: ignored.
+    GlueOutsideAnswer {
+        /// The SRV target.
+        target: String,
+        /// The address the glue gave.
+        ip: IpAddr,
+    },
 }
 
 impl std::fmt::Display for Warning {
@@ -176,6 +187,13 @@ impl std::fmt::Display for Warning {
             Warning::NoSuchPortName(n) => {
                 write!(f, "{n} does not exist: the Service has no port by that name")
             }
+            Warning::TargetOutsideService(t) => {
+                write!(f, "SRV target {t} is not a pod of this Service: ignored")
+            }
+            Warning::GlueOutsideAnswer { target, ip } => write!(
+                f,
+                "glue gives {target} the address {ip}, which the Service's own answer does not have: ignored"
+            ),
         }
     }
 }
@@ -373,18 +391,64 @@ fn failure(ex: &Exchange) -> Option<LookupError> {
     })
 }
 
-fn addresses(m: &Message, rtype: RecordType) -> Vec<(IpAddr, u32)> {
+/// The reply of an exchange, when its data may be used: only a NOERROR
+/// reply answers with records (nothing from NXDOMAIN, SERVFAIL, REFUSED or
+/// another rcode is taken, whatever its sections hold).
+fn data(e: &Exchange) -> Option<&Message> {
+    e.message()
+        .filter(|m| m.metadata.response_code == ResponseCode::NoError)
+}
+
+/// The answer records that answer `qname` (RFC 1035 §4.1, RFC 2181 §5):
+/// class IN, owned by `qname` or by a name along its CNAME chain. Records
+/// of other owners or classes in the same section are ignored.
+fn owned<'a>(m: &'a Message, qname: &Name) -> impl Iterator<Item = &'a Record> + 'a {
+    let mut chain: Vec<Name> = vec![qname.clone()];
+    // Each pass adds at least one name or ends: bounded by the records.
+    for _ in 0..m.answers.len() {
+        let mut grew = false;
+        for r in &m.answers {
+            if let (DNSClass::IN, RData::CNAME(c)) = (r.dns_class, &r.data) {
+                if chain.contains(&r.name) && !chain.contains(&c.0) {
+                    chain.push(c.0.clone());
+                    grew = true;
+                }
+            }
+        }
+        if !grew {
+            break;
+        }
+    }
     m.answers
         .iter()
-        .filter(|r| r.record_type() == rtype)
+        .filter(move |r| r.dns_class == DNSClass::IN && chain.contains(&r.name))
+}
+
+/// The addresses an exchange for A or AAAA answered.
+fn addresses(e: &Exchange) -> Vec<(IpAddr, u32)> {
+    let Some(m) = data(e) else {
+        return Vec::new();
+    };
+    owned(m, &e.name)
+        .filter(|r| r.record_type() == e.rtype)
         .filter_map(addr_of)
         .collect()
 }
 
+/// A record's TTL as RFC 2181 §8 reads it: a value with the top bit set
+/// counts as 0, so every TTL shown or scheduled on is at most 2^31 − 1.
+pub fn ttl_of(r: &Record) -> u32 {
+    if r.ttl > i32::MAX as u32 {
+        0
+    } else {
+        r.ttl
+    }
+}
+
 fn addr_of(r: &Record) -> Option<(IpAddr, u32)> {
     match &r.data {
-        RData::A(a) => Some((IpAddr::V4(a.0), r.ttl)),
-        RData::AAAA(a) => Some((IpAddr::V6(a.0), r.ttl)),
+        RData::A(a) => Some((IpAddr::V4(a.0), ttl_of(r))),
+        RData::AAAA(a) => Some((IpAddr::V6(a.0), ttl_of(r))),
         _ => None,
     }
 }
@@ -393,18 +457,21 @@ fn key(n: &Name) -> String {
     dns::display_name(n).to_ascii_lowercase()
 }
 
-/// SRV records of a reply; `names` keeps each target's wire name for
-/// lookups.
+/// SRV records of a reply that answer its question; `names` keeps each
+/// target's wire name for lookups. A target of `.` means "no service here"
+/// (RFC 2782): no record.
 fn srv_records(
-    m: &Message,
+    e: &Exchange,
     port_name: Option<&str>,
     protocol: Option<&str>,
     names: &mut HashMap<String, Name>,
 ) -> Vec<SrvRecord> {
-    m.answers
-        .iter()
+    let Some(m) = data(e) else {
+        return Vec::new();
+    };
+    owned(m, &e.name)
         .filter_map(|r| match &r.data {
-            RData::SRV(s) => Some(SrvRecord {
+            RData::SRV(s) if !s.target.is_root() => Some(SrvRecord {
                 target: {
                     let k = key(&s.target);
                     names.entry(k.clone()).or_insert_with(|| s.target.clone());
@@ -414,7 +481,7 @@ fn srv_records(
                 port: s.port,
                 weight: s.weight,
                 priority: s.priority,
-                ttl: r.ttl,
+                ttl: ttl_of(r),
                 port_name: port_name.map(str::to_string),
                 protocol: protocol.map(str::to_string),
             }),
@@ -423,10 +490,20 @@ fn srv_records(
         .collect()
 }
 
-fn glue(m: &Message, into: &mut HashMap<String, Vec<(IpAddr, u32)>>) {
+/// Addresses of the SRV targets from the additional section: class IN,
+/// owned by a target of `srvs` (other owners are ignored).
+fn glue(e: &Exchange, srvs: &[SrvRecord], into: &mut HashMap<String, Vec<(IpAddr, u32)>>) {
+    let Some(m) = data(e) else { return };
     for r in &m.additionals {
+        if r.dns_class != DNSClass::IN {
+            continue;
+        }
+        let owner = key(&r.name);
+        if !srvs.iter().any(|s| s.target == owner) {
+            continue;
+        }
         if let Some(a) = addr_of(r) {
-            let v = into.entry(key(&r.name)).or_default();
+            let v = into.entry(owner).or_default();
             if !v.contains(&a) {
                 v.push(a);
             }
@@ -435,10 +512,7 @@ fn glue(m: &Message, into: &mut HashMap<String, Vec<(IpAddr, u32)>>) {
 }
 
 fn step_result(a: &Exchange, aaaa: &Exchange) -> (StepResult, usize) {
-    let n = [a, aaaa]
-        .iter()
-        .filter_map(|e| e.message().map(|m| addresses(m, e.rtype).len()))
-        .sum::<usize>();
+    let n = [a, aaaa].iter().map(|e| addresses(e).len()).sum::<usize>();
     if n > 0 {
         return (StepResult::Answer, n);
     }
@@ -670,24 +744,42 @@ impl Resolver {
             record("port-name", e, &mut queries);
         }
 
-        let mut addrs = Vec::new();
-        for e in [&a, &aaaa] {
-            if let Some(m) = e.message() {
-                addrs.extend(addresses(m, e.rtype));
-            }
-        }
+        let mut addrs = addresses(&a);
+        addrs.extend(addresses(&aaaa));
+        let mut warnings = Vec::new();
+        let pods = pod_zone(&target);
         let mut srvs = Vec::new();
         let mut target_addrs = HashMap::new();
         let mut names = HashMap::new();
-        if let Some(m) = srv.as_ref().and_then(Exchange::message) {
-            srvs.extend(srv_records(m, None, None, &mut names));
-            glue(m, &mut target_addrs);
+        if let Some(e) = &srv {
+            let mut found = srv_records(e, None, None, &mut names);
+            keep_pod_targets(&mut found, &names, pods.as_ref(), &mut warnings);
+            glue(e, &found, &mut target_addrs);
+            srvs.extend(found);
         }
-        if let (Some(m), Some(p)) = (named_ex.as_ref().and_then(|e| e.message()), &ports.name) {
-            srvs.extend(srv_records(m, Some(p), Some(&ports.protocol), &mut names));
-            glue(m, &mut target_addrs);
+        if let (Some(e), Some(p)) = (&named_ex, &ports.name) {
+            let mut found = srv_records(e, Some(p), Some(&ports.protocol), &mut names);
+            keep_pod_targets(&mut found, &names, pods.as_ref(), &mut warnings);
+            glue(e, &found, &mut target_addrs);
+            srvs.extend(found);
         }
-        let mut warnings = Vec::new();
+        // Glue is a courtesy of the server, not a second source of pods: an
+        // address the name's own A/AAAA answer does not have is reported
+        // and left out.
+        if !addrs.is_empty() {
+            for (t, v) in target_addrs.iter_mut() {
+                v.retain(|(ip, _)| {
+                    let known = addrs.iter().any(|(a, _)| a == ip);
+                    if !known {
+                        warnings.push(Warning::GlueOutsideAnswer {
+                            target: t.clone(),
+                            ip: *ip,
+                        });
+                    }
+                    known
+                });
+            }
+        }
         let mut primary = vec![&a, &aaaa];
         primary.extend(srv.as_ref());
         primary.extend(named_ex.as_ref());
@@ -710,11 +802,12 @@ impl Resolver {
                 target_addrs,
                 &mut queries,
                 &mut warnings,
+                pods.is_some(),
             )
             .await;
 
         let error = primary.iter().find_map(|e| failure(e)).or(target_errors);
-        if let (Some(e), Some(m)) = (&named_ex, named_ex.as_ref().and_then(|e| e.message())) {
+        if let (Some(e), Some(m)) = (&named_ex, named_ex.as_ref().and_then(Exchange::message)) {
             if m.metadata.response_code == ResponseCode::NXDomain {
                 warnings.push(Warning::NoSuchPortName(dns::display_name(&e.name)));
             }
@@ -735,11 +828,23 @@ impl Resolver {
         mut target_addrs: HashMap<String, Vec<(IpAddr, u32)>>,
         queries: &mut Vec<QueryRecord>,
         warnings: &mut Vec<Warning>,
+        pod_labels: bool,
     ) -> (EndpointSet, Option<LookupError>) {
         let error = self
-            .lookup_targets(srvs, names, families, &mut target_addrs, queries, warnings)
+            .lookup_targets(
+                srvs,
+                names,
+                families,
+                &mut target_addrs,
+                queries,
+                warnings,
+                pod_labels,
+            )
             .await;
-        (endpoints::join(addrs, srvs, &target_addrs), error)
+        (
+            endpoints::join_with(addrs, srvs, &target_addrs, pod_labels),
+            error,
+        )
     }
 
     /// Looks up A/AAAA of SRV targets the reply gave no address for and
@@ -753,6 +858,7 @@ impl Resolver {
         target_addrs: &mut HashMap<String, Vec<(IpAddr, u32)>>,
         queries: &mut Vec<QueryRecord>,
         warnings: &mut Vec<Warning>,
+        pod_labels: bool,
     ) -> Option<LookupError> {
         // Per target, the wanted families its glue lacks. A reply can carry
         // part of the glue without TC (BIND drops additional records that do
@@ -770,8 +876,8 @@ impl Resolver {
             if !need4 && !need6 {
                 continue;
             }
-            // A dashed-IP target names its one address itself.
-            if crate::name::dashed_ip(&s.target_label).is_some() {
+            // A dashed-IP target of a Service's pod names its one address itself.
+            if pod_labels && crate::name::dashed_ip(&s.target_label).is_some() {
                 continue;
             }
             if let Some(n) = names.get(&s.target) {
@@ -794,9 +900,7 @@ impl Resolver {
             let asked = usize::from(*need4) + usize::from(*need6);
             for e in answers.by_ref().take(asked) {
                 record("target", &e, queries);
-                if let Some(m) = e.message() {
-                    v.extend(addresses(m, e.rtype));
-                }
+                v.extend(addresses(&e));
                 if error.is_none() {
                     error = failure(&e);
                 }
@@ -815,13 +919,13 @@ impl Resolver {
         let srv = self.ask(&n, RecordType::SRV).await;
         let mut queries = Vec::new();
         record("srv", &srv, &mut queries);
-        let mut srvs = Vec::new();
         let mut target_addrs = HashMap::new();
         let mut names = HashMap::new();
-        if let Some(m) = srv.message() {
-            srvs = srv_records(m, Some(port_name), Some(protocol), &mut names);
-            glue(m, &mut target_addrs);
-        }
+        let mut warnings = Vec::new();
+        let pods = pod_zone(&target);
+        let mut srvs = srv_records(&srv, Some(port_name), Some(protocol), &mut names);
+        keep_pod_targets(&mut srvs, &names, pods.as_ref(), &mut warnings);
+        glue(&srv, &srvs, &mut target_addrs);
         // The families the glue shows: a target missing one of them lost its
         // glue to a full reply. A UDP reply may have lost a whole family
         // without TC (BIND keeps the A glue and drops every AAAA of a
@@ -832,7 +936,6 @@ impl Resolver {
         } else {
             families_of(target_addrs.values().flatten())
         };
-        let mut warnings = Vec::new();
         let (endpoints, target_errors) = self
             .join_with_targets(
                 &[],
@@ -842,6 +945,7 @@ impl Resolver {
                 target_addrs,
                 &mut queries,
                 &mut warnings,
+                pods.is_some(),
             )
             .await;
         let error = failure(&srv).or(target_errors);
@@ -855,12 +959,12 @@ impl Resolver {
         let mut queries = Vec::new();
         record("ptr", &ptr, &mut queries);
         let mut eps = Vec::new();
-        if let Some(m) = ptr.message() {
-            let mut names: Vec<(String, u32, Option<String>)> = m
-                .answers
-                .iter()
+        if let Some(m) = data(&ptr) {
+            let mut names: Vec<(String, u32, Option<String>)> = owned(m, &ptr.name)
                 .filter_map(|r| match &r.data {
-                    RData::PTR(p) => Some((dns::display_name(&p.0), r.ttl, dns::first_label(&p.0))),
+                    RData::PTR(p) => {
+                        Some((dns::display_name(&p.0), ttl_of(r), dns::first_label(&p.0)))
+                    }
                     _ => None,
                 })
                 .collect();
@@ -880,6 +984,45 @@ impl Resolver {
     }
 }
 
+/// The name a Kubernetes target's pods live under: the Service name (for a
+/// Service, one of its pods, or one of its SRV names). `None` for other
+/// names, whose SRV targets are not pods.
+fn pod_zone(target: &Target) -> Option<Name> {
+    let skip = match target.meaning {
+        Meaning::Service { .. } => 0,
+        Meaning::Endpoint { .. } => 1,
+        Meaning::Srv { .. } => 2,
+        Meaning::Reverse { .. } | Meaning::Other => return None,
+    };
+    let labels = target.fqdn.labels();
+    Some(dns::to_name(&Fqdn::from_labels(
+        labels.get(skip..).unwrap_or_default().iter().cloned(),
+    )))
+}
+
+/// Keeps the SRV records whose target is a pod of the Service (one label
+/// under its name) or the Service itself (a ClusterIP Service's SRV names
+/// the Service); others are reported and dropped, so neither their labels
+/// nor their glue become endpoints.
+fn keep_pod_targets(
+    srvs: &mut Vec<SrvRecord>,
+    names: &HashMap<String, Name>,
+    pods: Option<&Name>,
+    warnings: &mut Vec<Warning>,
+) {
+    let Some(zone) = pods else { return };
+    srvs.retain(|s| {
+        let inside = names.get(&s.target).is_some_and(|t| {
+            zone.zone_of(t)
+                && (t.num_labels() == zone.num_labels() || t.num_labels() == zone.num_labels() + 1)
+        });
+        if !inside && !warnings.contains(&Warning::TargetOutsideService(s.target.clone())) {
+            warnings.push(Warning::TargetOutsideService(s.target.clone()));
+        }
+        inside
+    });
+}
+
 /// (IPv4, IPv6): which address families appear; both when none does.
 fn families_of<'a>(addrs: impl Iterator<Item = &'a (IpAddr, u32)> + Clone) -> (bool, bool) {
     match (
@@ -888,5 +1031,25 @@ fn families_of<'a>(addrs: impl Iterator<Item = &'a (IpAddr, u32)> + Clone) -> (b
     ) {
         (false, false) => (true, true),
         f => f,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ttls_with_the_top_bit_set_count_as_zero() {
+        use hickory_proto::rr::rdata::A;
+        let name = Name::from_ascii("web.awx.svc.cluster.local.").unwrap();
+        for (wire, seen) in [
+            (5u32, 5u32),
+            (i32::MAX as u32, i32::MAX as u32),
+            (1 << 31, 0),
+            (u32::MAX, 0),
+        ] {
+            let r = Record::from_rdata(name.clone(), wire, RData::A(A::new(10, 0, 0, 1)));
+            assert_eq!(ttl_of(&r), seen, "{wire}");
+        }
     }
 }

@@ -331,6 +331,20 @@ pub fn reverse_name(ip: IpAddr) -> Fqdn {
 /// `10-244-194-69` → 10.244.194.69, `fd00-10-244--13` → fd00:10:244::13
 /// (a trailing `-0` added by CoreDNS ≥ 1.12.3 is accepted too).
 pub fn dashed_ip(label: &str) -> Option<IpAddr> {
+    dashed_ip_any(label).filter(|ip| match ip {
+        // No pod has an unspecified address, and an IPv4-mapped or
+        // -compatible IPv6 label would smuggle an IPv4 address (loopback
+        // included) into the other family.
+        IpAddr::V4(v4) => !v4.is_unspecified(),
+        IpAddr::V6(v6) => {
+            !v6.is_unspecified()
+                && v6.to_ipv4_mapped().is_none()
+                && !(v6.segments()[..6].iter().all(|&s| s == 0) && !v6.is_loopback())
+        }
+    })
+}
+
+fn dashed_ip_any(label: &str) -> Option<IpAddr> {
     if label.is_empty() || !label.contains('-') {
         return None;
     }
