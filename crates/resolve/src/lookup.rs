@@ -850,6 +850,7 @@ impl Resolver {
     /// Looks up A/AAAA of SRV targets the reply gave no address for and
     /// whose label is not a dashed IP (BIND omits glue above 13 SRV
     /// records). Returns the first failure, if any.
+    #[allow(clippy::too_many_arguments)]
     async fn lookup_targets(
         &self,
         srvs: &[SrvRecord],

@@ -337,9 +337,8 @@ pub fn dashed_ip(label: &str) -> Option<IpAddr> {
         // included) into the other family.
         IpAddr::V4(v4) => !v4.is_unspecified(),
         IpAddr::V6(v6) => {
-            !v6.is_unspecified()
-                && v6.to_ipv4_mapped().is_none()
-                && !(v6.segments()[..6].iter().all(|&s| s == 0) && !v6.is_loopback())
+            let ipv4_compatible = v6.segments()[..6].iter().all(|&s| s == 0);
+            v6.is_loopback() || (!ipv4_compatible && v6.to_ipv4_mapped().is_none())
         }
     })
 }
