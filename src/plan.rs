@@ -187,10 +187,7 @@ impl Settings {
     }
 
     pub fn resolver(&self) -> hsvc_resolve::lookup::Resolver {
-        hsvc_resolve::lookup::Resolver {
-            servers: self.servers.clone(),
-            opts: self.query.clone(),
-        }
+        hsvc_resolve::lookup::Resolver::new(self.servers.clone(), self.query.clone())
     }
 }
 

@@ -15,11 +15,24 @@ use crate::dns::{self, Exchange, Failure, QueryOptions, Transport};
 use crate::endpoints::{self, Endpoint, EndpointSet, SrvRecord};
 use crate::name::{self, Context, Fqdn, Kind, Meaning, SearchWalk, StepResult, Target};
 
-/// Where and how to ask.
+/// Where and how to ask, and over what: [`dns::Sockets`], or canned
+/// replies in tests.
 #[derive(Clone, Debug)]
-pub struct Resolver {
+pub struct Resolver<L = dns::Sockets> {
     pub servers: Vec<SocketAddr>,
     pub opts: QueryOptions,
+    pub link: L,
+}
+
+impl Resolver {
+    /// Asks `servers` over the network.
+    pub fn new(servers: Vec<SocketAddr>, opts: QueryOptions) -> Self {
+        Resolver {
+            servers,
+            opts,
+            link: dns::Sockets::default(),
+        }
+    }
 }
 
 /// Extra port information to ask for.
@@ -552,9 +565,9 @@ fn step_str(r: StepResult) -> &'static str {
     }
 }
 
-impl Resolver {
+impl<L: dns::Link> Resolver<L> {
     async fn ask(&self, name: &Name, rtype: RecordType) -> Exchange {
-        dns::query_batch(&self.servers, &[(name.clone(), rtype)], &self.opts)
+        self.ask_many(vec![(name.clone(), rtype)])
             .await
             .pop()
             .expect("one answer for one question")
@@ -562,7 +575,8 @@ impl Resolver {
 
     /// Asks several questions at once over one socket (or TCP connection).
     async fn ask_many(&self, questions: Vec<(Name, RecordType)>) -> Vec<Exchange> {
-        dns::query_batch(&self.servers, &questions, &self.opts).await
+        let questions: Vec<_> = questions.into_iter().map(dns::Question::from).collect();
+        dns::exchange(&self.link, &self.servers, &self.opts, &questions).await
     }
 
     /// Resolves a parsed target into its endpoints.

@@ -1,0 +1,536 @@
+//! A hostile DNS responder on loopback: raw tokio UDP and TCP sockets that
+//! answer each query as a per-test script says — with a QR=0 "reply", a
+//! foreign opcode, another question, a stray ID, a cut frame, 64 KiB of
+//! records, or nothing at all — and the real `hsvc` binary run against it
+//! with its exit code, wall time and peak memory.
+//!
+//! It shares no code with the client (nor with the test cluster): it
+//! builds replies with hickory's encoder and bends their bytes by hand.
+#![allow(dead_code)]
+
+use std::io::Read;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use hickory_proto::op::{Message, MessageType, OpCode, Query, ResponseCode};
+use hickory_proto::rr::rdata::{A, SRV};
+use hickory_proto::rr::{DNSClass, Name, RData, Record, RecordType};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpStream, UdpSocket};
+
+/// Over which transport a query came.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Via {
+    /// A datagram.
+    Udp,
+    /// A frame on a TCP connection.
+    Tcp,
+}
+
+/// A query as the responder saw it.
+#[derive(Clone, Debug)]
+pub struct Asked {
+    pub via: Via,
+    pub msg: Message,
+    /// How many times this (name, type, transport) was asked before.
+    pub seen: usize,
+}
+
+impl Asked {
+    pub fn id(&self) -> u16 {
+        self.msg.metadata.id
+    }
+    pub fn name(&self) -> &Name {
+        self.msg.queries[0].name()
+    }
+    pub fn rtype(&self) -> RecordType {
+        self.msg.queries[0].query_type()
+    }
+    pub fn is(&self, name: &str, rtype: RecordType) -> bool {
+        self.rtype() == rtype && *self.name() == Name::from_ascii(name).unwrap()
+    }
+}
+
+/// One step of a scripted reply.
+#[derive(Clone, Debug)]
+pub enum Act {
+    /// A DNS message: one datagram, or one length-prefixed frame.
+    Send(Vec<u8>),
+    /// Bytes written to the TCP stream as they are, with no prefix.
+    Raw(Vec<u8>),
+    /// Wait before the next step.
+    Sleep(Duration),
+    /// Close the TCP connection.
+    Close,
+}
+
+/// What the TCP side does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TcpMode {
+    /// Accept and answer by the script.
+    Serve,
+    /// Listen, but never accept: the kernel completes the handshake and
+    /// the query sits unread.
+    NeverAccept,
+    /// Accept, read, never answer.
+    Silent,
+    /// A listener whose accept queue is full: the kernel drops further
+    /// SYNs, so connecting hangs.
+    Full,
+}
+
+type Script = dyn Fn(&Asked) -> Vec<Act> + Send + Sync;
+
+/// A running responder; stops when dropped.
+pub struct Hostile {
+    pub addr: SocketAddr,
+    /// TCP connections accepted.
+    pub connections: Arc<AtomicUsize>,
+    /// Every query seen.
+    pub log: Arc<Mutex<Vec<Asked>>>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Hostile {
+    fn drop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Hostile {
+    /// UDP answers by `script`, TCP by `mode` (and `script` when serving),
+    /// on one port of 127.0.0.1. A silent UDP side is a script that
+    /// returns nothing.
+    pub fn start(
+        mode: TcpMode,
+        script: impl Fn(&Asked) -> Vec<Act> + Send + Sync + 'static,
+    ) -> Hostile {
+        let script: Arc<Script> = Arc::new(script);
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let connections = Arc::new(AtomicUsize::new(0));
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let (c2, l2) = (connections.clone(), log.clone());
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                // One port for both transports, as a DNS server has.
+                let (udp, tcp) = loop {
+                    let udp = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+                    let port = udp.local_addr().unwrap();
+                    let sock = tokio::net::TcpSocket::new_v4().unwrap();
+                    if sock.bind(port).is_err() {
+                        continue;
+                    }
+                    let backlog = if mode == TcpMode::Full { 0 } else { 1024 };
+                    if let Ok(tcp) = sock.listen(backlog) {
+                        break (udp, tcp);
+                    }
+                };
+                let addr = udp.local_addr().unwrap();
+                // Fill the accept queue (backlog 0 holds one) until a
+                // connect no longer completes.
+                let mut fillers = Vec::new();
+                if mode == TcpMode::Full {
+                    for _ in 0..8 {
+                        match tokio::time::timeout(
+                            Duration::from_millis(200),
+                            TcpStream::connect(addr),
+                        )
+                        .await
+                        {
+                            Ok(Ok(s)) => fillers.push(s),
+                            _ => break,
+                        }
+                    }
+                }
+                tx.send(addr).unwrap();
+                let udp = Arc::new(udp);
+                let seen: Arc<Mutex<Vec<(Name, RecordType, Via)>>> = Arc::default();
+                let serve_udp = serve_udp(udp, script.clone(), seen.clone(), l2.clone());
+                let serve_tcp = async move {
+                    match mode {
+                        TcpMode::NeverAccept | TcpMode::Full => std::future::pending::<()>().await,
+                        _ => loop {
+                            let Ok((s, _)) = tcp.accept().await else {
+                                continue;
+                            };
+                            c2.fetch_add(1, Ordering::SeqCst);
+                            tokio::spawn(serve_conn(
+                                s,
+                                mode,
+                                script.clone(),
+                                seen.clone(),
+                                l2.clone(),
+                            ));
+                        },
+                    }
+                    drop((tcp, fillers));
+                };
+                tokio::select! {
+                    _ = serve_udp => {}
+                    _ = serve_tcp => {}
+                    _ = stop_rx => {}
+                }
+            });
+        });
+        let addr = rx
+            .recv_timeout(Duration::from_secs(10))
+            .expect("responder up");
+        Hostile {
+            addr,
+            connections,
+            log,
+            stop: Some(stop_tx),
+            thread: Some(thread),
+        }
+    }
+
+    /// The queries seen over `via`.
+    pub fn asked(&self, via: Via) -> Vec<Asked> {
+        self.log
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|a| a.via == via)
+            .cloned()
+            .collect()
+    }
+}
+
+fn note(seen: &Mutex<Vec<(Name, RecordType, Via)>>, msg: &Message, via: Via) -> usize {
+    let q = &msg.queries[0];
+    let key = (q.name().clone(), q.query_type(), via);
+    let mut s = seen.lock().unwrap();
+    let n = s.iter().filter(|k| **k == key).count();
+    s.push(key);
+    n
+}
+
+async fn serve_udp(
+    sock: Arc<UdpSocket>,
+    script: Arc<Script>,
+    seen: Arc<Mutex<Vec<(Name, RecordType, Via)>>>,
+    log: Arc<Mutex<Vec<Asked>>>,
+) {
+    let mut buf = vec![0u8; 65535];
+    loop {
+        let Ok((n, peer)) = sock.recv_from(&mut buf).await else {
+            continue;
+        };
+        let Ok(msg) = Message::from_vec(&buf[..n]) else {
+            continue;
+        };
+        if msg.queries.len() != 1 {
+            continue;
+        }
+        let asked = Asked {
+            via: Via::Udp,
+            seen: note(&seen, &msg, Via::Udp),
+            msg,
+        };
+        log.lock().unwrap().push(asked.clone());
+        let acts = script(&asked);
+        let sock = sock.clone();
+        tokio::spawn(async move {
+            for act in acts {
+                match act {
+                    Act::Send(b) | Act::Raw(b) => {
+                        let _ = sock.send_to(&b, peer).await;
+                    }
+                    Act::Sleep(d) => tokio::time::sleep(d).await,
+                    Act::Close => {}
+                }
+            }
+        });
+    }
+}
+
+async fn serve_conn(
+    s: TcpStream,
+    mode: TcpMode,
+    script: Arc<Script>,
+    seen: Arc<Mutex<Vec<(Name, RecordType, Via)>>>,
+    log: Arc<Mutex<Vec<Asked>>>,
+) {
+    let (mut rd, wr) = s.into_split();
+    let wr = Arc::new(tokio::sync::Mutex::new(Some(wr)));
+    loop {
+        let mut len = [0u8; 2];
+        if rd.read_exact(&mut len).await.is_err() {
+            return;
+        }
+        let mut body = vec![0u8; usize::from(u16::from_be_bytes(len))];
+        if rd.read_exact(&mut body).await.is_err() {
+            return;
+        }
+        let Ok(msg) = Message::from_vec(&body) else {
+            continue;
+        };
+        if msg.queries.len() != 1 {
+            continue;
+        }
+        let asked = Asked {
+            via: Via::Tcp,
+            seen: note(&seen, &msg, Via::Tcp),
+            msg,
+        };
+        log.lock().unwrap().push(asked.clone());
+        if mode == TcpMode::Silent {
+            continue;
+        }
+        let acts = script(&asked);
+        let wr = wr.clone();
+        tokio::spawn(async move {
+            for act in acts {
+                let mut guard = wr.lock().await;
+                let Some(w) = guard.as_mut() else { return };
+                let r = match act {
+                    Act::Send(b) => {
+                        let mut f = (b.len() as u16).to_be_bytes().to_vec();
+                        f.extend_from_slice(&b);
+                        w.write_all(&f).await
+                    }
+                    Act::Raw(b) => w.write_all(&b).await,
+                    Act::Sleep(d) => {
+                        drop(guard);
+                        tokio::time::sleep(d).await;
+                        Ok(())
+                    }
+                    Act::Close => {
+                        let _ = w.shutdown().await;
+                        *guard = None;
+                        Ok(())
+                    }
+                };
+                if r.is_err() {
+                    return;
+                }
+            }
+        });
+    }
+}
+
+// ---- replies ----
+
+pub fn name(s: &str) -> Name {
+    Name::from_ascii(s).unwrap()
+}
+
+/// A well-formed reply to `q` with `rcode` and `answers`.
+pub fn reply(q: &Asked, rcode: ResponseCode, answers: Vec<Record>) -> Message {
+    let mut m = Message::new(q.id(), MessageType::Response, OpCode::Query);
+    m.metadata.recursion_desired = true;
+    m.metadata.recursion_available = true;
+    m.metadata.authoritative = true;
+    m.metadata.response_code = rcode;
+    m.add_query(q.msg.queries[0].clone());
+    m.answers = answers;
+    m
+}
+
+pub fn bytes(m: &Message) -> Vec<u8> {
+    m.to_vec().unwrap()
+}
+
+/// NOERROR with `answers`, as bytes.
+pub fn ok(q: &Asked, answers: Vec<Record>) -> Vec<u8> {
+    bytes(&reply(q, ResponseCode::NoError, answers))
+}
+
+/// NOERROR, no records (NODATA).
+pub fn nodata(q: &Asked) -> Vec<u8> {
+    ok(q, Vec::new())
+}
+
+pub fn rcode(q: &Asked, rc: ResponseCode) -> Vec<u8> {
+    bytes(&reply(q, rc, Vec::new()))
+}
+
+/// An A record for the question's name.
+pub fn a(q: &Asked, ip: Ipv4Addr) -> Record {
+    Record::from_rdata(q.name().clone(), 30, RData::A(A(ip)))
+}
+
+pub fn srv(owner: &Name, port: u16, target: &str) -> Record {
+    Record::from_rdata(
+        owner.clone(),
+        30,
+        RData::SRV(SRV::new(0, 100, port, name(target))),
+    )
+}
+
+/// The same reply with the TC bit set and no records.
+pub fn truncated(q: &Asked) -> Vec<u8> {
+    let mut m = reply(q, ResponseCode::NoError, Vec::new());
+    m.metadata.truncation = true;
+    bytes(&m)
+}
+
+/// The bytes of `m` with QR cleared: a query, not a response.
+pub fn qr0(mut b: Vec<u8>) -> Vec<u8> {
+    b[2] &= !0x80;
+    b
+}
+
+/// The bytes of `m` with opcode `op`.
+pub fn opcode(mut b: Vec<u8>, op: u8) -> Vec<u8> {
+    b[2] = (b[2] & !0x78) | (op << 3);
+    b
+}
+
+/// The bytes with message ID `id`.
+pub fn with_id(mut b: Vec<u8>, id: u16) -> Vec<u8> {
+    b[..2].copy_from_slice(&id.to_be_bytes());
+    b
+}
+
+/// A reply to `q` whose question is `name`/`rtype` in `class`, carrying
+/// `answers` (owned by that name).
+pub fn for_question(
+    q: &Asked,
+    name: &Name,
+    rtype: RecordType,
+    class: DNSClass,
+    answers: Vec<Record>,
+) -> Vec<u8> {
+    let mut m = reply(q, ResponseCode::NoError, Vec::new());
+    let mut other = Query::query(name.clone(), rtype);
+    other.set_query_class(class);
+    m.queries = vec![other];
+    m.answers = answers;
+    bytes(&m)
+}
+
+/// As many A records of `owner` as fit a message of about `size` bytes:
+/// 16 bytes each with a compressed owner name.
+pub fn many_a(owner: &Name, size: usize) -> Vec<Record> {
+    (0..(size.saturating_sub(100) / 16) as u32)
+        .map(|i| {
+            Record::from_rdata(
+                owner.clone(),
+                30,
+                RData::A(A(Ipv4Addr::from(0x0a00_0000 + i))),
+            )
+        })
+        .collect()
+}
+
+// ---- the binary ----
+
+/// One run of `hsvc`: exit code, output, wall time, peak RSS.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    pub elapsed: Duration,
+    /// Peak resident set size of the child, KiB.
+    pub max_rss_kib: i64,
+}
+
+impl std::fmt::Debug for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit {} after {:?}, {} KiB\n--- stdout\n{}--- stderr\n{}",
+            self.code,
+            self.elapsed,
+            self.max_rss_kib,
+            &self.stdout[..self.stdout.len().min(4000)],
+            self.stderr
+        )
+    }
+}
+
+impl Run {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {self:?}"))
+    }
+}
+
+fn empty_resolv_conf() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("hsvc-hostile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join("resolv.empty");
+    std::fs::write(&p, "# no nameserver\n").unwrap();
+    p
+}
+
+/// The peak resident set of a live process, KiB: `VmHWM`, which a new
+/// program starts afresh at exec.
+fn vm_hwm_kib(pid: u32) -> Option<i64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Runs `hsvc --resolv-conf <empty> ARGS…` and measures its peak RSS.
+///
+/// The peak is sampled every millisecond from `/proc/PID/status` until
+/// the child exits, since `VmHWM` is a high-water mark only a peak in the
+/// last millisecond could escape. (`ru_maxrss` from wait4 or
+/// getrusage(RUSAGE_CHILDREN) is no use here: Linux carries the forking
+/// process's high-water mark across exec, so every child would report at
+/// least the test process's own RSS.)
+pub fn hsvc(args: &[&str]) -> Run {
+    let started = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hsvc"))
+        .arg("--resolv-conf")
+        .arg(empty_resolv_conf())
+        .args(args)
+        .env_remove("HSVC_SERVER")
+        .env_remove("HSVC_NAMESPACE")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run hsvc");
+    let mut out = child.stdout.take().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let t_out = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        out.read_to_end(&mut s).unwrap();
+        s
+    });
+    let t_err = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        err.read_to_end(&mut s).unwrap();
+        s
+    });
+    let pid = child.id();
+    let mut peak = 0;
+    let status = loop {
+        if let Some(kib) = vm_hwm_kib(pid) {
+            peak = peak.max(kib);
+        }
+        if let Some(status) = child.try_wait().expect("wait for hsvc") {
+            break status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "hsvc hangs: {args:?}"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    };
+    let elapsed = started.elapsed();
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout: String::from_utf8(t_out.join().unwrap()).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(t_err.join().unwrap()).expect("stderr is UTF-8"),
+        elapsed,
+        max_rss_kib: peak,
+    }
+}
