@@ -84,8 +84,10 @@ pub enum ErrorKind {
     ConnectionRefused,
     /// Another socket error.
     Network(String),
-    /// A reply that is not a DNS message answering the question.
-    Malformed(String),
+    /// Only replies that are not DNS messages answering the question.
+    Malformed(dns::Malformed),
+    /// No server was given to ask.
+    NoServer,
     /// SERVFAIL.
     ServFail,
     /// REFUSED.
@@ -122,6 +124,7 @@ impl LookupError {
             ErrorKind::ConnectionRefused => "connection_refused",
             ErrorKind::Network(_) => "network",
             ErrorKind::Malformed(_) => "malformed",
+            ErrorKind::NoServer => "no_server",
             ErrorKind::ServFail => "servfail",
             ErrorKind::Refused => "refused",
             ErrorKind::Rcode(_) => "rcode",
@@ -142,6 +145,7 @@ impl std::fmt::Display for LookupError {
             ErrorKind::ConnectionRefused => write!(f, "{what}: connection refused ({server})"),
             ErrorKind::Network(e) => write!(f, "{what}: network error: {e} ({server})"),
             ErrorKind::Malformed(e) => write!(f, "{what}: malformed reply: {e} ({server})"),
+            ErrorKind::NoServer => write!(f, "{what}: no server to ask"),
             ErrorKind::ServFail => write!(f, "{what}: SERVFAIL from {server}"),
             ErrorKind::Refused => write!(f, "{what}: REFUSED from {server}"),
             ErrorKind::Rcode(rc) => write!(f, "{what}: {} from {server}", dns::rcode_str(*rc)),
@@ -390,6 +394,7 @@ fn failure(ex: &Exchange) -> Option<LookupError> {
         Err(Failure::ConnRefused) => ErrorKind::ConnectionRefused,
         Err(Failure::Network(e)) => ErrorKind::Network(e.clone()),
         Err(Failure::Malformed(e)) => ErrorKind::Malformed(e.clone()),
+        Err(Failure::NoServer) => ErrorKind::NoServer,
         Ok(m) => match m.metadata.response_code {
             ResponseCode::NoError | ResponseCode::NXDomain => return None,
             ResponseCode::ServFail => ErrorKind::ServFail,
