@@ -30,6 +30,7 @@ pub enum By {
 }
 
 impl By {
+    /// The `--by` value and JSON name: `ip`, `hostname` or `endpoint`.
     pub fn as_str(self) -> &'static str {
         match self {
             By::Ip => "ip",
@@ -42,6 +43,7 @@ impl By {
 /// How to compare.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Options {
+    /// What matches an endpoint in one set with one in another.
     pub by: By,
     /// Do not report TTL differences (e.g. behind a cache that counts down).
     pub ignore_ttl: bool,
@@ -51,13 +53,20 @@ pub struct Options {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Field {
+    /// The addresses under the key differ (only possible when the key is
+    /// not the IP, e.g. a StatefulSet pod that moved with `--by hostname`).
     Ip,
+    /// The hostname differs (compared case-insensitively).
     Hostname,
+    /// The set of ports differs: number, protocol, name or priority (the
+    /// SRV weight is ignored, see the module docs).
     Ports,
+    /// The TTL differs (not reported with [`Options::ignore_ttl`]).
     Ttl,
 }
 
 impl Field {
+    /// The JSON and table name: `ip`, `hostname`, `ports` or `ttl`.
     pub fn as_str(self) -> &'static str {
         match self {
             Field::Ip => "ip",
@@ -84,9 +93,12 @@ fn port_keys(ps: &[PortInfo]) -> Vec<PortKey> {
 
 /// The matching key of an entry; sorts IPs numerically.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Key {
+pub(crate) enum Key {
+    /// [`By::Ip`]: the address.
     Ip(IpAddr),
+    /// [`By::Hostname`]: [`Endpoint::identity`].
     Hostname(String),
+    /// [`By::Endpoint`]: address, hostname and the sorted port keys.
     Endpoint(IpAddr, Option<String>, Vec<PortKey>),
 }
 
@@ -113,7 +125,8 @@ impl fmt::Display for Key {
     }
 }
 
-pub fn key_of(e: &Endpoint, by: By) -> Key {
+/// The key `e` is matched by under `by`.
+fn key_of(e: &Endpoint, by: By) -> Key {
     match by {
         By::Ip => Key::Ip(e.ip),
         By::Hostname => Key::Hostname(e.identity()),
@@ -131,13 +144,20 @@ pub struct Entry {
     pub ip: IpAddr,
     /// Every address under this key (one unless `--by hostname`).
     pub ips: Vec<IpAddr>,
+    /// The hostname of the lowest address's endpoint (escaped presentation
+    /// form), see [`Endpoint::hostname`].
     pub hostname: Option<String>,
+    /// The SRV target of the lowest address's endpoint, see
+    /// [`Endpoint::fqdn`].
     pub fqdn: Option<String>,
+    /// The ports of every endpoint under the key, merged, sorted by port,
+    /// protocol, name and priority.
     pub ports: Vec<PortInfo>,
     /// Smallest TTL of the records, seconds.
     pub ttl: u32,
+    /// The key itself: entries and rows sort by it.
     #[serde(skip)]
-    pub sort: Key,
+    pub(crate) sort: Key,
 }
 
 impl Entry {
@@ -164,8 +184,10 @@ impl Entry {
         }
     }
 
-    /// The fields in which `other` differs from `self`.
-    pub fn differences(&self, other: &Entry, opts: Options) -> Vec<Field> {
+    /// The fields in which `other` differs from `self`, in [`Field`] order.
+    /// With [`By::Endpoint`] hostname and ports are part of the key, so
+    /// only the TTL is compared.
+    fn differences(&self, other: &Entry, opts: Options) -> Vec<Field> {
         let mut f = Vec::new();
         if self.ips != other.ips {
             f.push(Field::Ip);
@@ -195,7 +217,7 @@ fn eq_ignore_case(a: Option<&str>, b: Option<&str>) -> bool {
 }
 
 /// The entries of a set, sorted by key.
-pub fn entries(set: &EndpointSet, by: By) -> Vec<Entry> {
+pub(crate) fn entries(set: &EndpointSet, by: By) -> Vec<Entry> {
     let mut groups: BTreeMap<Key, Vec<&Endpoint>> = BTreeMap::new();
     for e in set {
         groups.entry(key_of(e, by)).or_default().push(e);
@@ -230,10 +252,12 @@ impl Row {
 /// The comparison of several sources.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Comparison {
+    /// The key rows were matched by.
     pub by: By,
     /// Whether each source was resolved; a source that failed has no set
     /// and takes no part in "common" and "only in".
     pub available: Vec<bool>,
+    /// One row per key found in any source, in key order (IPs numerically).
     pub rows: Vec<Row>,
 }
 
@@ -259,6 +283,7 @@ impl Comparison {
         }
     }
 
+    /// Rows in every available source (see [`Comparison::is_common`]).
     pub fn common(&self) -> impl Iterator<Item = &Row> {
         self.rows.iter().filter(|r| self.is_common(r))
     }
@@ -275,6 +300,7 @@ impl Comparison {
             .filter(|r| !self.is_common(r) && self.only_in(r).is_none())
     }
 
+    /// Rows whose entries differ between the sources that have them.
     pub fn changed(&self) -> impl Iterator<Item = &Row> {
         self.rows.iter().filter(|r| !r.changed.is_empty())
     }
@@ -319,21 +345,25 @@ pub fn compare(sets: &[Option<&EndpointSet>], opts: Options) -> Comparison {
 
 /// What changed from one set to the next.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Delta {
+pub(crate) struct Delta {
+    /// Keys only in the later set.
     pub added: Vec<Entry>,
+    /// Keys only in the earlier set.
     pub removed: Vec<Entry>,
     /// (before, after, fields).
     pub changed: Vec<(Entry, Entry, Vec<Field>)>,
 }
 
 impl Delta {
+    /// Nothing was added, removed or changed.
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.added.is_empty() && self.removed.is_empty() && self.changed.is_empty()
     }
 }
 
 /// The changes from `before` to `after`, each in key order.
-pub fn delta(before: &EndpointSet, after: &EndpointSet, opts: Options) -> Delta {
+pub(crate) fn delta(before: &EndpointSet, after: &EndpointSet, opts: Options) -> Delta {
     let mut d = Delta::default();
     let mut old = entries(before, opts.by).into_iter().peekable();
     let mut new = entries(after, opts.by).into_iter().peekable();

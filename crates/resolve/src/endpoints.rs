@@ -9,18 +9,23 @@ use serde::Serialize;
 /// A port of an endpoint, from SRV.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PortInfo {
+    /// The port number the pod listens on (SRV `port`).
     pub port: u16,
     /// `tcp`, `udp`, `sctp` when known from a `_port._proto` query.
     pub protocol: Option<String>,
     /// The port's name when known from a `_port._proto` query.
     pub name: Option<String>,
+    /// SRV weight as served. CoreDNS derives it from the number of records
+    /// (`max(1, 100 / N)`, spec R6.3), so it says nothing about the pod.
     pub weight: u16,
+    /// SRV priority as served (CoreDNS's kubernetes plugin serves 0).
     pub priority: u16,
 }
 
 /// One pod address.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Endpoint {
+    /// The pod's address; the set's sort and dedup key.
     pub ip: IpAddr,
     /// `ipv4` or `ipv6`.
     pub family: &'static str,
@@ -29,8 +34,11 @@ pub struct Endpoint {
     pub hostname: Option<String>,
     /// The SRV target (or first PTR name) in full. Escaped presentation form.
     pub fqdn: Option<String>,
+    /// The ports SRV records give for this address, sorted by port then
+    /// protocol; empty when no SRV record pointed here (or SRV was not
+    /// asked, as with `-o plain`).
     pub ports: Vec<PortInfo>,
-    /// Smallest TTL of the records this endpoint came from.
+    /// Smallest TTL, in seconds, of the records this endpoint came from.
     pub ttl: u32,
     /// PTR names, for reverse lookups. Escaped presentation form.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -38,6 +46,8 @@ pub struct Endpoint {
 }
 
 impl Endpoint {
+    /// An endpoint known only from an address record: no hostname, no
+    /// ports, no PTR names; `family` follows from `ip`.
     pub fn new(ip: IpAddr, ttl: u32) -> Self {
         Endpoint {
             ip,
@@ -67,16 +77,27 @@ pub struct SrvRecord {
     pub target: String,
     /// First label of the target, escaped.
     pub target_label: String,
+    /// SRV port.
     pub port: u16,
+    /// SRV weight.
     pub weight: u16,
+    /// SRV priority.
     pub priority: u16,
+    /// The record's TTL, in seconds.
     pub ttl: u32,
-    /// Set when the record came from a `_port._proto` query.
+    /// The port's name (without the `_`), set when the record came from a
+    /// `_port._proto` query.
     pub port_name: Option<String>,
+    /// The protocol (`tcp`, `udp`, `sctp`, without the `_`), set with
+    /// `port_name`.
     pub protocol: Option<String>,
 }
 
 /// Endpoints sorted by IP, one per address.
+///
+/// The order is canonical (numeric, IPv4 before IPv6), so two sets with the
+/// same endpoints compare equal whatever order DNS answered in. Serializes
+/// as a JSON array of [`Endpoint`]s.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct EndpointSet {
@@ -84,32 +105,41 @@ pub struct EndpointSet {
 }
 
 impl EndpointSet {
+    /// Sorts by IP and keeps the first endpoint of each address (the
+    /// others are dropped, not merged).
     pub fn from_vec(mut endpoints: Vec<Endpoint>) -> Self {
         endpoints.sort_by_key(|e| e.ip);
         endpoints.dedup_by_key(|e| e.ip);
         EndpointSet { endpoints }
     }
 
+    /// The endpoints in IP order.
     pub fn iter(&self) -> std::slice::Iter<'_, Endpoint> {
         self.endpoints.iter()
     }
 
+    /// The endpoints in IP order, as a slice.
     pub fn as_slice(&self) -> &[Endpoint] {
         &self.endpoints
     }
 
+    /// Number of endpoints (distinct addresses).
     pub fn len(&self) -> usize {
         self.endpoints.len()
     }
 
+    /// Whether there is no endpoint.
     pub fn is_empty(&self) -> bool {
         self.endpoints.is_empty()
     }
 
+    /// The smallest TTL in seconds: how long until the first record of the
+    /// set expires from a cache. `None` for an empty set.
     pub fn min_ttl(&self) -> Option<u32> {
         self.endpoints.iter().map(|e| e.ttl).min()
     }
 
+    /// The endpoint with this address (binary search).
     pub fn get(&self, ip: &IpAddr) -> Option<&Endpoint> {
         self.endpoints
             .binary_search_by_key(ip, |e| e.ip)
@@ -184,8 +214,9 @@ pub fn join_with(
     EndpointSet { endpoints }
 }
 
-/// The addresses an SRV target stands for.
-pub fn srv_target_ips(
+/// The addresses an SRV target stands for: from `target_addrs`, else from
+/// its dashed-IP label, else none.
+pub(crate) fn srv_target_ips(
     srv: &SrvRecord,
     target_addrs: &HashMap<String, Vec<(IpAddr, u32)>>,
 ) -> Vec<(IpAddr, u32)> {

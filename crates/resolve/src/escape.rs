@@ -9,7 +9,9 @@
 use std::fmt::Write as _;
 
 /// Renders one DNS label the way zone files and dig do: printable ASCII as
-/// is (with `.` and `\` escaped), every other byte as `\DDD`.
+/// is (with `.`, `\`, `"`, `(`, `)`, `;`, `@` and `$` backslash-escaped),
+/// every other byte as `\DDD` (three decimal digits). The result is pure
+/// printable ASCII.
 pub fn label(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len());
     push_label(&mut out, bytes);
@@ -17,7 +19,7 @@ pub fn label(bytes: &[u8]) -> String {
 }
 
 /// Appends the presentation form of a label to `out`.
-pub fn push_label(out: &mut String, bytes: &[u8]) {
+pub(crate) fn push_label(out: &mut String, bytes: &[u8]) {
     if bytes
         .iter()
         .all(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_')
@@ -41,7 +43,7 @@ pub fn push_label(out: &mut String, bytes: &[u8]) {
 }
 
 /// Whether a character must not reach a terminal unescaped.
-pub fn is_dangerous(c: char) -> bool {
+fn is_dangerous(c: char) -> bool {
     c.is_control()
         || matches!(c,
             '\u{200B}'..='\u{200F}'   // zero-width, LRM/RLM

@@ -19,8 +19,15 @@ use crate::name::{self, Context, Fqdn, Kind, Meaning, SearchWalk, StepResult, Ta
 /// replies in tests.
 #[derive(Clone, Debug)]
 pub struct Resolver<L = dns::Sockets> {
+    /// The DNS servers, in the order they are tried: a query moves to the
+    /// next one after a timeout, a refused connection, a network error, a
+    /// malformed reply, SERVFAIL, NOTIMP or REFUSED. Batched questions (SRV
+    /// target lookups, A + AAAA) go to the first one and fall back to the
+    /// others only for the questions that failed there.
     pub servers: Vec<SocketAddr>,
+    /// Timeout, attempts, TCP-only and EDNS settings of every query.
     pub opts: QueryOptions,
+    /// How questions travel: real sockets, or canned replies in tests.
     pub link: L,
 }
 
@@ -40,6 +47,8 @@ impl Resolver {
 pub struct PortQuery {
     /// `--port-name`: also ask `_<name>._<protocol>.<svc>…` to label ports.
     pub name: Option<String>,
+    /// The `_<protocol>` label for `name` (`tcp`, `udp`, `sctp`, without
+    /// the underscore); unused when `name` is `None`.
     pub protocol: String,
     /// Only addresses are wanted (`-o plain`): skip SRV and target lookups,
     /// as `dig +short` would.
@@ -215,40 +224,63 @@ impl std::fmt::Display for Warning {
     }
 }
 
-/// One query as sent, for `--explain`.
+/// One query as sent, for `--explain`: one record per try, so a query
+/// that timed out twice and then got an answer gives three.
 #[derive(Clone, Debug, Serialize)]
 pub struct QueryRecord {
     /// Why it was sent: `address`, `srv`, `port-name`, `target`, `ptr`, `search`.
     pub purpose: &'static str,
+    /// The question's name, absolute, in escaped presentation form.
     pub name: String,
+    /// The question's type: `A`, `AAAA`, `SRV` or `PTR` (JSON `type`).
     #[serde(rename = "type")]
     pub rtype: String,
+    /// The server asked, as `ip:port`.
     pub server: String,
+    /// UDP, or TCP (with `--tcp`, or the retry of a truncated UDP reply).
     pub transport: Transport,
+    /// The reply's rcode name (`NOERROR`, `NXDOMAIN`, `SERVFAIL`, …);
+    /// `None` when no reply came.
     pub rcode: Option<String>,
+    /// Why no usable reply came (timed out, connection refused, network
+    /// error, malformed reply); `None` when one did.
     pub error: Option<String>,
+    /// Records in the reply's answer section.
     pub answers: usize,
+    /// The reply had the TC bit set.
     pub truncated: bool,
+    /// Time of this try, milliseconds with microsecond precision.
     pub latency_ms: f64,
 }
 
 /// A step of a replayed search walk.
 #[derive(Clone, Debug, Serialize)]
 pub struct SearchStep {
+    /// The name asked (A and AAAA), absolute, with the trailing dot.
     pub candidate: String,
+    /// The name as typed rather than completed with a search domain.
     pub as_is: bool,
     /// `answer`, `nxdomain`, `nodata`, `servfail`, `rcode`, `timeout`,
     /// `connection_refused`, `error`.
     pub result: &'static str,
+    /// A and AAAA records the step got; non-zero only for `answer`.
     pub addresses: usize,
 }
 
+/// The replay of a pod resolver's search walk (`--search`): the rules it
+/// followed and every candidate it asked, in order.
 #[derive(Clone, Debug, Serialize)]
 pub struct SearchReport {
+    /// Whose rules were replayed: `glibc` or `musl`.
     pub resolver: &'static str,
+    /// The `ndots` option in force (capped at 15, as glibc and musl do).
     pub ndots: u8,
+    /// Dots in the name as typed, a trailing dot not counted.
     pub dots: usize,
+    /// The search list, absolute names with the trailing dot.
     pub search: Vec<String>,
+    /// The candidates asked, in order; the walk stops at the first answer
+    /// or when the rules say so.
     pub steps: Vec<SearchStep>,
     /// The name the walk ended on, if it found one.
     pub found: Option<String>,
@@ -379,7 +411,8 @@ fn record(purpose: &'static str, ex: &Exchange, out: &mut Vec<QueryRecord>) {
     }
 }
 
-/// Milliseconds with microsecond precision.
+/// A duration in milliseconds with microsecond precision, as every
+/// `latency_ms`-style JSON field carries it (`1.5` for 1500 µs).
 pub fn ms(d: Duration) -> f64 {
     (d.as_micros() as f64) / 1000.0
 }

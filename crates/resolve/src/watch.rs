@@ -12,7 +12,9 @@ use crate::lookup::{LookupError, Outcome, Status};
 pub enum Kind {
     /// The first answer: the whole set.
     Initial,
+    /// An endpoint (key) that was not in the previous set.
     Added,
+    /// An endpoint (key) of the previous set that is gone.
     Removed,
     /// Same key, other hostname, IP, ports or TTL.
     Changed,
@@ -25,6 +27,8 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// The JSON `event` name: `initial`, `added`, `removed`, `changed`,
+    /// `nxdomain`, `error` or `recovered`.
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Initial => "initial",
@@ -41,6 +45,7 @@ impl Kind {
 /// One event, with the size of the set after the resolution that caused it.
 #[derive(Clone, Debug)]
 pub struct Event {
+    /// What happened; says which of the other fields are set.
     pub kind: Kind,
     /// added, removed: the endpoint; changed: the endpoint after.
     pub entry: Option<Entry>,
@@ -56,7 +61,8 @@ pub struct Event {
     pub error: Option<LookupError>,
     /// recovered: failed resolutions during the outage.
     pub failures: u64,
-    /// Endpoints in the set after this resolution (kept through errors).
+    /// Entries (keys, see [`Options::by`]) in the set after this
+    /// resolution: the previous count on an error, 0 on NXDOMAIN.
     pub count: usize,
 }
 
@@ -87,6 +93,8 @@ pub struct Tracker {
 }
 
 impl Tracker {
+    /// A tracker that has seen nothing yet; `opts` decide what matches and
+    /// what counts as a change, as in [`diff::compare`].
     pub fn new(opts: Options) -> Tracker {
         Tracker {
             opts,
@@ -106,6 +114,7 @@ impl Tracker {
         self.last.as_ref().map(|(s, _)| *s)
     }
 
+    /// Whether the last resolution failed (an outage is in progress).
     pub fn is_failing(&self) -> bool {
         self.failing.is_some()
     }

@@ -4,11 +4,17 @@ use std::fmt;
 
 /// Longest name in text form, without the trailing dot (RFC 1035 wire
 /// limit of 255 octets).
-pub const MAX_NAME: usize = 253;
+pub(crate) const MAX_NAME: usize = 253;
 /// Longest label in octets.
-pub const MAX_LABEL: usize = 63;
+pub(crate) const MAX_LABEL: usize = 63;
 
 /// An absolute DNS name held as validated ASCII labels.
+///
+/// Labels hold letters, digits, `-` and `_` only, each 1 to 63 octets, the
+/// whole name at most 253 characters without the trailing dot. Case is
+/// kept as given; [`Fqdn::ends_with`] compares case-insensitively, `==`
+/// does not. [`Display`](fmt::Display) gives the absolute form with the
+/// trailing dot (`web.ns.svc.cluster.local.`, the root as `.`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Fqdn {
     labels: Vec<String>,
@@ -21,7 +27,7 @@ impl Fqdn {
     }
 
     /// Builds an absolute name from labels that the caller validated.
-    pub fn from_labels<I: IntoIterator<Item = S>, S: Into<String>>(labels: I) -> Self {
+    pub(crate) fn from_labels<I: IntoIterator<Item = S>, S: Into<String>>(labels: I) -> Self {
         Fqdn {
             labels: labels.into_iter().map(Into::into).collect(),
         }
@@ -33,6 +39,7 @@ impl Fqdn {
         Ok(Fqdn { labels })
     }
 
+    /// The labels, leftmost first, without dots; empty for the root.
     pub fn labels(&self) -> &[String] {
         &self.labels
     }
@@ -50,7 +57,7 @@ impl Fqdn {
     }
 
     /// Length of the text form without the trailing dot.
-    pub fn text_len(&self) -> usize {
+    pub(crate) fn text_len(&self) -> usize {
         if self.labels.is_empty() {
             return 0;
         }
@@ -82,12 +89,29 @@ impl fmt::Display for Fqdn {
 
 /// Why a name was rejected before any query was sent.
 #[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// [`Display`](fmt::Display) gives one line for the user; it escapes what
+/// the user typed, so a control character in a name cannot reach the
+/// terminal raw.
 pub enum NameError {
+    /// The name is the empty string.
     Empty,
+    /// Two dots in a row, or a leading dot.
     EmptyLabel,
+    /// A label longer than 63 octets; carries the label.
     LabelTooLong(String),
+    /// The name is longer than 253 characters (without the trailing dot);
+    /// carries its length.
     TooLong(usize),
-    BadChar { ch: char, label: String },
+    /// A character other than an ASCII letter, digit, `-` or `_`.
+    BadChar {
+        /// The first offending character.
+        ch: char,
+        /// The label it is in, as typed.
+        label: String,
+    },
+    /// A valid name that cannot be used here; the text says why and is
+    /// shown as is.
     Unsupported(String),
 }
 

@@ -22,6 +22,8 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// The JSON `kind` name: `service`, `endpoint`, `srv`, `reverse` or
+    /// `other`.
     pub fn as_str(&self) -> &'static str {
         match self {
             Kind::Service => "service",
@@ -36,17 +38,24 @@ impl Kind {
 /// Where the namespace of a short name came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NsSource {
-    Name,
+    /// The caller gave one (the CLI's `-n`/`--namespace` or `HSVC_NAMESPACE`).
     Flag,
+    /// The pod's search list had `<ns>.svc.<zone>` for the cluster domain
+    /// in use.
     ResolvConf,
+    /// Neither: the namespace `default`, as kubectl and CoreDNS assume.
     Default,
 }
 
 /// Everything a short name is completed with.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Context {
+    /// The namespace of names that do not carry one (`web`, `_http._tcp.web`).
     pub namespace: String,
+    /// Where [`Context::namespace`] came from (for `-v` diagnostics).
     pub namespace_source: NsSource,
+    /// The cluster's DNS zone, `cluster.local` unless configured otherwise;
+    /// names under `svc.<zone>` are the cluster's.
     pub cluster_domain: Fqdn,
 }
 
@@ -81,7 +90,7 @@ impl Context {
 
 /// Finds `<ns>.svc.<zone>` (namespace and zone) or `svc.<zone>` (zone only)
 /// in a pod's search list (spec R-RC2).
-pub fn infer_from_search(search: &[Fqdn]) -> Option<(Option<String>, Fqdn)> {
+fn infer_from_search(search: &[Fqdn]) -> Option<(Option<String>, Fqdn)> {
     let with_ns = search.iter().find_map(|d| {
         let l = d.labels();
         (l.len() >= 3 && l[1].eq_ignore_ascii_case("svc")).then(|| {
@@ -207,7 +216,7 @@ impl Target {
     }
 
     /// Classifies an absolute name found by a search walk.
-    pub fn from_fqdn(input: &str, fqdn: &Fqdn, ctx: &Context) -> Target {
+    pub(crate) fn from_fqdn(input: &str, fqdn: &Fqdn, ctx: &Context) -> Target {
         Self::classify(input, fqdn, true, ctx)
     }
 
