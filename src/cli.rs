@@ -1,6 +1,10 @@
 //! The command line, and only that: clap definitions shared by the binary
 //! and the generators of completions and man pages.
 
+// The doc comments here are clap's help text, written for a terminal:
+// `[IPv6]:PORT` is notation there, not a rustdoc link.
+#![allow(rustdoc::broken_intra_doc_links)]
+
 use std::path::PathBuf;
 use std::time::Duration;
 

@@ -15,12 +15,10 @@
 #![forbid(unsafe_code)]
 
 pub mod diff;
-#[allow(missing_docs)] // documented by the dns engine rewrite
 pub mod dns;
 pub mod endpoints;
 pub mod escape;
 pub mod lookup;
 pub mod name;
-#[allow(missing_docs)] // documented by the dns engine rewrite
 pub mod resolv_conf;
 pub mod watch;

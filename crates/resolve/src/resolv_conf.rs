@@ -8,12 +8,16 @@ use crate::name::Fqdn;
 /// What hsvc takes from a resolv.conf file.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ResolvConf {
+    /// The file it was read from (empty when parsed from text).
     pub path: PathBuf,
+    /// `nameserver` lines in order, port 53.
     pub nameservers: Vec<SocketAddr>,
+    /// The search list of the last `search`/`domain` line.
     pub search: Vec<Fqdn>,
     /// Length of the `search`/`domain` line that set the list (musl ignores
     /// lines of 255 characters or more).
     pub search_line_len: usize,
+    /// `options ndots:N`, clamped to 15 as both libcs do; 1 by default.
     pub ndots: u8,
     /// Lines hsvc could not use, with the reason (reported with -v).
     pub warnings: Vec<String>,
