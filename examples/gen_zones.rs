@@ -1,6 +1,9 @@
 //! Writes master files for the benchmark and interop cluster: the spec's
 //! worked example plus StatefulSets `web.sN` of 3, 100, 1000 and 3000 pods
-//! (from 10.100.0.1, 10.101.0.1, … ; port http 8080, none for 3000).
+//! (from 10.100.0.1, 10.101.0.1, … ; port http 8080, none for 3000; SRV
+//! targets are hostnames) and Deployments `web.dN` of 100 and 1000 pods
+//! (from 10.110.0.1, 10.111.0.1; port http 8080; SRV targets are dashed IPs,
+//! which name their address themselves).
 //!
 //! Usage: cargo run --release --example gen_zones -- DIR
 //! Writes DIR/db.cluster.local, DIR/db.in-addr.arpa, DIR/db.ip6.arpa.
@@ -28,6 +31,15 @@ fn main() -> std::io::Result<()> {
             svc.ports.clear();
         }
         cluster = cluster.with_service(svc);
+    }
+    for (i, n) in [100usize, 1000].into_iter().enumerate() {
+        cluster = cluster.with_service(Service::deployment(
+            &format!("d{n}"),
+            "web",
+            n,
+            Ipv4Addr::new(10, 110 + i as u8, 0, 1),
+            ("http", 8080),
+        ));
     }
     for (origin, text) in cluster.zone_files() {
         let path = format!("{dir}/db.{}", origin.trim_end_matches('.'));
