@@ -222,3 +222,356 @@ pub fn output_format(f: crate::cli::Format) -> crate::output::Format {
         F::Jsonl => O::Jsonl,
     }
 }
+
+/// What `hsvc resolve` was asked: typed, no clap types.
+#[derive(Clone, Debug)]
+pub struct ResolvePlan {
+    /// NAME as typed.
+    pub name: String,
+    /// `--search`: replay this libc's walk of resolv.conf.
+    pub search: Option<hsvc_resolve::name::ResolverRules>,
+    /// `--explain`.
+    pub explain: bool,
+    /// What to ask besides addresses.
+    pub ports: hsvc_resolve::lookup::PortQuery,
+}
+
+/// What `hsvc diff` compares.
+#[derive(Clone, Debug)]
+pub struct DiffPlan {
+    /// Every name × namespace × server.
+    pub sources: Vec<crate::sources::Source>,
+    /// How entries are matched and compared.
+    pub opts: hsvc_resolve::diff::Options,
+}
+
+/// What `hsvc watch` follows, and when it stops.
+#[derive(Clone, Debug)]
+pub struct WatchPlan {
+    /// Every name × namespace × server.
+    pub sources: Vec<crate::sources::Source>,
+    /// How consecutive answers are compared.
+    pub opts: hsvc_resolve::diff::Options,
+    /// `--interval`; else the answer's TTL.
+    pub interval: Option<std::time::Duration>,
+    /// `--count`.
+    pub count: Option<u64>,
+    /// `--duration`.
+    pub duration: Option<std::time::Duration>,
+}
+
+/// What `hsvc check` probes, and how.
+#[derive(Clone, Debug)]
+pub struct CheckPlan {
+    /// NAME as typed.
+    pub name: String,
+    /// NAME parsed.
+    pub target: hsvc_resolve::name::Target,
+    /// Which ports of each pod.
+    pub choice: hsvc_probe::targets::PortChoice,
+    /// `--port`, for the JSON plan.
+    pub port: Option<u16>,
+    /// `--port-name`.
+    pub port_name: Option<String>,
+    /// TCP connect or HTTP GET.
+    pub check: hsvc_probe::Check,
+    /// Timeouts and concurrency.
+    pub probe: hsvc_probe::ProbeOptions,
+    /// Whether `--http-timeout` applies (only with `--http`).
+    pub http: bool,
+    /// `--min-healthy`.
+    pub min: hsvc_probe::MinHealthy,
+    /// What to ask DNS (SRV always: ports).
+    pub ports: hsvc_resolve::lookup::PortQuery,
+    /// `--repeat`.
+    pub repeat: u32,
+    /// `--interval`.
+    pub interval: std::time::Duration,
+}
+
+/// Where `hsvc pick` takes its keys from.
+#[derive(Clone, Debug)]
+pub enum Keys {
+    /// None: the sequence policies pick `count` times.
+    None,
+    /// `--key`, repeated.
+    Given(Vec<String>),
+    /// `--keys-from FILE` (`-` is stdin).
+    From(std::path::PathBuf),
+}
+
+/// What `hsvc pick` picks, and by which rule.
+#[derive(Clone, Debug)]
+pub struct PickPlan {
+    /// NAME as typed.
+    pub name: String,
+    /// NAME parsed.
+    pub target: hsvc_resolve::name::Target,
+    /// Policy, offset, seed, table size.
+    pub inputs: hsvc_balance::selection::PolicyInputs,
+    /// What identifies a pod.
+    pub identity: hsvc_balance::selection::IdentityRule,
+    /// SRV weights or `--weight`.
+    pub weights: hsvc_balance::selection::WeightSource,
+    /// Which port a pick names.
+    pub port: hsvc_balance::selection::PortChoice,
+    /// What to ask DNS.
+    pub ports: hsvc_resolve::lookup::PortQuery,
+    /// `--offset`, for the header (sequence policies only).
+    pub offset: Option<u64>,
+    /// `--seed`, for the header (random and --simulate only).
+    pub seed: Option<u64>,
+    /// `--table-size`, for the header (maglev only).
+    pub table_size: Option<u64>,
+    /// The keys.
+    pub keys: Keys,
+    /// `--count`.
+    pub count: u64,
+    /// `--simulate N`.
+    pub simulate: Option<u64>,
+    /// `--follow`.
+    pub follow: bool,
+}
+
+/// What `hsvc demo` serves.
+#[derive(Clone, Debug)]
+pub struct DemoPlan {
+    /// `--serve`: serve until Ctrl-C instead of the tour.
+    pub serve: bool,
+    /// `--listen`.
+    pub listen: SocketAddr,
+    /// `--zone FILE`.
+    pub zone: Option<std::path::PathBuf>,
+}
+
+/// A whole command line, planned: the one value commands run from.
+pub enum Plan {
+    /// `hsvc completions SHELL`.
+    Completions(clap_complete::Shell),
+    /// `hsvc resolve`.
+    Resolve(Settings, ResolvePlan),
+    /// `hsvc pick`.
+    Pick(Settings, Box<PickPlan>),
+    /// `hsvc check`.
+    Check(Settings, Box<CheckPlan>),
+    /// `hsvc diff`.
+    Diff(Settings, DiffPlan),
+    /// `hsvc watch`.
+    Watch(Settings, WatchPlan),
+    /// `hsvc demo`.
+    Demo(DemoPlan),
+}
+
+impl Plan {
+    /// Plans `cli`; with `-v`, says where each setting came from. Errors are
+    /// usage errors (exit 2) found before any query.
+    pub fn build(
+        cli: &crate::cli::Cli,
+        rep: &mut crate::report::Reporter<'_>,
+    ) -> Result<Plan, crate::exit::Fail> {
+        use crate::cli::Command;
+        let settings = |rep: &mut crate::report::Reporter<'_>| {
+            let s = Settings::from_args(&cli.global)?;
+            s.diagnose(rep);
+            Ok::<_, crate::exit::Fail>(s)
+        };
+        Ok(match &cli.command {
+            Command::Completions(a) => Plan::Completions(a.shell),
+            Command::Resolve(a) => {
+                let s = settings(rep)?;
+                let p = resolve_plan(&s, a);
+                Plan::Resolve(s, p)
+            }
+            Command::Pick(a) => {
+                let s = settings(rep)?;
+                let p = pick_plan(&s, a)?;
+                Plan::Pick(s, Box::new(p))
+            }
+            Command::Check(a) => {
+                let s = settings(rep)?;
+                let p = check_plan(&s, a)?;
+                Plan::Check(s, Box::new(p))
+            }
+            Command::Diff(a) => {
+                let s = settings(rep)?;
+                let p = DiffPlan {
+                    sources: sources(&s, &a.names)?,
+                    opts: hsvc_resolve::diff::Options {
+                        by: diff_by(a.by),
+                        ignore_ttl: a.ignore_ttl,
+                    },
+                };
+                Plan::Diff(s, p)
+            }
+            Command::Watch(a) => {
+                let s = settings(rep)?;
+                let p = WatchPlan {
+                    sources: sources(&s, &a.names)?,
+                    opts: hsvc_resolve::diff::Options {
+                        by: diff_by(a.by),
+                        ignore_ttl: a.ignore_ttl,
+                    },
+                    interval: a.interval,
+                    count: a.count,
+                    duration: a.duration,
+                };
+                Plan::Watch(s, p)
+            }
+            #[cfg(feature = "demo")]
+            Command::Demo(a) => Plan::Demo(DemoPlan {
+                serve: a.serve,
+                listen: a.listen,
+                zone: a.zone.clone(),
+            }),
+        })
+    }
+}
+
+fn resolve_plan(s: &Settings, a: &crate::cli::ResolveArgs) -> ResolvePlan {
+    use crate::cli::ResolverKind;
+    use hsvc_resolve::name::ResolverRules;
+    ResolvePlan {
+        name: a.name.clone(),
+        search: a.search.then_some(match a.resolver {
+            ResolverKind::Glibc => ResolverRules::Glibc,
+            ResolverKind::Musl => ResolverRules::Musl,
+        }),
+        explain: a.explain,
+        ports: s.port_query(a.port_name.clone(), a.protocol.clone()),
+    }
+}
+
+fn check_plan(s: &Settings, a: &crate::cli::CheckArgs) -> Result<CheckPlan, crate::exit::Fail> {
+    use hsvc_probe::targets::PortChoice;
+    use hsvc_probe::{Check, ProbeOptions};
+    Ok(CheckPlan {
+        name: a.name.clone(),
+        target: s.single_target("check", &a.name)?,
+        choice: match (a.port, &a.port_name) {
+            (Some(p), _) => PortChoice::Number(p),
+            (None, Some(n)) => PortChoice::Named(n.clone()),
+            (None, None) => PortChoice::AllSrv,
+        },
+        port: a.port,
+        port_name: a.port_name.clone(),
+        check: match &a.http {
+            Some(path) => Check::Http {
+                path: path.clone(),
+                expect: a.expect.clone(),
+            },
+            None => Check::Tcp,
+        },
+        probe: ProbeOptions {
+            connect_timeout: a.connect_timeout,
+            http_timeout: a.http_timeout,
+            concurrency: a.concurrency as usize,
+        },
+        http: a.http.is_some(),
+        min: a.min_healthy.unwrap_or_default(),
+        // SRV is always needed here (ports), whatever the output format.
+        ports: hsvc_resolve::lookup::PortQuery {
+            name: a.port_name.clone(),
+            protocol: "tcp".into(),
+            addresses_only: false,
+        },
+        repeat: a.repeat,
+        interval: a.interval,
+    })
+}
+
+fn pick_plan(s: &Settings, a: &crate::cli::PickArgs) -> Result<PickPlan, crate::exit::Fail> {
+    use crate::cli::{PickIdentity, PickPolicy};
+    use crate::exit::Fail;
+    use hsvc_balance::pick::{Maglev, MemberSet, Policy, DEFAULT_TABLE_SIZE};
+    use hsvc_balance::selection::{IdentityRule, PolicyInputs, PortChoice, WeightSource};
+    let has_keys = !a.keys.is_empty() || a.keys_from.is_some();
+    let policy = match a.policy {
+        Some(PickPolicy::RoundRobin) => Policy::RoundRobin,
+        Some(PickPolicy::Weighted) => Policy::Weighted,
+        Some(PickPolicy::Random) => Policy::Random,
+        Some(PickPolicy::Hash) => Policy::Hash,
+        Some(PickPolicy::Maglev) => Policy::Maglev,
+        None if has_keys || a.simulate.is_some() => Policy::Hash,
+        None => Policy::RoundRobin,
+    };
+    if policy.is_keyed() && !has_keys && a.simulate.is_none() {
+        return Err(Fail::usage(format!(
+            "policy {policy} picks by key: give --key, --keys-from or --simulate"
+        )));
+    }
+    if policy.is_keyed() && a.count.is_some() {
+        return Err(Fail::usage(format!(
+            "--count is for the sequence policies; policy {policy} makes one pick per key"
+        )));
+    }
+    if a.offset.is_some() && !matches!(policy, Policy::RoundRobin | Policy::Weighted) {
+        return Err(Fail::usage(format!(
+            "--offset applies to round-robin and weighted, not to {policy}"
+        )));
+    }
+    if a.seed.is_some() && policy != Policy::Random && a.simulate.is_none() {
+        return Err(Fail::usage(format!(
+            "--seed applies to random and to --simulate, not to {policy}"
+        )));
+    }
+    if let Some(m) = a.table_size {
+        if policy != Policy::Maglev {
+            return Err(Fail::usage("--table-size applies to the maglev policy"));
+        }
+        // An empty set validates the size alone (prime, not too large).
+        Maglev::with_table_size(&MemberSet::default(), m)
+            .map_err(|e| Fail::usage(format!("--table-size: {e}")))?;
+    }
+    if a.follow && s.format == crate::output::Format::Json {
+        return Err(Fail::usage(
+            "--follow streams: use -o jsonl rather than -o json",
+        ));
+    }
+    if s.namespaces.len() > 1 {
+        return Err(Fail::usage("pick takes one --namespace"));
+    }
+    let target = s.single_target("pick", &a.name)?;
+    Ok(PickPlan {
+        name: a.name.clone(),
+        target,
+        inputs: PolicyInputs {
+            policy,
+            offset: a.offset.unwrap_or(0),
+            seed: a.seed.unwrap_or(0),
+            table_size: a.table_size.unwrap_or(DEFAULT_TABLE_SIZE),
+        },
+        identity: match a.identity {
+            PickIdentity::Auto => IdentityRule::Auto,
+            PickIdentity::Ip => IdentityRule::Ip,
+            PickIdentity::Hostname => IdentityRule::Hostname,
+        },
+        weights: if a.weights.is_empty() {
+            WeightSource::Srv
+        } else {
+            WeightSource::Explicit(a.weights.clone())
+        },
+        port: match (&a.port, &a.port_name) {
+            (Some(n), _) => PortChoice::Number(*n),
+            (None, Some(name)) => PortChoice::Named(name.clone()),
+            (None, None) => PortChoice::Only,
+        },
+        ports: hsvc_resolve::lookup::PortQuery {
+            name: a.port_name.clone(),
+            protocol: a.protocol.clone(),
+            addresses_only: false,
+        },
+        offset: matches!(policy, Policy::RoundRobin | Policy::Weighted)
+            .then_some(a.offset.unwrap_or(0)),
+        seed: (policy == Policy::Random || a.simulate.is_some()).then_some(a.seed.unwrap_or(0)),
+        table_size: (policy == Policy::Maglev)
+            .then_some(a.table_size.unwrap_or(DEFAULT_TABLE_SIZE)),
+        keys: match (&a.keys_from, a.keys.is_empty()) {
+            (Some(path), _) => Keys::From(path.clone()),
+            (None, false) => Keys::Given(a.keys.clone()),
+            (None, true) => Keys::None,
+        },
+        count: a.count.unwrap_or(1),
+        simulate: a.simulate,
+        follow: a.follow,
+    })
+}

@@ -3,64 +3,41 @@
 use std::io::Write;
 use std::time::Instant;
 
-use crate::cli::CheckArgs;
 use crate::exit::{Exit, Fail};
 use crate::output::check::{self as render, ChangeRow, DnsInfo, Plan, Progress, Row, Summary};
 use crate::output::ErrorDoc;
-use crate::plan::Settings;
+use crate::plan::{CheckPlan, Settings};
 use crate::report::Reporter;
-use hsvc_probe::targets::PortChoice;
-use hsvc_probe::{self, Check, ProbeOptions, ProbeResult};
-use hsvc_resolve::lookup::PortQuery;
+use hsvc_probe::{self, ProbeResult};
 
 pub async fn run(
     s: &Settings,
-    args: &CheckArgs,
+    args: &CheckPlan,
     out: &mut dyn Write,
     rep: &mut Reporter<'_>,
 ) -> Result<Exit, Fail> {
     let json = s.format.is_json();
-    let target = s.single_target("check", &args.name)?;
-    let choice = match (args.port, &args.port_name) {
-        (Some(p), _) => PortChoice::Number(p),
-        (None, Some(n)) => PortChoice::Named(n.clone()),
-        (None, None) => PortChoice::AllSrv,
-    };
-    let check = match &args.http {
-        Some(path) => Check::Http {
-            path: path.clone(),
-            expect: args.expect.clone(),
-        },
-        None => Check::Tcp,
-    };
-    let opts = ProbeOptions {
-        connect_timeout: args.connect_timeout,
-        http_timeout: args.http_timeout,
-        concurrency: args.concurrency as usize,
-    };
-    let min = args.min_healthy.unwrap_or_default();
-    // SRV is always needed here (ports): every other field keeps its
-    // default (main adds `addresses_only`, which must stay false here).
-    #[allow(clippy::needless_update)]
-    let ports = PortQuery {
-        name: args.port_name.clone(),
-        protocol: "tcp".into(),
-        ..PortQuery::default()
-    };
+    let target = &args.target;
+    let (check, opts, min, ports, choice) = (
+        &args.check,
+        &args.probe,
+        args.min,
+        &args.ports,
+        &args.choice,
+    );
     let plan = Plan {
         name: &args.name,
         fqdn: target.fqdn.to_string(),
         namespace: target.namespace().map(str::to_string),
         service: target.service().map(str::to_string),
-        check: &check,
+        check,
         port: args.port,
         port_name: args.port_name.as_deref(),
-        concurrency: args.concurrency,
-        connect_timeout_ms: hsvc_resolve::lookup::ms(args.connect_timeout),
+        concurrency: opts.concurrency as u32,
+        connect_timeout_ms: hsvc_resolve::lookup::ms(opts.connect_timeout),
         http_timeout_ms: args
             .http
-            .as_ref()
-            .map(|_| hsvc_resolve::lookup::ms(args.http_timeout)),
+            .then(|| hsvc_resolve::lookup::ms(opts.http_timeout)),
         min_healthy: min,
         rounds: args.repeat,
     };
@@ -72,7 +49,7 @@ pub async fn run(
     let mut last = Exit::Ok;
     for round in 1..=args.repeat {
         let started = Instant::now();
-        let res = resolver.resolve(target.clone(), &ports).await;
+        let res = resolver.resolve(target.clone(), ports).await;
         rep.trace(&res.trace);
         r.warnings(rep, &res.warnings).map_err(super::io_fail)?;
         if let Some(e) = res.error() {
@@ -84,7 +61,7 @@ pub async fn run(
         if res.endpoints.is_empty() {
             rep.note(&crate::output::resolve::negative_message(&res));
         }
-        let planned = hsvc_probe::targets::plan(&res.endpoints, &choice).map_err(|e| {
+        let planned = hsvc_probe::targets::plan(&res.endpoints, choice).map_err(|e| {
             let mut message = e.to_string();
             if res.truncated {
                 message.push_str(" (the DNS answer was truncated)");
@@ -102,7 +79,7 @@ pub async fn run(
 
         let progress = Progress::for_stderr();
         let update = |done: usize, total: usize| progress.update(done, total);
-        let results = hsvc_probe::probe_all(planned, &check, &opts, Some(&update)).await;
+        let results = hsvc_probe::probe_all(planned, check, opts, Some(&update)).await;
         progress.clear();
 
         let summary = Summary::new(round, &results, min, started.elapsed());

@@ -6,8 +6,9 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::cli::{Cli, DemoArgs};
+use crate::cli::Cli;
 use crate::exit::{Exit, Fail};
+use crate::plan::DemoPlan;
 use crate::report::Reporter;
 use hsvc_cluster::{self, Cluster, Endpoint, Port, Service, SharedZone};
 
@@ -56,7 +57,7 @@ fn scaled(replicas: usize) -> Cluster {
 }
 
 pub async fn run(
-    args: &DemoArgs,
+    args: &DemoPlan,
     out: &mut dyn Write,
     rep: &mut Reporter<'_>,
 ) -> Result<Exit, Fail> {

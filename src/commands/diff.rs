@@ -2,21 +2,19 @@
 
 use std::io::Write;
 
-use crate::cli::DiffArgs;
 use crate::exit::{Exit, Fail};
 use crate::output::diff as render;
-use crate::plan::{self, Settings};
+use crate::plan::{DiffPlan, Settings};
 use crate::report::Reporter;
 use crate::sources::{self, Source};
-use hsvc_resolve::diff::Options;
 
 pub async fn run(
     s: &Settings,
-    args: &DiffArgs,
+    args: &DiffPlan,
     out: &mut dyn Write,
     rep: &mut Reporter<'_>,
 ) -> Result<Exit, Fail> {
-    let sources = plan::sources(s, &args.names)?;
+    let sources = &args.sources;
     if sources.len() < 2 {
         return Err(Fail::usage(
             "diff needs two sources: two names, two -n namespaces or two --server addresses",
@@ -28,11 +26,7 @@ pub async fn run(
         .iter()
         .map(|r| r.outcome.is_ok().then_some(&r.endpoints))
         .collect();
-    let opts = Options {
-        by: plan::diff_by(args.by),
-        ignore_ttl: args.ignore_ttl,
-    };
-    let comparison = hsvc_resolve::diff::compare(&sets, opts);
+    let comparison = hsvc_resolve::diff::compare(&sets, args.opts);
     let sourced: Vec<render::Sourced> = sources
         .iter()
         .zip(&resolutions)

@@ -11,33 +11,30 @@ pub mod watch;
 
 use std::io::Write;
 
-use crate::cli::{Cli, Command};
+use crate::cli::Cli;
 use crate::exit::{Exit, Fail};
-use crate::plan::Settings;
+use crate::plan::Plan;
 use crate::report::Reporter;
 
-/// Runs the parsed command line; returns the exit code.
+/// Runs the parsed command line; returns the exit code. The plan step
+/// turns clap's values into typed plans first: no command sees clap types.
 pub async fn run(cli: Cli, out: &mut dyn Write, rep: &mut Reporter<'_>) -> Result<Exit, Fail> {
-    // Commands that ask DNS share one way of reading their settings.
-    let settings = |rep: &mut Reporter<'_>| {
-        let s = Settings::from_args(&cli.global)?;
-        s.diagnose(rep);
-        Ok::<_, Fail>(s)
-    };
-    match &cli.command {
-        Command::Completions(args) => {
+    match Plan::build(&cli, rep)? {
+        Plan::Completions(shell) => {
             let mut cmd = crate::cli::command();
             let name = cmd.get_name().to_string();
-            clap_complete::generate(args.shell, &mut cmd, name, out);
+            clap_complete::generate(shell, &mut cmd, name, out);
             Ok(Exit::Ok)
         }
-        Command::Resolve(args) => resolve::run(&settings(rep)?, args, out, rep).await,
-        Command::Pick(args) => pick::run(&settings(rep)?, args, out, rep).await,
-        Command::Check(args) => check::run(&settings(rep)?, args, out, rep).await,
-        Command::Diff(args) => diff::run(&settings(rep)?, args, out, rep).await,
-        Command::Watch(args) => watch::run(&settings(rep)?, args, out, rep).await,
+        Plan::Resolve(s, p) => resolve::run(&s, &p, out, rep).await,
+        Plan::Pick(s, p) => pick::run(&s, *p, out, rep).await,
+        Plan::Check(s, p) => check::run(&s, &p, out, rep).await,
+        Plan::Diff(s, p) => diff::run(&s, &p, out, rep).await,
+        Plan::Watch(s, p) => watch::run(&s, &p, out, rep).await,
         #[cfg(feature = "demo")]
-        Command::Demo(args) => demo::run(args, out, rep).await,
+        Plan::Demo(p) => demo::run(&p, out, rep).await,
+        #[cfg(not(feature = "demo"))]
+        Plan::Demo(_) => Err(Fail::usage("this hsvc was built without the demo")),
     }
 }
 

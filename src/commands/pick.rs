@@ -5,18 +5,14 @@ use std::io::{BufRead, BufReader, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::cli::{PickArgs, PickIdentity, PickPolicy};
 use crate::exit::{Exit, Fail};
 use crate::output::pick::{self as render, Header, PickWriter};
-use crate::output::{ErrorDoc, Format};
-use crate::plan::Settings;
+use crate::output::ErrorDoc;
+use crate::plan::{Keys, PickPlan as Plan, Settings};
 use crate::report::Reporter;
 use hsvc_balance::follow::{Follower, Update};
-use hsvc_balance::pick::{Maglev, MemberSet, Policy, DEFAULT_TABLE_SIZE};
-use hsvc_balance::selection::{
-    simulate, IdentityRule, PolicyInputs, Pool, PortChoice, Selector, SimKeys, WeightSource,
-};
-use hsvc_resolve::lookup::{Answer, Outcome, PortQuery, Status};
+use hsvc_balance::selection::{simulate, Pool, Selector, SimKeys, WeightSource};
+use hsvc_resolve::lookup::{Answer, Outcome, Status};
 use hsvc_resolve::name::Target;
 
 /// The shortest interval between two re-resolutions with --follow (a TTL of
@@ -24,100 +20,6 @@ use hsvc_resolve::name::Target;
 const MIN_REFRESH: Duration = Duration::from_secs(1);
 /// The longest interval between two re-resolutions, whatever the TTL.
 const MAX_REFRESH: Duration = Duration::from_secs(300);
-
-/// Validated flags: no clap types past this point.
-struct Plan {
-    inputs: PolicyInputs,
-    identity: IdentityRule,
-    weights: WeightSource,
-    port: PortChoice,
-    ports: PortQuery,
-    offset: Option<u64>,
-    seed: Option<u64>,
-    table_size: Option<u64>,
-}
-
-fn plan(s: &Settings, a: &PickArgs) -> Result<Plan, Fail> {
-    let has_keys = !a.keys.is_empty() || a.keys_from.is_some();
-    let policy = match a.policy {
-        Some(PickPolicy::RoundRobin) => Policy::RoundRobin,
-        Some(PickPolicy::Weighted) => Policy::Weighted,
-        Some(PickPolicy::Random) => Policy::Random,
-        Some(PickPolicy::Hash) => Policy::Hash,
-        Some(PickPolicy::Maglev) => Policy::Maglev,
-        None if has_keys || a.simulate.is_some() => Policy::Hash,
-        None => Policy::RoundRobin,
-    };
-    if policy.is_keyed() && !has_keys && a.simulate.is_none() {
-        return Err(Fail::usage(format!(
-            "policy {policy} picks by key: give --key, --keys-from or --simulate"
-        )));
-    }
-    if policy.is_keyed() && a.count.is_some() {
-        return Err(Fail::usage(format!(
-            "--count is for the sequence policies; policy {policy} makes one pick per key"
-        )));
-    }
-    if a.offset.is_some() && !matches!(policy, Policy::RoundRobin | Policy::Weighted) {
-        return Err(Fail::usage(format!(
-            "--offset applies to round-robin and weighted, not to {policy}"
-        )));
-    }
-    if a.seed.is_some() && policy != Policy::Random && a.simulate.is_none() {
-        return Err(Fail::usage(format!(
-            "--seed applies to random and to --simulate, not to {policy}"
-        )));
-    }
-    if let Some(m) = a.table_size {
-        if policy != Policy::Maglev {
-            return Err(Fail::usage("--table-size applies to the maglev policy"));
-        }
-        // An empty set validates the size alone (prime, not too large).
-        Maglev::with_table_size(&MemberSet::default(), m)
-            .map_err(|e| Fail::usage(format!("--table-size: {e}")))?;
-    }
-    if a.follow && s.format == Format::Json {
-        return Err(Fail::usage(
-            "--follow streams: use -o jsonl rather than -o json",
-        ));
-    }
-    if s.namespaces.len() > 1 {
-        return Err(Fail::usage("pick takes one --namespace"));
-    }
-    Ok(Plan {
-        inputs: PolicyInputs {
-            policy,
-            offset: a.offset.unwrap_or(0),
-            seed: a.seed.unwrap_or(0),
-            table_size: a.table_size.unwrap_or(DEFAULT_TABLE_SIZE),
-        },
-        identity: match a.identity {
-            PickIdentity::Auto => IdentityRule::Auto,
-            PickIdentity::Ip => IdentityRule::Ip,
-            PickIdentity::Hostname => IdentityRule::Hostname,
-        },
-        weights: if a.weights.is_empty() {
-            WeightSource::Srv
-        } else {
-            WeightSource::Explicit(a.weights.clone())
-        },
-        port: match (&a.port, &a.port_name) {
-            (Some(n), _) => PortChoice::Number(*n),
-            (None, Some(name)) => PortChoice::Named(name.clone()),
-            (None, None) => PortChoice::Only,
-        },
-        ports: PortQuery {
-            name: a.port_name.clone(),
-            protocol: a.protocol.clone(),
-            ..PortQuery::default()
-        },
-        offset: matches!(policy, Policy::RoundRobin | Policy::Weighted)
-            .then_some(a.offset.unwrap_or(0)),
-        seed: (policy == Policy::Random || a.simulate.is_some()).then_some(a.seed.unwrap_or(0)),
-        table_size: (policy == Policy::Maglev)
-            .then_some(a.table_size.unwrap_or(DEFAULT_TABLE_SIZE)),
-    })
-}
 
 fn header(input: &str, target: &Target, r: Option<&Answer>, p: &Plan) -> Header {
     Header {
@@ -180,16 +82,16 @@ fn read_fail(e: std::io::Error) -> Fail {
 
 pub async fn run(
     s: &Settings,
-    args: &PickArgs,
+    p: Plan,
     out: &mut dyn Write,
     rep: &mut Reporter<'_>,
 ) -> Result<Exit, Fail> {
-    let p = plan(s, args)?;
-    let target = s.single_target("pick", &args.name)?;
+    let args = &p;
+    let target = p.target.clone();
     // Open the key source before asking DNS, so a missing file is a usage error.
-    let keys_src = match &args.keys_from {
-        Some(path) => Some(open_keys(path)?),
-        None => None,
+    let keys_src = match &p.keys {
+        Keys::From(path) => Some(open_keys(path)?),
+        _ => None,
     };
 
     let resolver = s.resolver();
@@ -266,8 +168,8 @@ pub async fn run(
             }
             given = all;
             (SimKeys::Given(&given), "given")
-        } else if !args.keys.is_empty() {
-            given = args.keys.iter().map(|k| k.as_bytes().to_vec()).collect();
+        } else if let Keys::Given(keys) = &args.keys {
+            given = keys.iter().map(|k| k.as_bytes().to_vec()).collect();
             (SimKeys::Given(&given), "given")
         } else if p.inputs.policy.is_keyed() {
             (
@@ -309,7 +211,10 @@ pub async fn run(
                 selector,
                 writer: w,
                 src,
-                path: args.keys_from.clone().unwrap_or_default(),
+                path: match &args.keys {
+                    Keys::From(path) => path.clone(),
+                    _ => PathBuf::new(),
+                },
                 ttl: first_ttl,
                 out,
                 rep,
@@ -326,15 +231,15 @@ pub async fn run(
             }
             n += 1;
         }
-    } else if !args.keys.is_empty() {
-        for (n, k) in args.keys.iter().enumerate() {
+    } else if let Keys::Given(keys) = &args.keys {
+        for (n, k) in keys.iter().enumerate() {
             if let Some(i) = selector.next(k.as_bytes()) {
                 w.pick(out, n as u64, Some(k.as_bytes()), i)
                     .map_err(super::io_fail)?;
             }
         }
     } else {
-        for n in 0..args.count.unwrap_or(1) {
+        for n in 0..args.count {
             if let Some(i) = selector.next(b"") {
                 w.pick(out, n, None, i).map_err(super::io_fail)?;
             }

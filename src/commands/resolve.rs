@@ -2,18 +2,17 @@
 
 use std::io::Write;
 
-use crate::cli::{ResolveArgs, ResolverKind};
 use crate::exit::{Exit, Fail};
 use crate::output::resolve as render;
 use crate::output::{ErrorDoc, Format};
-use crate::plan::Settings;
+use crate::plan::{ResolvePlan, Settings};
 use crate::report::Reporter;
 use hsvc_resolve::lookup::Status;
 use hsvc_resolve::name::{ResolverRules, SearchWalk, Target};
 
 pub async fn run(
     s: &Settings,
-    args: &ResolveArgs,
+    args: &ResolvePlan,
     out: &mut dyn Write,
     rep: &mut Reporter<'_>,
 ) -> Result<Exit, Fail> {
@@ -25,13 +24,9 @@ pub async fn run(
         ));
     }
     let ctx = s.context(s.namespaces.first().map(String::as_str));
-    let ports = s.port_query(args.port_name.clone(), args.protocol.clone());
+    let ports = &args.ports;
     let resolver = s.resolver();
-    let resolution = if args.search {
-        let rules = match args.resolver {
-            ResolverKind::Glibc => ResolverRules::Glibc,
-            ResolverKind::Musl => ResolverRules::Musl,
-        };
+    let resolution = if let Some(rules) = args.search {
         // musl ignores a search line of 255 characters or more (spec §5.3).
         let search = if rules == ResolverRules::Musl && s.resolv.search_line_len >= 255 {
             Vec::new()
@@ -41,11 +36,11 @@ pub async fn run(
         let walk = SearchWalk::plan(&args.name, &search, s.resolv.ndots, rules)
             .map_err(|e| reject(s, &args.name, e, out))?;
         resolver
-            .resolve_search(&args.name, &walk, &search, &ctx, &ports)
+            .resolve_search(&args.name, &walk, &search, &ctx, ports)
             .await
     } else {
         let target = Target::parse(&args.name, &ctx).map_err(|e| reject(s, &args.name, e, out))?;
-        resolver.resolve(target, &ports).await
+        resolver.resolve(target, ports).await
     };
 
     rep.trace(&resolution.trace);

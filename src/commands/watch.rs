@@ -6,13 +6,11 @@ use std::time::{Duration, SystemTime};
 
 use tokio::time::{sleep_until, Instant};
 
-use crate::cli::WatchArgs;
 use crate::exit::{Exit, Fail};
 use crate::output::watch::{self as render, EndDoc, EndSourceDoc, Origin};
-use crate::plan::{self, Settings};
+use crate::plan::{Settings, WatchPlan};
 use crate::report::Reporter;
 use crate::sources::{self, Source};
-use hsvc_resolve::diff::Options;
 use hsvc_resolve::lookup::Answer;
 use hsvc_resolve::watch::Tracker;
 
@@ -48,15 +46,12 @@ async fn until(deadline: Option<Instant>) {
 
 pub async fn run(
     s: &Settings,
-    args: &WatchArgs,
+    args: &WatchPlan,
     out: &mut dyn Write,
     rep: &mut Reporter<'_>,
 ) -> Result<Exit, Fail> {
-    let sources = plan::sources(s, &args.names)?;
-    let opts = Options {
-        by: plan::diff_by(args.by),
-        ignore_ttl: args.ignore_ttl,
-    };
+    let sources = &args.sources;
+    let opts = args.opts;
     let width = sources
         .iter()
         .map(|src| hsvc_resolve::escape::term(&src.label).chars().count())
