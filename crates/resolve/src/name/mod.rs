@@ -10,9 +10,7 @@ mod target;
 
 pub use fqdn::{Fqdn, NameError};
 pub use search::{Candidate, Next, ResolverRules, SearchWalk, StepResult};
-pub use target::{
-    dashed_ip, reverse_name, Context, Kind, Meaning, NsSource, Target,
-};
+pub use target::{dashed_ip, reverse_name, Context, Kind, Meaning, NsSource, Target};
 
 #[cfg(test)]
 mod tests {
