@@ -9,6 +9,7 @@
 //! Must not: do I/O, read a clock, or know where endpoints came from (DNS or
 //! the API): it takes [`hsvc_resolve::endpoints::EndpointSet`]s.
 
+#![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
 pub mod follow;

@@ -29,6 +29,7 @@ pub enum IdentityRule {
 }
 
 impl IdentityRule {
+    /// The `--identity` value and JSON name: `auto`, `ip` or `hostname`.
     pub fn as_str(self) -> &'static str {
         match self {
             IdentityRule::Auto => "auto",
@@ -78,7 +79,11 @@ pub struct Slot {
     pub addresses: Vec<IpAddr>,
     /// SRV target's first label, escaped presentation form.
     pub hostname: Option<String>,
+    /// The port printed with the address: the [`PortChoice`]'s port, or
+    /// `None` when there is none to print (no SRV, several ports with
+    /// [`PortChoice::Only`]).
     pub port: Option<u16>,
+    /// The member's weight in the [`MemberSet`] (at least 1).
     pub weight: u32,
 }
 
@@ -95,6 +100,7 @@ impl Slot {
 /// The canonical member set and what to print for each member.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Pool {
+    /// The members the pickers are built over; picks index into it.
     pub set: MemberSet,
     /// `slots[i]` belongs to `set.members()[i]`.
     pub slots: Vec<Slot>,
@@ -229,21 +235,23 @@ impl Pool {
         }
     }
 
+    /// Number of members.
     pub fn len(&self) -> usize {
         self.slots.len()
     }
 
+    /// Whether there is no member (every pick is then `None`).
     pub fn is_empty(&self) -> bool {
         self.slots.is_empty()
     }
 
     /// Same members, addresses, ports and weights (warnings aside).
-    pub fn same_members(&self, other: &Pool) -> bool {
+    pub(crate) fn same_members(&self, other: &Pool) -> bool {
         self.slots == other.slots
     }
 
     /// Identities in `self` but not in `other`.
-    pub fn ids_not_in<'a>(&'a self, other: &Pool) -> Vec<&'a str> {
+    pub(crate) fn ids_not_in<'a>(&'a self, other: &Pool) -> Vec<&'a str> {
         self.slots
             .iter()
             .filter(|s| other.set.index_of(&s.id).is_none())
@@ -255,6 +263,7 @@ impl Pool {
 /// The inputs of a policy besides the set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PolicyInputs {
+    /// The picking policy.
     pub policy: Policy,
     /// Round-robin and weighted: picks already made.
     pub offset: u64,
@@ -275,8 +284,11 @@ impl PolicyInputs {
     }
 }
 
-/// A policy's running state over one set.
-pub enum Selector {
+/// A policy's running state over one set: the pick sequence of the
+/// sequence policies, or the built picker of a hash policy.
+pub struct Selector(State);
+
+enum State {
     RoundRobin { set: MemberSet, next: u64 },
     Weighted(SmoothWeighted),
     Random(WeightedRandom),
@@ -290,35 +302,35 @@ impl Selector {
     /// there from the start.
     pub fn new(inputs: &PolicyInputs, set: &MemberSet, served: u64) -> Result<Selector, PickError> {
         let at = inputs.offset.wrapping_add(served);
-        Ok(match inputs.policy {
-            Policy::RoundRobin => Selector::RoundRobin {
+        Ok(Selector(match inputs.policy {
+            Policy::RoundRobin => State::RoundRobin {
                 set: set.clone(),
                 next: at,
             },
-            Policy::Weighted => Selector::Weighted(SmoothWeighted::with_offset(set, at)),
+            Policy::Weighted => State::Weighted(SmoothWeighted::with_offset(set, at)),
             Policy::Random => {
                 let mut r = WeightedRandom::new(set, inputs.seed);
                 for _ in 0..served {
                     r.next_index();
                 }
-                Selector::Random(r)
+                State::Random(r)
             }
-            Policy::Hash | Policy::Maglev => Selector::Keyed(inputs.keyed(set)?),
-        })
+            Policy::Hash | Policy::Maglev => State::Keyed(inputs.keyed(set)?),
+        }))
     }
 
     /// The member index for the next request with `key` (ignored by the
     /// sequence policies); `None` only for an empty set.
     pub fn next(&mut self, key: &[u8]) -> Option<usize> {
-        match self {
-            Selector::RoundRobin { set, next } => {
+        match &mut self.0 {
+            State::RoundRobin { set, next } => {
                 let i = round_robin(set, *next, 1).first().copied();
                 *next = next.wrapping_add(1);
                 i
             }
-            Selector::Weighted(s) => s.next_index(),
-            Selector::Random(r) => r.next_index(),
-            Selector::Keyed(p) => p.pick_key(key),
+            State::Weighted(s) => s.next_index(),
+            State::Random(r) => r.next_index(),
+            State::Keyed(p) => p.pick_key(key),
         }
     }
 }
@@ -327,7 +339,12 @@ impl Selector {
 pub enum SimKeys<'a> {
     /// `n` keys drawn like [`pick::sample_keys`]`(n, seed)` (8 bytes each),
     /// streamed rather than held in memory.
-    Sampled { n: u64, seed: u64 },
+    Sampled {
+        /// How many keys.
+        n: u64,
+        /// The [`SplitMix64`] seed they are drawn from.
+        seed: u64,
+    },
     /// Given keys (`--key`, `--keys-from`).
     Given(&'a [Vec<u8>]),
 }
@@ -345,6 +362,7 @@ pub struct Simulation {
     pub picks: u64,
     /// Picks per member, index for index with the pool.
     pub counts: Vec<u64>,
+    /// Shares and evenness of `counts` relative to the weights.
     pub stats: Stats,
     /// Keys the movement figures were computed over (0 for sequence policies).
     pub movement_keys: usize,

@@ -15,6 +15,7 @@
 //! The helpers in [`repeat`] ([`state_changes`], [`MinHealthy`]) are pure and
 //! serve `hsvc check --repeat` / `--min-healthy`.
 
+#![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
 mod engine;
@@ -65,7 +66,7 @@ impl Target {
     }
 
     /// The `Host` header an HTTP probe sends.
-    pub fn host_header(&self) -> String {
+    pub(crate) fn host_header(&self) -> String {
         match &self.host {
             Some(h) => h.clone(),
             None => self.addr().to_string(),
@@ -246,7 +247,9 @@ pub struct Verdict {
     pub round: u32,
     /// Targets probed (pods × ports).
     pub total: usize,
+    /// Targets whose outcome [is healthy](Outcome::is_healthy).
     pub healthy: usize,
+    /// `total - healthy`.
     pub unhealthy: usize,
     /// Healthy targets needed (from `--min-healthy`).
     pub required: usize,

@@ -174,7 +174,7 @@ impl Maglev {
 
     /// Pick for an already computed key hash `k = XXH64(key, 0)`: `table[k mod M]`.
     #[inline]
-    pub fn pick_hash(&self, k: u64) -> Option<usize> {
+    pub(crate) fn pick_hash(&self, k: u64) -> Option<usize> {
         if self.table.is_empty() {
             return None;
         }

@@ -53,7 +53,10 @@ pub use srv::normalize_srv_weights;
 /// where possible. `weight` should be `>= 1`; [`MemberSet::new`] raises 0 to 1.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Member {
+    /// The identity the hash policies hash and the canonical order sorts by.
     pub id: String,
+    /// Relative weight: a member of weight 2 gets twice the picks (or keys)
+    /// of one of weight 1. Only ratios matter.
     pub weight: u32,
 }
 
@@ -228,7 +231,12 @@ pub enum PickError {
     /// Maglev table size is not prime.
     TableSizeNotPrime(u64),
     /// Maglev table smaller than the number of members (some would get no entry).
-    TableTooSmall { size: u64, members: usize },
+    TableTooSmall {
+        /// The table size asked for.
+        size: u64,
+        /// The number of members.
+        members: usize,
+    },
     /// Maglev table larger than [`MAX_TABLE_SIZE`].
     TableTooLarge(u64),
 }

@@ -97,7 +97,7 @@ impl Rendezvous {
     }
 
     /// Pick for an already computed key hash `k = XXH64(key, 0)`.
-    pub fn pick_hash(&self, k: u64) -> Option<usize> {
+    pub(crate) fn pick_hash(&self, k: u64) -> Option<usize> {
         // (score, u_bits, index) of the best so far.
         let mut best: Option<(f64, u64, usize)> = None;
         for g in &self.groups {
