@@ -31,7 +31,7 @@ pub struct Cluster {
     /// SOA serial (CoreDNS uses the Unix time of the last change, R11.1).
     pub serial: u32,
     /// Emit `<dashed-ip>.<ns>.pod.<zone>` records for every endpoint address
-    /// (`pods insecure|verified`, spec §9.2 [F]).
+    /// (`pods insecure|verified`, spec §9.2 \[F\]).
     pub pod_records: bool,
 }
 
