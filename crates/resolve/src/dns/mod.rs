@@ -13,6 +13,7 @@
 //!   same over [`Sockets`] and over canned replies in tests (`canned`, with
 //!   the `test-util` feature).
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
