@@ -1109,4 +1109,4 @@ mod tests {
 
 #[cfg(test)]
 #[path = "lookup_tests.rs"]
-mod tests;
+mod canned_tests;
