@@ -1106,3 +1106,7 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "lookup_tests.rs"]
+mod canned_tests;

@@ -146,35 +146,33 @@ impl Canned {
 }
 
 impl Link for Canned {
-    fn send<'a>(
+    async fn send<'a>(
         &'a self,
         server: SocketAddr,
         transport: Transport,
         asks: &'a [Ask<'a>],
         opts: &'a QueryOptions,
         sink: &'a mut Sink<'_>,
-    ) -> impl std::future::Future<Output = ()> + Send + 'a {
-        async move {
-            for (k, ask) in asks.iter().enumerate() {
-                self.sent.lock().expect("log").push(Sent {
-                    server,
-                    transport,
-                    question: ask.question.clone(),
-                });
-                let result = self.answer(server, transport, ask.question);
-                let latency = match result {
-                    Err(Failure::Timeout) => opts.timeout,
-                    _ => Duration::ZERO,
-                };
-                sink(
-                    k,
-                    Tried {
-                        sent: Instant::now(),
-                        latency,
-                        result,
-                    },
-                );
-            }
+    ) {
+        for (k, ask) in asks.iter().enumerate() {
+            self.sent.lock().expect("log").push(Sent {
+                server,
+                transport,
+                question: ask.question.clone(),
+            });
+            let result = self.answer(server, transport, ask.question);
+            let latency = match result {
+                Err(Failure::Timeout) => opts.timeout,
+                _ => Duration::ZERO,
+            };
+            sink(
+                k,
+                Tried {
+                    sent: Instant::now(),
+                    latency,
+                    result,
+                },
+            );
         }
     }
 }

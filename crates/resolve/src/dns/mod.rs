@@ -13,6 +13,7 @@
 //!   same over [`Sockets`] and over canned replies in tests (`canned`, with
 //!   the `test-util` feature).
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -319,19 +320,17 @@ pub struct Sockets {
 }
 
 impl Link for Sockets {
-    fn send<'a>(
+    async fn send<'a>(
         &'a self,
         server: SocketAddr,
         transport: Transport,
         asks: &'a [Ask<'a>],
         opts: &'a QueryOptions,
         sink: &'a mut Sink<'_>,
-    ) -> impl std::future::Future<Output = ()> + Send + 'a {
-        async move {
-            match transport {
-                Transport::Udp => udp::run(server, asks, opts, sink).await,
-                Transport::Tcp => tcp::run(&self.conns, server, asks, opts, sink).await,
-            }
+    ) {
+        match transport {
+            Transport::Udp => udp::run(server, asks, opts, sink).await,
+            Transport::Tcp => tcp::run(&self.conns, server, asks, opts, sink).await,
         }
     }
 }

@@ -281,4 +281,124 @@ mod tests {
         let m = Message::from_vec(&encode_query(1, &q.name, q.rtype, None).unwrap()).unwrap();
         assert!(m.edns.is_none());
     }
+
+    /// A reply with every section filled: the seed the mutations start from.
+    fn rich_reply() -> &'static (Question, Vec<u8>) {
+        use hickory_proto::rr::rdata::SRV;
+        static SEED: std::sync::OnceLock<(Question, Vec<u8>)> = std::sync::OnceLock::new();
+        SEED.get_or_init(|| {
+            let q = Question::new(
+                Name::from_ascii("web.awx.svc.cluster.local.").unwrap(),
+                RecordType::SRV,
+            );
+            let mut m = query_message(0x1234, &q.name, q.rtype, Some(1232));
+            m.metadata.message_type = MessageType::Response;
+            for i in 0..3u8 {
+                let target =
+                    Name::from_ascii(format!("web-{i}.web.awx.svc.cluster.local.")).unwrap();
+                m.add_answer(Record::from_rdata(
+                    q.name.clone(),
+                    30,
+                    RData::SRV(SRV::new(0, 10, 8080, target.clone())),
+                ));
+                m.add_additional(Record::from_rdata(
+                    target,
+                    30,
+                    RData::A(A::new(10, 0, 0, i)),
+                ));
+            }
+            let bytes = m.to_vec().unwrap();
+            (q, bytes)
+        })
+    }
+
+    /// What an accepted reply must be, whatever the bytes were.
+    fn assert_accepted_is_an_answer(m: &Message, q: &Question) {
+        assert_eq!(m.metadata.message_type, MessageType::Response);
+        assert_eq!(m.metadata.op_code, OpCode::Query);
+        match m.queries.as_slice() {
+            [] => assert!(!carries_data(m.metadata.response_code)),
+            [asked] => {
+                assert_eq!(asked.name(), &q.name);
+                assert_eq!(asked.query_type(), q.rtype);
+                assert_eq!(asked.query_class(), DNSClass::IN);
+            }
+            _ => panic!("more than one question accepted"),
+        }
+        if !carries_data(m.metadata.response_code) {
+            assert!(m.answers.is_empty() && m.authorities.is_empty() && m.additionals.is_empty());
+        }
+    }
+
+    #[derive(Clone, Debug)]
+    enum Mutation {
+        /// A byte of the header or the question (the first 47 bytes).
+        Head(usize, u8),
+        Set(usize, u8),
+        Flip(usize, u8),
+        Insert(usize, u8),
+        Remove(usize),
+        Truncate(usize),
+    }
+
+    fn mutation() -> impl proptest::strategy::Strategy<Value = Mutation> {
+        use proptest::prelude::*;
+        prop_oneof![
+            3 => (0usize..47, any::<u8>()).prop_map(|(i, b)| Mutation::Head(i, b)),
+            1 => (any::<usize>(), any::<u8>()).prop_map(|(i, b)| Mutation::Set(i, b)),
+            1 => (any::<usize>(), 0u8..8).prop_map(|(i, b)| Mutation::Flip(i, b)),
+            1 => (any::<usize>(), any::<u8>()).prop_map(|(i, b)| Mutation::Insert(i, b)),
+            1 => any::<usize>().prop_map(Mutation::Remove),
+            1 => any::<usize>().prop_map(Mutation::Truncate),
+        ]
+    }
+
+    fn apply(bytes: &mut Vec<u8>, m: &Mutation) {
+        let n = bytes.len().max(1);
+        match *m {
+            Mutation::Head(i, b) | Mutation::Set(i, b) if !bytes.is_empty() => bytes[i % n] = b,
+            Mutation::Flip(i, bit) if !bytes.is_empty() => bytes[i % n] ^= 1 << bit,
+            Mutation::Insert(i, b) => bytes.insert(i % (bytes.len() + 1), b),
+            Mutation::Remove(i) if !bytes.is_empty() => {
+                bytes.remove(i % n);
+            }
+            Mutation::Truncate(i) => bytes.truncate(i % (bytes.len() + 1)),
+            _ => {}
+        }
+    }
+
+    /// Cases per property: 2,000 on each `cargo test` (some 2 s in a debug
+    /// build); `HSVC_FUZZ_CASES=N` for a longer campaign.
+    fn fuzz_cases() -> u32 {
+        std::env::var("HSVC_FUZZ_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(2_000)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(fuzz_cases()))]
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600)) {
+            let (q, _) = rich_reply();
+            if let Ok(m) = decode(&bytes, q) {
+                assert_accepted_is_an_answer(&m, q);
+            }
+        }
+
+        #[test]
+        fn mutated_replies_never_panic_and_what_passes_is_an_answer(
+            muts in proptest::collection::vec(mutation(), 1..4),
+        ) {
+            let (q, seed) = rich_reply();
+            let mut bytes = seed.clone();
+            for m in &muts {
+                apply(&mut bytes, m);
+            }
+            if let Ok(m) = decode(&bytes, q) {
+                assert_accepted_is_an_answer(&m, q);
+            }
+        }
+    }
 }
