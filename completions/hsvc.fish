@@ -25,7 +25,7 @@ function __fish_hsvc_using_subcommand
 end
 
 complete -c hsvc -n "__fish_hsvc_needs_command" -s s -l server -d 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable' -r
-complete -c hsvc -n "__fish_hsvc_needs_command" -l resolv-conf -d 'resolv.conf to read nameservers, search list and ndots from' -r -F
+complete -c hsvc -n "__fish_hsvc_needs_command" -l resolv-conf -d 'resolv.conf to read nameservers, search list and ndots from [default: /etc/resolv.conf]' -r -F
 complete -c hsvc -n "__fish_hsvc_needs_command" -l timeout -d 'Time to wait for each try, e.g. 500ms, 2s' -r
 complete -c hsvc -n "__fish_hsvc_needs_command" -l attempts -d 'Tries per server before giving up' -r
 complete -c hsvc -n "__fish_hsvc_needs_command" -l edns-size -d 'EDNS0 UDP payload size to advertise; 0 sends no EDNS0 (512-byte UDP)' -r
@@ -58,7 +58,7 @@ complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l protocol -d 'Proto
 udp\t''
 sctp\t''"
 complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -s s -l server -d 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable' -r
-complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l resolv-conf -d 'resolv.conf to read nameservers, search list and ndots from' -r -F
+complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l resolv-conf -d 'resolv.conf to read nameservers, search list and ndots from [default: /etc/resolv.conf]' -r -F
 complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l timeout -d 'Time to wait for each try, e.g. 500ms, 2s' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l attempts -d 'Tries per server before giving up' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l edns-size -d 'EDNS0 UDP payload size to advertise; 0 sends no EDNS0 (512-byte UDP)' -r
@@ -79,7 +79,7 @@ complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -s v -l verbose -d 'D
 complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -s V -l version -d 'Print version'
 complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -s s -l server -d 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable' -r
-complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -l resolv-conf -d 'resolv.conf to read nameservers, search list and ndots from' -r -F
+complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -l resolv-conf -d 'resolv.conf to read nameservers, search list and ndots from [default: /etc/resolv.conf]' -r -F
 complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -l timeout -d 'Time to wait for each try, e.g. 500ms, 2s' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -l attempts -d 'Tries per server before giving up' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -l edns-size -d 'EDNS0 UDP payload size to advertise; 0 sends no EDNS0 (512-byte UDP)' -r
@@ -119,7 +119,7 @@ sctp\t''"
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l table-size -d 'Maglev table size, a prime (at least the number of endpoints)' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l simulate -d 'Report the distribution of N picks (sampled keys for hash policies) instead of picks' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -s s -l server -d 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable' -r
-complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l resolv-conf -d 'resolv.conf to read nameservers, search list and ndots from' -r -F
+complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l resolv-conf -d 'resolv.conf to read nameservers, search list and ndots from [default: /etc/resolv.conf]' -r -F
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l timeout -d 'Time to wait for each try, e.g. 500ms, 2s' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l attempts -d 'Tries per server before giving up' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l edns-size -d 'EDNS0 UDP payload size to advertise; 0 sends no EDNS0 (512-byte UDP)' -r
@@ -149,7 +149,7 @@ complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l repeat -d 'Rounds to
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l interval -d 'Pause between the starts of two rounds with --repeat' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l min-healthy -d 'Healthy targets needed for exit 0: a count N or a share P% [default: 100%]' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -s s -l server -d 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable' -r
-complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l resolv-conf -d 'resolv.conf to read nameservers, search list and ndots from' -r -F
+complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l resolv-conf -d 'resolv.conf to read nameservers, search list and ndots from [default: /etc/resolv.conf]' -r -F
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l timeout -d 'Time to wait for each try, e.g. 500ms, 2s' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l attempts -d 'Tries per server before giving up' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l edns-size -d 'EDNS0 UDP payload size to advertise; 0 sends no EDNS0 (512-byte UDP)' -r
@@ -171,7 +171,7 @@ complete -c hsvc -n "__fish_hsvc_using_subcommand diff" -l by -d 'What makes two
 hostname\t'The pod hostname (StatefulSet), else the IP: a pod on a new IP is a change'
 endpoint\t'IP, hostname and ports together: only TTL differences remain changes'"
 complete -c hsvc -n "__fish_hsvc_using_subcommand diff" -s s -l server -d 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable' -r
-complete -c hsvc -n "__fish_hsvc_using_subcommand diff" -l resolv-conf -d 'resolv.conf to read nameservers, search list and ndots from' -r -F
+complete -c hsvc -n "__fish_hsvc_using_subcommand diff" -l resolv-conf -d 'resolv.conf to read nameservers, search list and ndots from [default: /etc/resolv.conf]' -r -F
 complete -c hsvc -n "__fish_hsvc_using_subcommand diff" -l timeout -d 'Time to wait for each try, e.g. 500ms, 2s' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand diff" -l attempts -d 'Tries per server before giving up' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand diff" -l edns-size -d 'EDNS0 UDP payload size to advertise; 0 sends no EDNS0 (512-byte UDP)' -r
@@ -197,7 +197,7 @@ complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l by -d 'What makes tw
 hostname\t'The pod hostname (StatefulSet), else the IP: a pod on a new IP is a change'
 endpoint\t'IP, hostname and ports together: only TTL differences remain changes'"
 complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -s s -l server -d 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable' -r
-complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l resolv-conf -d 'resolv.conf to read nameservers, search list and ndots from' -r -F
+complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l resolv-conf -d 'resolv.conf to read nameservers, search list and ndots from [default: /etc/resolv.conf]' -r -F
 complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l timeout -d 'Time to wait for each try, e.g. 500ms, 2s' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l attempts -d 'Tries per server before giving up' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l edns-size -d 'EDNS0 UDP payload size to advertise; 0 sends no EDNS0 (512-byte UDP)' -r
@@ -219,7 +219,7 @@ complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -s V -l version -d 'Pri
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l listen -d 'Address to serve on (UDP and TCP)' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l zone -d 'Serve this RFC 1035 zone file (or several zones, each with its $ORIGIN and SOA) instead of the example cluster; implies --serve' -r -F
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -s s -l server -d 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable' -r
-complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l resolv-conf -d 'resolv.conf to read nameservers, search list and ndots from' -r -F
+complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l resolv-conf -d 'resolv.conf to read nameservers, search list and ndots from [default: /etc/resolv.conf]' -r -F
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l timeout -d 'Time to wait for each try, e.g. 500ms, 2s' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l attempts -d 'Tries per server before giving up' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l edns-size -d 'EDNS0 UDP payload size to advertise; 0 sends no EDNS0 (512-byte UDP)' -r

@@ -44,14 +44,9 @@ pub struct GlobalArgs {
     )]
     pub servers: Vec<String>,
 
-    /// resolv.conf to read nameservers, search list and ndots from.
-    #[arg(
-        long,
-        global = true,
-        value_name = "PATH",
-        default_value = "/etc/resolv.conf"
-    )]
-    pub resolv_conf: PathBuf,
+    /// resolv.conf to read nameservers, search list and ndots from [default: /etc/resolv.conf].
+    #[arg(long, global = true, value_name = "PATH")]
+    pub resolv_conf: Option<PathBuf>,
 
     /// Use TCP only (what `kubectl port-forward` carries).
     #[arg(long, global = true)]

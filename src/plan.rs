@@ -13,6 +13,9 @@ pub fn invalid_name(input: &str, e: &hsvc_resolve::name::NameError) -> String {
     format!("invalid name '{}': {e}", hsvc_resolve::escape::term(input))
 }
 
+/// The resolv.conf read when `--resolv-conf` is not given.
+pub const DEFAULT_RESOLV_CONF: &str = "/etc/resolv.conf";
+
 /// Flags, environment and resolv.conf merged into one value; commands take
 /// this, never clap types.
 #[derive(Clone, Debug)]
@@ -35,18 +38,28 @@ impl Settings {
             .map(|s| parse_server(s))
             .collect::<Result<Vec<_>, _>>()
             .map_err(Fail::usage)?;
-        let resolv = match ResolvConf::read(&g.resolv_conf) {
+        // The default file may be missing (a laptop, a scratch image) when
+        // --server names the servers; a file the user named must be read.
+        let explicit = g.resolv_conf.is_some();
+        let path = g
+            .resolv_conf
+            .clone()
+            .unwrap_or_else(|| std::path::PathBuf::from(DEFAULT_RESOLV_CONF));
+        let resolv = match ResolvConf::read(&path) {
             Ok(rc) => rc,
+            Err(e) if explicit => {
+                return Err(Fail::usage(format!("cannot read {}: {e}", path.display())))
+            }
             Err(e) if !servers.is_empty() => ResolvConf {
-                path: g.resolv_conf.clone(),
+                path: path.clone(),
                 ndots: 1,
-                warnings: vec![format!("cannot read {}: {e}", g.resolv_conf.display())],
+                warnings: vec![format!("cannot read {}: {e}", path.display())],
                 ..ResolvConf::default()
             },
             Err(e) => {
                 return Err(Fail::usage(format!(
                     "cannot read {}: {e}; pass --server ADDR",
-                    g.resolv_conf.display()
+                    path.display()
                 )))
             }
         };
@@ -58,7 +71,7 @@ impl Settings {
         if servers.is_empty() {
             return Err(Fail::usage(format!(
                 "{} lists no usable nameserver; pass --server ADDR",
-                g.resolv_conf.display()
+                path.display()
             )));
         }
         let cluster_domain = match &g.cluster_domain {

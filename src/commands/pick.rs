@@ -60,18 +60,35 @@ fn open_keys(path: &Path) -> Result<Box<dyn Read + Send>, Fail> {
         .map_err(|e| Fail::usage(format!("cannot read keys from {}: {e}", path.display())))
 }
 
+/// The longest key `--keys-from` accepts, in bytes: a key is a request's
+/// affinity value (a user ID, a session), not a file.
+pub const MAX_KEY: usize = 64 * 1024;
+
+/// The most picks held for one document (`-o json`, or a table of `--key`s
+/// and `--count`): about 0.5 KB each. Streams (`-o jsonl`, `-o plain`,
+/// `--keys-from` tables) have no such bound.
+pub const MAX_HELD_PICKS: u64 = 100_000;
+
 /// Reads one key (a line without its `\n` or `\r\n`) into `buf`; false at
-/// the end.
+/// the end. A line longer than [`MAX_KEY`] is an error, read no further.
 fn read_key(r: &mut dyn BufRead, buf: &mut Vec<u8>) -> std::io::Result<bool> {
     buf.clear();
-    if r.read_until(b'\n', buf)? == 0 {
+    let limit = MAX_KEY as u64 + 2; // the key, `\r` and `\n`
+    if r.take(limit).read_until(b'\n', buf)? == 0 {
         return Ok(false);
     }
-    if buf.last() == Some(&b'\n') {
+    let ended = buf.last() == Some(&b'\n');
+    if ended {
         buf.pop();
         if buf.last() == Some(&b'\r') {
             buf.pop();
         }
+    }
+    if buf.len() > MAX_KEY || (!ended && buf.len() as u64 == limit) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("a key is longer than {} KiB", MAX_KEY / 1024),
+        ));
     }
     Ok(true)
 }
@@ -195,6 +212,26 @@ pub async fn run(
     }
 
     let streaming = keys_src.is_some();
+    // Only -o json and tables of given keys or --count hold every pick.
+    let held = s.format == crate::output::Format::Json
+        || (!streaming
+            && matches!(
+                s.format,
+                crate::output::Format::Table | crate::output::Format::Wide
+            ));
+    let too_many = || {
+        Fail::usage(format!(
+            "more than {MAX_HELD_PICKS} picks to hold for one document: use -o jsonl or -o plain, which stream"
+        ))
+    };
+    let planned = match &args.keys {
+        Keys::Given(k) => k.len() as u64,
+        Keys::None => args.count,
+        Keys::From(_) => 0,
+    };
+    if held && planned > MAX_HELD_PICKS {
+        return Err(too_many());
+    }
     let flush = args.follow || std::io::stdout().is_terminal();
     let mut w = PickWriter::new(s.format, streaming, flush);
     w.set(out, &head, &pool).map_err(super::io_fail)?;
@@ -226,6 +263,9 @@ pub async fn run(
         let mut buf = Vec::with_capacity(256);
         let mut n = 0u64;
         while read_key(&mut r, &mut buf).map_err(read_fail)? {
+            if held && n >= MAX_HELD_PICKS {
+                return Err(too_many());
+            }
             if let Some(i) = selector.next(&buf) {
                 w.pick(out, n, Some(&buf), i).map_err(super::io_fail)?;
             }

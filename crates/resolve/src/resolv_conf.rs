@@ -5,6 +5,9 @@ use std::path::{Path, PathBuf};
 
 use crate::name::Fqdn;
 
+/// The largest resolv.conf hsvc reads, in bytes.
+pub const MAX_RESOLV_CONF: u64 = 64 * 1024;
+
 /// What hsvc takes from a resolv.conf file.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ResolvConf {
@@ -25,8 +28,32 @@ pub struct ResolvConf {
 
 impl ResolvConf {
     /// Reads and parses a resolv.conf file.
+    ///
+    /// Bounded: a file larger than [`MAX_RESOLV_CONF`] bytes is refused (a
+    /// real one is a few hundred bytes; `/dev/zero` must not fill memory),
+    /// and so is a FIFO or socket, whose open or read could block forever.
+    /// Bytes that are not UTF-8 are read as U+FFFD.
     pub fn read(path: &Path) -> std::io::Result<ResolvConf> {
-        let text = std::fs::read_to_string(path)?;
+        use std::io::Read;
+        use std::os::unix::fs::FileTypeExt;
+        let kind = std::fs::metadata(path)?.file_type();
+        if kind.is_fifo() || kind.is_socket() || kind.is_dir() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "not a regular file",
+            ));
+        }
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)?
+            .take(MAX_RESOLV_CONF + 1)
+            .read_to_end(&mut bytes)?;
+        if bytes.len() as u64 > MAX_RESOLV_CONF {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("larger than {} KiB", MAX_RESOLV_CONF / 1024),
+            ));
+        }
+        let text = String::from_utf8_lossy(&bytes);
         let mut rc = ResolvConf::parse(&text);
         rc.path = path.to_path_buf();
         Ok(rc)
