@@ -41,7 +41,7 @@ use std::thread::JoinHandle;
 use tokio::sync::oneshot;
 use tokio::task::JoinSet;
 
-pub use cluster::{Cluster, Endpoint, Port, Service};
+pub use cluster::{Cluster, Conditions, Endpoint, IpFamily, Pod, PodPhase, Port, Service};
 pub use handler::respond;
 pub use shared::{normalize_name, Fault, QueryLogEntry, SharedZone, Transport};
 pub use zone::{Behaviour, Lookup, TruncationMode, Zone, ZoneError};
