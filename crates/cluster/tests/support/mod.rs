@@ -204,6 +204,14 @@ pub enum End {
 }
 
 impl Lines {
+    /// Lines of a response body.
+    pub fn from_body(body: Incoming) -> Lines {
+        Lines {
+            body,
+            buf: Vec::new(),
+        }
+    }
+
     /// The next event, `Err(End)` when the stream is over; panics after [`WAIT`].
     pub async fn next(&mut self) -> Result<Value, End> {
         self.next_within(WAIT).await.expect("watch event in time")
@@ -295,12 +303,25 @@ pub async fn forward_query<S>(
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
+    forward_query_on(ws, name, t, true).await
+}
+
+/// [`forward_query`] on a stream whose port prefixes were already read (`fresh` false).
+pub async fn forward_query_on<S>(
+    ws: &mut WebSocketStream<S>,
+    name: &str,
+    t: RecordType,
+    fresh: bool,
+) -> Result<Vec<u8>, String>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
     let q = dns_query(name, t, 42);
     let mut framed = (q.len() as u16).to_be_bytes().to_vec();
     framed.extend_from_slice(&q);
     ws.send(chan(0, &framed)).await.map_err(|e| e.to_string())?;
     let mut data = Vec::new();
-    let mut seen_prefix = [false; 2];
+    let mut seen_prefix = [!fresh; 2];
     loop {
         let msg = tokio::time::timeout(WAIT, ws.next())
             .await
