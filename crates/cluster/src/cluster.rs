@@ -334,6 +334,12 @@ impl Endpoint {
         .with_addresses(addresses)
     }
 
+    /// A ready endpoint with several addresses and no hostname (a dual-stack Deployment
+    /// pod written as one endpoint).
+    pub fn ips(addresses: Vec<IpAddr>) -> Endpoint {
+        Endpoint::ip(IpAddr::V4(Ipv4Addr::UNSPECIFIED)).with_addresses(addresses)
+    }
+
     fn with_addresses(mut self, addresses: Vec<IpAddr>) -> Endpoint {
         self.addresses = addresses;
         self

@@ -3,7 +3,7 @@
 
 mod support;
 
-use futures_util::{SinkExt, StreamExt};
+use futures_util::StreamExt;
 use hickory_proto::rr::RecordType;
 use hsvc_cluster::{Cluster, LiveCluster, PodPhase};
 use support::{addresses, forward_query, Client};

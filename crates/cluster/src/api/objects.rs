@@ -269,7 +269,7 @@ pub fn build(cluster: &Cluster, o: &BuildOptions) -> Vec<Obj> {
     for pod in &cluster.pods {
         out.push(pod_obj(pod, o));
     }
-    out.sort_by(|a, b| a.key().cmp(&b.key()));
+    out.sort_by_key(Obj::key);
     out.dedup_by(|a, b| a.key() == b.key());
     out
 }

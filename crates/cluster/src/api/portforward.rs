@@ -49,7 +49,7 @@ pub const V4_BINARY: &str = "v4.channel.k8s.io";
 /// Base64 text channel protocol, version 4.
 pub const V4_BASE64: &str = "v4.base64.channel.k8s.io";
 
-fn header_str<'a>(req: &'a Request<Incoming>, name: header::HeaderName) -> &'a str {
+fn header_str(req: &Request<Incoming>, name: header::HeaderName) -> &str {
     req.headers()
         .get(name)
         .and_then(|h| h.to_str().ok())
@@ -281,7 +281,7 @@ where
             msg = stream.next() => match msg {
                 Some(Ok(Message::Binary(b))) if !b.is_empty() && !b64 => {
                     let ch = b[0] as usize;
-                    if ch % 2 == 0 {
+                    if ch.is_multiple_of(2) {
                         if let Some(Some(tx)) = to_pod.get(ch / 2) {
                             let _ = tx.send(b.slice(1..)).await;
                         }
@@ -290,7 +290,7 @@ where
                 Some(Ok(Message::Text(t))) if b64 && !t.is_empty() => {
                     let bytes = t.as_bytes();
                     let ch = bytes[0].wrapping_sub(b'0') as usize;
-                    if ch % 2 == 0 {
+                    if ch.is_multiple_of(2) {
                         if let (Some(Some(tx)), Ok(data)) = (
                             to_pod.get(ch / 2),
                             base64::engine::general_purpose::STANDARD.decode(&bytes[1..]),

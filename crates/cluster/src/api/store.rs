@@ -44,6 +44,9 @@ pub struct Event {
     pub new: Arc<Obj>,
 }
 
+/// Live events of a watch.
+pub type EventReceiver = broadcast::Receiver<Arc<Event>>;
+
 /// A stored object and the resourceVersion of its last write.
 #[derive(Debug, Clone)]
 pub struct Stored {
@@ -220,10 +223,7 @@ impl Store {
 
     /// Events after `rv` and a receiver for the ones to come (subscribed atomically with
     /// the snapshot, so nothing is missed or repeated).
-    pub fn watch_from(
-        &self,
-        rv: u64,
-    ) -> Result<(Vec<Arc<Event>>, broadcast::Receiver<Arc<Event>>), TooOld> {
+    pub fn watch_from(&self, rv: u64) -> Result<(Vec<Arc<Event>>, EventReceiver), TooOld> {
         if rv < self.compacted {
             return Err(TooOld {
                 asked: rv,
