@@ -311,7 +311,18 @@ where
                 Some(Out::Done) => {
                     open -= 1;
                     if open == 0 {
+                        // Closing handshake: read on until the client's Close (bounded), so
+                        // data it already sent does not turn our close into a reset that
+                        // could lose the error frame.
                         let _ = sink.send(Message::Close(None)).await;
+                        let _ = tokio::time::timeout(Duration::from_secs(2), async {
+                            while let Some(Ok(m)) = stream.next().await {
+                                if m.is_close() {
+                                    break;
+                                }
+                            }
+                        })
+                        .await;
                         let _ = sink.close().await;
                         return;
                     }
