@@ -109,10 +109,7 @@ pub fn dual_stack(name: &str, hostnames: bool, n: usize) -> Service {
             if hostnames {
                 Endpoint::named(&format!("{name}-{i}"), vec![v4, v6])
             } else {
-                Endpoint {
-                    addresses: vec![v4, v6],
-                    hostname: None,
-                }
+                Endpoint::ips(vec![v4, v6])
             }
         })
         .collect();

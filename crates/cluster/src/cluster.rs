@@ -1,10 +1,24 @@
-//! A minimal model of a Kubernetes cluster (Services and their ready endpoints) and the
-//! DNS records CoreDNS's *kubernetes* plugin answers for it.
+//! A model of a Kubernetes cluster (namespaces, Services, pods and the endpoints the
+//! EndpointSlice controller derives from them) and the DNS records CoreDNS's *kubernetes*
+//! plugin answers for it.
+//!
+//! One model, two views: [`Cluster::slice_endpoints`] is what the API's EndpointSlices
+//! carry (every endpoint, with its `ready` / `serving` / `terminating` conditions), and
+//! the DNS records are built from the same list filtered by CoreDNS's rule (published iff
+//! `ready` is nil or true, [`Endpoint::published`]). A change to one pod therefore shows
+//! in both views.
+//!
+//! A Service either has a `selector` — then its endpoints are derived from the
+//! [`Cluster::pods`] it selects, exactly as the EndpointSlice controller does
+//! (`podToEndpoint` in kubernetes `staging/src/k8s.io/endpointslice/utils.go`) — or has
+//! none, and then its hand-written [`Service::endpoints`] are its slices' endpoints (a
+//! selector-less Service whose slices a user or a mirroring controller wrote).
 //!
 //! Everything here is pure: no sockets, no clocks. The rules cited (R3–R12) are those of
-//! `docs/k8s-dns-spec.md` (§3); [`Cluster::example`] is its §9.1 worked example.
+//! `docs/k8s-dns-spec.md` (§3); [`Cluster::example`] is its §9.1 worked example,
+//! [`Cluster::demo`] a cluster with pods in every state for `hsvc demo`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -33,9 +47,196 @@ pub struct Cluster {
     /// Emit `<dashed-ip>.<ns>.pod.<zone>` records for every endpoint address
     /// (`pods insecure|verified`, spec §9.2 \[F\]).
     pub pod_records: bool,
+    /// Pods, the source of the endpoints of every Service that has a selector.
+    pub pods: Vec<Pod>,
+    /// Namespaces that exist even without a Service or pod in them (`default`,
+    /// `kube-system`, … are always listed: see [`Cluster::namespaces`]).
+    pub extra_namespaces: Vec<String>,
 }
 
-/// A Service and its published (ready) endpoints.
+/// An IP family (`spec.ipFamilies`, EndpointSlice `addressType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum IpFamily {
+    /// IPv4.
+    V4,
+    /// IPv6.
+    V6,
+}
+
+impl IpFamily {
+    /// The family of an address.
+    pub fn of(addr: IpAddr) -> IpFamily {
+        if addr.is_ipv6() {
+            IpFamily::V6
+        } else {
+            IpFamily::V4
+        }
+    }
+
+    /// The API spelling: `IPv4` or `IPv6`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IpFamily::V4 => "IPv4",
+            IpFamily::V6 => "IPv6",
+        }
+    }
+}
+
+/// Lifecycle phase of a pod (`status.phase`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PodPhase {
+    /// Accepted but not all containers started (no sandbox to forward into).
+    Pending,
+    /// Bound to a node, containers started.
+    Running,
+    /// All containers exited with success; left out of EndpointSlices.
+    Succeeded,
+    /// All containers exited, one failed; left out of EndpointSlices.
+    Failed,
+}
+
+impl PodPhase {
+    /// The API spelling (`Running`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PodPhase::Pending => "Pending",
+            PodPhase::Running => "Running",
+            PodPhase::Succeeded => "Succeeded",
+            PodPhase::Failed => "Failed",
+        }
+    }
+}
+
+/// A pod, as far as the EndpointSlice controller, CoreDNS and port-forward care.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pod {
+    /// Namespace.
+    pub namespace: String,
+    /// Pod name (the endpoint's `targetRef.name`).
+    pub name: String,
+    /// Labels, matched by Service selectors.
+    pub labels: BTreeMap<String, String>,
+    /// `status.podIPs`, primary first; a pod without an IP is left out of slices.
+    pub ips: Vec<IpAddr>,
+    /// `spec.hostname` (a StatefulSet sets it to the pod name).
+    pub hostname: Option<String>,
+    /// `spec.subdomain`; the endpoint gets `hostname` only when it equals the Service name.
+    pub subdomain: Option<String>,
+    /// `spec.nodeName`; `None` means not scheduled (port-forward is refused).
+    pub node: Option<String>,
+    /// The node's `topology.kubernetes.io/zone` (the endpoint's `zone`).
+    pub zone: Option<String>,
+    /// The pod's `Ready` condition (the endpoint's `serving`).
+    pub ready: bool,
+    /// `metadata.deletionTimestamp` is set (the endpoint's `terminating`).
+    pub terminating: bool,
+    /// `status.phase`.
+    pub phase: PodPhase,
+}
+
+impl Pod {
+    /// A running, ready pod with the given labels and addresses on node `node-a`.
+    pub fn new(namespace: &str, name: &str, labels: &[(&str, &str)], ips: Vec<IpAddr>) -> Pod {
+        Pod {
+            namespace: namespace.to_string(),
+            name: name.to_string(),
+            labels: labels
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            ips,
+            hostname: None,
+            subdomain: None,
+            node: Some("node-a".to_string()),
+            zone: None,
+            ready: true,
+            terminating: false,
+            phase: PodPhase::Running,
+        }
+    }
+
+    /// Builder-style: `spec.hostname` = the pod name and `spec.subdomain` = `service`, as a
+    /// StatefulSet with `serviceName: <service>` writes them.
+    pub fn stateful(mut self, service: &str) -> Pod {
+        self.hostname = Some(self.name.clone());
+        self.subdomain = Some(service.to_string());
+        self
+    }
+
+    /// Builder-style: node and zone.
+    pub fn on_node(mut self, node: &str, zone: Option<&str>) -> Pod {
+        self.node = Some(node.to_string());
+        self.zone = zone.map(str::to_string);
+        self
+    }
+
+    /// Builder-style: the `Ready` condition.
+    pub fn with_ready(mut self, ready: bool) -> Pod {
+        self.ready = ready;
+        self
+    }
+
+    /// Builder-style: `deletionTimestamp` set (the pod is terminating).
+    pub fn with_terminating(mut self, terminating: bool) -> Pod {
+        self.terminating = terminating;
+        self
+    }
+
+    /// The `app` label, if any.
+    pub fn app(&self) -> Option<&str> {
+        self.labels.get("app").map(String::as_str)
+    }
+
+    /// The controller's `ShouldPodBeInEndpoints(pod, includeTerminating)`: has an IP, is
+    /// not Succeeded/Failed, and is not terminating unless `include_terminating`.
+    pub fn in_endpoints(&self, include_terminating: bool) -> bool {
+        !self.ips.is_empty()
+            && !matches!(self.phase, PodPhase::Succeeded | PodPhase::Failed)
+            && (include_terminating || !self.terminating)
+    }
+
+    /// Whether every `key=value` of `selector` is among the pod's labels (an empty
+    /// selector selects nothing, as for Services).
+    pub fn matches(&self, selector: &BTreeMap<String, String>) -> bool {
+        !selector.is_empty()
+            && selector
+                .iter()
+                .all(|(k, v)| self.labels.get(k).is_some_and(|l| l == v))
+    }
+}
+
+/// EndpointSlice endpoint conditions; `None` is "unknown" (the API says: interpret a nil
+/// `ready` or `serving` as true, a nil `terminating` as false).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Conditions {
+    /// `ready`: the only condition CoreDNS reads.
+    pub ready: Option<bool>,
+    /// `serving`: the pod's Ready condition.
+    pub serving: Option<bool>,
+    /// `terminating`: the pod has a deletionTimestamp.
+    pub terminating: Option<bool>,
+}
+
+impl Conditions {
+    /// What the controller writes for a ready, running pod.
+    pub const READY: Conditions = Conditions {
+        ready: Some(true),
+        serving: Some(true),
+        terminating: Some(false),
+    };
+
+    /// The controller's rule: `serving = PodReady`, `terminating = deletionTimestamp set`,
+    /// `ready = publishNotReadyAddresses || (serving && !terminating)`.
+    pub fn for_pod(pod_ready: bool, terminating: bool, publish_not_ready: bool) -> Conditions {
+        Conditions {
+            ready: Some(publish_not_ready || (pod_ready && !terminating)),
+            serving: Some(pod_ready),
+            terminating: Some(terminating),
+        }
+    }
+}
+
+/// A Service: its spec, and (without a selector) its slices' endpoints.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Service {
     /// Namespace.
@@ -47,8 +248,19 @@ pub struct Service {
     pub cluster_ip: Option<IpAddr>,
     /// EndpointSlice ports (port numbers are resolved targetPorts, R6.4).
     pub ports: Vec<Port>,
-    /// Published endpoints, in slice order.
+    /// Endpoints of a Service without selector, in slice order (with their conditions;
+    /// only the published ones reach DNS). Ignored when `selector` is set: the endpoints
+    /// are then derived from the pods ([`Cluster::slice_endpoints`]).
     pub endpoints: Vec<Endpoint>,
+    /// `spec.selector`; `None` for a Service without selector.
+    pub selector: Option<BTreeMap<String, String>>,
+    /// `spec.publishNotReadyAddresses`: every selected pod is `ready` (R13).
+    pub publish_not_ready_addresses: bool,
+    /// `spec.ipFamilies`; empty means the family of the ClusterIP, or (headless) the
+    /// families of the endpoints' addresses, IPv4 when there are none.
+    pub ip_families: Vec<IpFamily>,
+    /// `metadata.labels` (copied onto the Service's EndpointSlices and Endpoints).
+    pub labels: BTreeMap<String, String>,
 }
 
 /// One EndpointSlice port.
@@ -62,13 +274,22 @@ pub struct Port {
     pub port: u16,
 }
 
-/// One published endpoint (a pod): its addresses and optional hostname.
+/// One EndpointSlice endpoint (a pod): its addresses, conditions and topology.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
-    /// Addresses (a dual-stack pod with a hostname has one IPv4 and one IPv6).
+    /// Addresses (a dual-stack pod with a hostname has one IPv4 and one IPv6; the API
+    /// view puts each family in its own slice).
     pub addresses: Vec<IpAddr>,
     /// EndpointSlice `hostname` (StatefulSet pods); `None` → dashed IP name (R4.1).
     pub hostname: Option<String>,
+    /// `conditions` (ready / serving / terminating).
+    pub conditions: Conditions,
+    /// `targetRef.name`: the pod.
+    pub pod: Option<String>,
+    /// `nodeName`.
+    pub node: Option<String>,
+    /// `zone`.
+    pub zone: Option<String>,
 }
 
 impl Port {
@@ -92,20 +313,48 @@ impl Port {
 }
 
 impl Endpoint {
-    /// An endpoint with one address and no hostname (Deployment pod).
+    /// A ready endpoint with one address and no hostname (Deployment pod).
     pub fn ip(addr: IpAddr) -> Endpoint {
         Endpoint {
             addresses: vec![addr],
             hostname: None,
+            conditions: Conditions::READY,
+            pod: None,
+            node: None,
+            zone: None,
         }
     }
 
-    /// An endpoint with a hostname (StatefulSet pod).
+    /// A ready endpoint with a hostname (StatefulSet pod).
     pub fn named(hostname: &str, addresses: Vec<IpAddr>) -> Endpoint {
         Endpoint {
-            addresses,
             hostname: Some(hostname.to_string()),
+            ..Endpoint::ip(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
         }
+        .with_addresses(addresses)
+    }
+
+    /// A ready endpoint with several addresses and no hostname (a dual-stack Deployment
+    /// pod written as one endpoint).
+    pub fn ips(addresses: Vec<IpAddr>) -> Endpoint {
+        Endpoint::ip(IpAddr::V4(Ipv4Addr::UNSPECIFIED)).with_addresses(addresses)
+    }
+
+    fn with_addresses(mut self, addresses: Vec<IpAddr>) -> Endpoint {
+        self.addresses = addresses;
+        self
+    }
+
+    /// Builder-style: replace the conditions.
+    pub fn with_conditions(mut self, conditions: Conditions) -> Endpoint {
+        self.conditions = conditions;
+        self
+    }
+
+    /// CoreDNS's rule (`endpointsliceReady`, R2.3): published iff `ready` is nil or true;
+    /// `serving` and `terminating` are ignored.
+    pub fn published(&self) -> bool {
+        self.conditions.ready != Some(false)
     }
 
     /// The `<ep>` label of one of this endpoint's addresses (R4.1).
@@ -114,6 +363,14 @@ impl Endpoint {
             Some(h) => h.clone(),
             None => dashed_ip(addr),
         }
+    }
+}
+
+/// `addr + n` (wrapping), for generated addresses.
+fn add_to_ip(addr: IpAddr, n: usize) -> IpAddr {
+    match addr {
+        IpAddr::V4(v4) => IpAddr::V4(Ipv4Addr::from(u32::from(v4).wrapping_add(n as u32))),
+        IpAddr::V6(v6) => IpAddr::V6(Ipv6Addr::from(u128::from(v6).wrapping_add(n as u128))),
     }
 }
 
@@ -136,7 +393,34 @@ impl Service {
             cluster_ip: None,
             ports,
             endpoints,
+            selector: None,
+            publish_not_ready_addresses: false,
+            ip_families: Vec::new(),
+            labels: BTreeMap::new(),
         }
+    }
+
+    /// A headless Service selecting pods by `selector` (its endpoints come from the pods).
+    pub fn headless_selecting(
+        namespace: &str,
+        name: &str,
+        ports: Vec<Port>,
+        selector: &[(&str, &str)],
+    ) -> Self {
+        Service {
+            selector: Some(
+                selector
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+            ),
+            ..Self::headless(namespace, name, ports, Vec::new())
+        }
+    }
+
+    /// Whether the Service is headless (`clusterIP: None`).
+    pub fn is_headless(&self) -> bool {
+        self.cluster_ip.is_none()
     }
 
     /// A headless Service backed by a StatefulSet `name` with `replicas` pods named
@@ -170,7 +454,8 @@ impl Service {
         Self::headless(namespace, name, vec![Port::tcp(port.0, port.1)], endpoints)
     }
 
-    /// Number of published addresses (over all endpoints, with repetitions).
+    /// Number of addresses of the hand-written endpoints (over all endpoints, with
+    /// repetitions; see [`Cluster::slice_endpoints`] for a Service with a selector).
     pub fn address_count(&self) -> usize {
         self.endpoints.iter().map(|e| e.addresses.len()).sum()
     }
@@ -279,7 +564,184 @@ impl Cluster {
             dns_ip: Ipv4Addr::new(10, 96, 0, 10),
             serial: EXAMPLE_SERIAL,
             pod_records: false,
+            pods: Vec::new(),
+            extra_namespaces: Vec::new(),
         }
+    }
+
+    /// The endpoints of `svc` as its EndpointSlices carry them: for a Service with a
+    /// selector, one endpoint per selected pod and address family of the Service, with
+    /// the conditions, hostname, targetRef, node and zone the EndpointSlice controller
+    /// writes (`podToEndpoint`; terminating pods are kept, pods without IP or in phase
+    /// Succeeded/Failed are not); for a Service without selector, its own endpoints.
+    pub fn slice_endpoints(&self, svc: &Service) -> Vec<Endpoint> {
+        let Some(selector) = &svc.selector else {
+            return svc.endpoints.clone();
+        };
+        let families = self.ip_families(svc);
+        let mut out = Vec::new();
+        for family in families {
+            for pod in self.selected_pods(svc, selector) {
+                let addresses: Vec<IpAddr> = pod
+                    .ips
+                    .iter()
+                    .copied()
+                    .filter(|a| IpFamily::of(*a) == family)
+                    .collect();
+                if addresses.is_empty() {
+                    continue;
+                }
+                // ShouldSetHostname: spec.hostname set and spec.subdomain == Service name
+                // (same namespace, which selection already guarantees).
+                let hostname = match (&pod.hostname, &pod.subdomain) {
+                    (Some(h), Some(sub)) if !h.is_empty() && *sub == svc.name => Some(h.clone()),
+                    _ => None,
+                };
+                out.push(Endpoint {
+                    addresses,
+                    hostname,
+                    conditions: Conditions::for_pod(
+                        pod.ready,
+                        pod.terminating,
+                        svc.publish_not_ready_addresses,
+                    ),
+                    pod: Some(pod.name.clone()),
+                    node: pod.node.clone(),
+                    zone: pod.zone.clone(),
+                });
+            }
+        }
+        out
+    }
+
+    fn selected_pods<'a>(
+        &'a self,
+        svc: &'a Service,
+        selector: &'a BTreeMap<String, String>,
+    ) -> impl Iterator<Item = &'a Pod> + 'a {
+        self.pods
+            .iter()
+            .filter(move |p| p.namespace == svc.namespace && p.matches(selector))
+            .filter(|p| p.in_endpoints(true))
+    }
+
+    /// The endpoints of `svc` that CoreDNS publishes (`ready` nil or true, R2.3).
+    pub fn published_endpoints(&self, svc: &Service) -> Vec<Endpoint> {
+        let mut eps = self.slice_endpoints(svc);
+        eps.retain(Endpoint::published);
+        eps
+    }
+
+    /// `spec.ipFamilies` of `svc`: as set, else the family of its ClusterIP, else the
+    /// families its endpoints' addresses use (IPv4 first), else IPv4.
+    pub fn ip_families(&self, svc: &Service) -> Vec<IpFamily> {
+        if !svc.ip_families.is_empty() {
+            return svc.ip_families.clone();
+        }
+        if let Some(ip) = svc.cluster_ip {
+            return vec![IpFamily::of(ip)];
+        }
+        let mut fams: Vec<IpFamily> = match &svc.selector {
+            // A headless Service with selector defaults to SingleStack (R14.2).
+            Some(_) => vec![IpFamily::V4],
+            None => svc
+                .endpoints
+                .iter()
+                .flat_map(|e| e.addresses.iter().map(|a| IpFamily::of(*a)))
+                .collect(),
+        };
+        fams.sort();
+        fams.dedup();
+        if fams.is_empty() {
+            fams.push(IpFamily::V4);
+        }
+        fams
+    }
+
+    /// Every namespace: `default`, `kube-node-lease`, `kube-public`, `kube-system`, the
+    /// extra ones, and those of Services and pods; sorted, without duplicates.
+    pub fn namespaces(&self) -> Vec<String> {
+        let mut v: Vec<String> = ["default", "kube-node-lease", "kube-public", "kube-system"]
+            .iter()
+            .map(|s| s.to_string())
+            .chain(self.extra_namespaces.iter().cloned())
+            .chain(self.services.iter().map(|s| s.namespace.clone()))
+            .chain(self.pods.iter().map(|p| p.namespace.clone()))
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    /// Find a pod by namespace and name.
+    pub fn pod_mut(&mut self, namespace: &str, name: &str) -> Option<&mut Pod> {
+        self.pods
+            .iter_mut()
+            .find(|p| p.namespace == namespace && p.name == name)
+    }
+
+    /// Find a pod by namespace and name.
+    pub fn pod(&self, namespace: &str, name: &str) -> Option<&Pod> {
+        self.pods
+            .iter()
+            .find(|p| p.namespace == namespace && p.name == name)
+    }
+
+    /// Find a Service by namespace and name.
+    pub fn service(&self, namespace: &str, name: &str) -> Option<&Service> {
+        self.services
+            .iter()
+            .find(|s| s.namespace == namespace && s.name == name)
+    }
+
+    /// The pods a Service's selector selects (any state; empty without selector).
+    pub fn pods_of(&self, svc: &Service) -> Vec<&Pod> {
+        match &svc.selector {
+            Some(sel) => self
+                .pods
+                .iter()
+                .filter(|p| p.namespace == svc.namespace && p.matches(sel))
+                .collect(),
+            None => Vec::new(),
+        }
+    }
+
+    /// Scale a StatefulSet-style set of pods `<prefix>-0..` in `namespace` to `replicas`:
+    /// pods above the count are removed, missing ones are cloned from `<prefix>-0` (or
+    /// the highest existing ordinal) with the next addresses after the highest one.
+    /// Returns `false` when no `<prefix>-N` pod exists to clone from.
+    pub fn scale(&mut self, namespace: &str, prefix: &str, replicas: usize) -> bool {
+        let ordinal = |p: &Pod| -> Option<usize> {
+            (p.namespace == namespace)
+                .then(|| p.name.strip_prefix(prefix)?.strip_prefix('-')?.parse().ok())
+                .flatten()
+        };
+        let Some(template) = self
+            .pods
+            .iter()
+            .filter_map(|p| ordinal(p).map(|o| (o, p)))
+            .max_by_key(|(o, _)| *o)
+            .map(|(o, p)| (o, p.clone()))
+        else {
+            return false;
+        };
+        self.pods
+            .retain(|p| ordinal(p).is_none_or(|o| o < replicas));
+        let (top, tpl) = template;
+        for o in (top + 1)..replicas {
+            let step = o - top;
+            let mut p = tpl.clone();
+            p.name = format!("{prefix}-{o}");
+            if p.hostname.is_some() {
+                p.hostname = Some(p.name.clone());
+            }
+            p.ips = tpl.ips.iter().map(|a| add_to_ip(*a, step)).collect();
+            p.ready = true;
+            p.terminating = false;
+            p.phase = PodPhase::Running;
+            self.pods.push(p);
+        }
+        true
     }
 
     /// The `kube-system/kube-dns` ClusterIP Service of a kubeadm cluster (ports `dns` 53/UDP,
@@ -295,6 +757,10 @@ impl Cluster {
                 Port::tcp("metrics", 9153),
             ],
             endpoints: Vec::new(),
+            selector: None,
+            publish_not_ready_addresses: false,
+            ip_families: vec![IpFamily::V4],
+            labels: BTreeMap::new(),
         }
     }
 
@@ -336,6 +802,194 @@ impl Cluster {
                     Endpoint::named("db-1", vec![v4("10.244.194.71"), v6("fd00:10:244::71")]),
                 ],
             ),
+        ];
+        c
+    }
+
+    /// The cluster of `hsvc demo` and the API tests: [`Cluster::example`]'s Services with
+    /// pods behind them, in every state a headless Service meets, and two CoreDNS replicas.
+    ///
+    /// Every pod and ClusterIP is a loopback address (`127.244.x.y` pods, `127.96.x.y`
+    /// ClusterIPs, `127.77.0.1-3` for `shop/api`, whose pods a demo can serve), so anything
+    /// that connects to an address stays on this machine. IPv6 has only one loopback
+    /// address (`::1`), so the dual-stack Service `awx/db` keeps ULA addresses
+    /// (`fd00:10:244::/64`) in its IPv6 slice and AAAA records: they are data to compare,
+    /// and nothing in the demo or the tests connects to them.
+    ///
+    /// * `kube-system/kube-dns`: ClusterIP 127.96.0.10, selector `k8s-app=kube-dns`, pods
+    ///   `coredns-5d78c9869d-abcde` (127.244.0.2, node-a, zone-a) and
+    ///   `coredns-5d78c9869d-fghij` (127.244.0.3, node-b, zone-b).
+    /// * `awx/web-headless`: StatefulSet `web` (hostnames): web-0, web-1 ready, web-2 not
+    ///   ready, web-3 terminating; port `nginx-web-headless` 80/TCP.
+    /// * `awx/web`: a ClusterIP Service (127.96.1.20) over the same pods: not headless, and
+    ///   no hostnames (their subdomain is `web-headless`).
+    /// * `awx/db`: dual-stack headless (`RequireDualStack`), db-0 and db-1 with hostnames.
+    /// * `awx/cache`: cache-0 whose `spec.subdomain` (`redis`) differs from the Service
+    ///   name, so its endpoint has no hostname (dashed-IP name).
+    /// * `default/web-headless`: three Deployment pods (dashed-IP names).
+    /// * `shop/api`: api-0..2 at 127.77.0.1-3, port `http` 8080, hostnames.
+    /// * `shop/jobs`: `publishNotReadyAddresses: true` with one ready and one not-ready
+    ///   pod (both published).
+    pub fn demo() -> Cluster {
+        let v4 = |s: &str| -> IpAddr { IpAddr::V4(s.parse().unwrap_or(Ipv4Addr::UNSPECIFIED)) };
+        let v6 = |s: &str| -> IpAddr { IpAddr::V6(s.parse().unwrap_or(Ipv6Addr::UNSPECIFIED)) };
+        let mut c = Cluster::new("cluster.local");
+        c.pod_records = true;
+        c.dns_ip = Ipv4Addr::new(127, 96, 0, 10);
+        let mut kube_dns = Cluster::kube_dns(c.dns_ip);
+        kube_dns.selector = Some(BTreeMap::from([("k8s-app".into(), "kube-dns".into())]));
+        kube_dns.labels = BTreeMap::from([("k8s-app".into(), "kube-dns".into())]);
+        let mut web = Service::headless_selecting(
+            "awx",
+            "web",
+            vec![Port::tcp("http", 80)],
+            &[("app", "web")],
+        );
+        web.cluster_ip = Some(v4("127.96.1.20"));
+        let mut db = Service::headless_selecting(
+            "awx",
+            "db",
+            vec![Port::tcp("postgres", 5432)],
+            &[("app", "db")],
+        );
+        db.ip_families = vec![IpFamily::V4, IpFamily::V6];
+        let mut jobs = Service::headless_selecting(
+            "shop",
+            "jobs",
+            vec![Port::tcp("http", 9000)],
+            &[("app", "jobs")],
+        );
+        jobs.publish_not_ready_addresses = true;
+        c.services = vec![
+            kube_dns,
+            Service::headless_selecting(
+                "awx",
+                "web-headless",
+                vec![Port::tcp("nginx-web-headless", 80)],
+                &[("app", "web")],
+            ),
+            web,
+            db,
+            Service::headless_selecting(
+                "awx",
+                "cache",
+                vec![Port::tcp("redis", 6379)],
+                &[("app", "cache")],
+            ),
+            Service::headless_selecting(
+                "default",
+                "web-headless",
+                vec![Port::tcp("nginx-web-headless", 80)],
+                &[("app", "web")],
+            ),
+            Service::headless_selecting(
+                "shop",
+                "api",
+                vec![Port::tcp("http", 8080)],
+                &[("app", "api")],
+            ),
+            jobs,
+        ];
+        let dns = [("k8s-app", "kube-dns")];
+        let webl = [("app", "web")];
+        c.pods = vec![
+            Pod::new(
+                "kube-system",
+                "coredns-5d78c9869d-abcde",
+                &dns,
+                vec![v4("127.244.0.2")],
+            )
+            .on_node("node-a", Some("zone-a")),
+            Pod::new(
+                "kube-system",
+                "coredns-5d78c9869d-fghij",
+                &dns,
+                vec![v4("127.244.0.3")],
+            )
+            .on_node("node-b", Some("zone-b")),
+            Pod::new("awx", "web-0", &webl, vec![v4("127.244.217.10")])
+                .stateful("web-headless")
+                .on_node("node-a", Some("zone-a")),
+            Pod::new("awx", "web-1", &webl, vec![v4("127.244.194.67")])
+                .stateful("web-headless")
+                .on_node("node-b", Some("zone-b")),
+            Pod::new("awx", "web-2", &webl, vec![v4("127.244.217.11")])
+                .stateful("web-headless")
+                .on_node("node-a", Some("zone-a"))
+                .with_ready(false),
+            Pod::new("awx", "web-3", &webl, vec![v4("127.244.194.68")])
+                .stateful("web-headless")
+                .on_node("node-b", Some("zone-b"))
+                .with_terminating(true),
+            Pod::new(
+                "awx",
+                "db-0",
+                &[("app", "db")],
+                vec![v4("127.244.217.13"), v6("fd00:10:244::13")],
+            )
+            .stateful("db")
+            .on_node("node-a", Some("zone-a")),
+            Pod::new(
+                "awx",
+                "db-1",
+                &[("app", "db")],
+                vec![v4("127.244.194.71"), v6("fd00:10:244::71")],
+            )
+            .stateful("db")
+            .on_node("node-b", Some("zone-b")),
+            Pod::new(
+                "awx",
+                "cache-0",
+                &[("app", "cache")],
+                vec![v4("127.244.217.20")],
+            )
+            .stateful("redis")
+            .on_node("node-a", Some("zone-a")),
+            Pod::new(
+                "default",
+                "web-5f6b7d9c4-2xkqp",
+                &webl,
+                vec![v4("127.244.194.69")],
+            )
+            .on_node("node-b", Some("zone-b")),
+            Pod::new(
+                "default",
+                "web-5f6b7d9c4-8mzvt",
+                &webl,
+                vec![v4("127.244.194.70")],
+            )
+            .on_node("node-b", Some("zone-b")),
+            Pod::new(
+                "default",
+                "web-5f6b7d9c4-q7wtn",
+                &webl,
+                vec![v4("127.244.217.12")],
+            )
+            .on_node("node-a", Some("zone-a")),
+            Pod::new("shop", "api-0", &[("app", "api")], vec![v4("127.77.0.1")])
+                .stateful("api")
+                .on_node("node-a", Some("zone-a")),
+            Pod::new("shop", "api-1", &[("app", "api")], vec![v4("127.77.0.2")])
+                .stateful("api")
+                .on_node("node-b", Some("zone-b")),
+            Pod::new("shop", "api-2", &[("app", "api")], vec![v4("127.77.0.3")])
+                .stateful("api")
+                .on_node("node-a", Some("zone-a")),
+            Pod::new(
+                "shop",
+                "jobs-7d4b9-kx2lp",
+                &[("app", "jobs")],
+                vec![v4("127.244.1.10")],
+            )
+            .on_node("node-a", Some("zone-a")),
+            Pod::new(
+                "shop",
+                "jobs-7d4b9-w9cfz",
+                &[("app", "jobs")],
+                vec![v4("127.244.1.11")],
+            )
+            .on_node("node-b", Some("zone-b"))
+            .with_ready(false),
         ];
         c
     }
@@ -408,13 +1062,24 @@ impl Cluster {
             self.service_records(svc, &mut out, &mut seen);
         }
         if self.pod_records {
-            for svc in &self.services {
-                for ep in &svc.endpoints {
-                    for &a in &ep.addresses {
-                        let owner = format!("{}.{}.pod.{z}.", dashed_ip(a), svc.namespace);
-                        push_unique(&mut out, &mut seen, rec(&owner, t, addr_rdata(a)));
-                    }
-                }
+            let pod_addrs = self
+                .pods
+                .iter()
+                .filter(|p| !p.terminating)
+                .flat_map(|p| p.ips.iter().map(move |&a| (p.namespace.clone(), a)));
+            let ep_addrs: Vec<(String, IpAddr)> = self
+                .services
+                .iter()
+                .flat_map(|svc| {
+                    self.published_endpoints(svc)
+                        .into_iter()
+                        .flat_map(|ep| ep.addresses)
+                        .map(move |a| (svc.namespace.clone(), a))
+                })
+                .collect();
+            for (ns, a) in ep_addrs.into_iter().chain(pod_addrs) {
+                let owner = format!("{}.{}.pod.{z}.", dashed_ip(a), ns);
+                push_unique(&mut out, &mut seen, rec(&owner, t, addr_rdata(a)));
             }
         }
         out
@@ -429,12 +1094,13 @@ impl Cluster {
         let z = self.zone();
         let t = self.ttl;
         let base = format!("{}.{}.svc.{z}.", svc.name, svc.namespace);
+        let eps = self.published_endpoints(svc);
         // Addresses answered at the Service name (R3.1; ClusterIP for non-headless).
         let mut svc_addrs: Vec<IpAddr> = Vec::new();
         match svc.cluster_ip {
             Some(ip) => svc_addrs.push(ip),
             None => {
-                for ep in &svc.endpoints {
+                for ep in &eps {
                     for &a in &ep.addresses {
                         if !svc_addrs.contains(&a) {
                             svc_addrs.push(a);
@@ -443,14 +1109,14 @@ impl Cluster {
                 }
             }
         }
-        if svc_addrs.is_empty() && svc.endpoints.iter().all(|e| e.addresses.is_empty()) {
+        if svc_addrs.is_empty() && eps.iter().all(|e| e.addresses.is_empty()) {
             return; // R3.2: no published endpoint → NXDOMAIN for everything
         }
         for &a in &svc_addrs {
             push_unique(out, seen, rec(&base, t, addr_rdata(a)));
         }
         // Endpoint names (R5).
-        for ep in &svc.endpoints {
+        for ep in &eps {
             for &a in &ep.addresses {
                 let owner = format!("{}.{base}", ep.label_for(a));
                 push_unique(out, seen, rec(&owner, t, addr_rdata(a)));
@@ -460,8 +1126,7 @@ impl Cluster {
         let tuples_for = |port: &Port| -> Vec<(String, u16)> {
             match svc.cluster_ip {
                 Some(_) => vec![(base.clone(), port.port)],
-                None => svc
-                    .endpoints
+                None => eps
                     .iter()
                     .flat_map(|ep| {
                         ep.addresses
@@ -491,7 +1156,7 @@ impl Cluster {
         // R7.2: each endpoint name, that endpoint's tuples (R4.3: a name may be shared).
         let mut by_label: HashMap<String, usize> = HashMap::new();
         let mut labels: Vec<String> = Vec::new();
-        for ep in &svc.endpoints {
+        for ep in &eps {
             for &a in &ep.addresses {
                 let l = ep.label_for(a);
                 *by_label.entry(l.clone()).or_insert_with(|| {
@@ -544,7 +1209,7 @@ impl Cluster {
             if let Some(ip) = svc.cluster_ip {
                 push_ptr(ip, base.clone(), &mut out);
             }
-            for ep in &svc.endpoints {
+            for ep in &self.published_endpoints(svc) {
                 for &a in &ep.addresses {
                     if !cluster_ips.contains(&a) {
                         push_ptr(a, format!("{}.{base}", ep.label_for(a)), &mut out);
@@ -798,5 +1463,116 @@ mod tests {
                 .count(),
             2
         );
+    }
+}
+
+#[cfg(test)]
+mod pod_model_tests {
+    use super::*;
+
+    fn a_records(c: &Cluster, owner: &str) -> Vec<String> {
+        let mut v: Vec<String> = c
+            .forward_records()
+            .iter()
+            .filter(|r| r.name.to_ascii() == owner)
+            .filter_map(|r| match &r.data {
+                RData::A(a) => Some(a.0.to_string()),
+                RData::AAAA(a) => Some(a.0.to_string()),
+                _ => None,
+            })
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn controller_conditions() {
+        assert_eq!(Conditions::for_pod(true, false, false), Conditions::READY);
+        let not_ready = Conditions::for_pod(false, false, false);
+        assert_eq!(
+            (not_ready.ready, not_ready.serving, not_ready.terminating),
+            (Some(false), Some(false), Some(false))
+        );
+        // terminating but still serving: not ready (KEP-1669)
+        let term = Conditions::for_pod(true, true, false);
+        assert_eq!(
+            (term.ready, term.serving, term.terminating),
+            (Some(false), Some(true), Some(true))
+        );
+        // publishNotReadyAddresses forces ready, even while terminating
+        assert_eq!(Conditions::for_pod(false, true, true).ready, Some(true));
+        // nil ready is published (R2.3)
+        let nil = Endpoint::ip("10.0.0.1".parse().unwrap()).with_conditions(Conditions::default());
+        assert!(nil.published());
+    }
+
+    #[test]
+    fn demo_slices_and_dns_agree() {
+        let c = Cluster::demo();
+        let svc = c.service("awx", "web-headless").unwrap();
+        let eps = c.slice_endpoints(svc);
+        let by_pod = |n: &str| eps.iter().find(|e| e.pod.as_deref() == Some(n)).unwrap();
+        assert_eq!(eps.len(), 4, "terminating pods stay in slices");
+        assert_eq!(by_pod("web-2").conditions.ready, Some(false));
+        assert_eq!(by_pod("web-3").conditions.terminating, Some(true));
+        assert_eq!(by_pod("web-3").conditions.serving, Some(true));
+        assert_eq!(by_pod("web-0").hostname.as_deref(), Some("web-0"));
+        assert_eq!(by_pod("web-0").zone.as_deref(), Some("zone-a"));
+        assert_eq!(
+            a_records(&c, "web-headless.awx.svc.cluster.local."),
+            vec!["127.244.194.67", "127.244.217.10"]
+        );
+        // The ClusterIP Service over the same pods: no hostnames (subdomain differs).
+        let web = c.service("awx", "web").unwrap();
+        assert!(c.slice_endpoints(web).iter().all(|e| e.hostname.is_none()));
+        assert_eq!(
+            a_records(&c, "web.awx.svc.cluster.local."),
+            vec!["127.96.1.20"]
+        );
+        // subdomain mismatch: dashed-IP name
+        assert_eq!(
+            a_records(&c, "127-244-217-20.cache.awx.svc.cluster.local."),
+            vec!["127.244.217.20"]
+        );
+        // dual stack: one endpoint per family, a name carrying both
+        let db = c.service("awx", "db").unwrap();
+        assert_eq!(c.slice_endpoints(db).len(), 4);
+        assert_eq!(
+            a_records(&c, "db-0.db.awx.svc.cluster.local."),
+            vec!["127.244.217.13", "fd00:10:244::13"]
+        );
+        // publishNotReadyAddresses publishes the not-ready pod
+        assert_eq!(a_records(&c, "jobs.shop.svc.cluster.local.").len(), 2);
+    }
+
+    #[test]
+    fn one_pod_change_changes_dns() {
+        let mut c = Cluster::demo();
+        c.pod_mut("awx", "web-2").unwrap().ready = true;
+        assert_eq!(
+            a_records(&c, "web-headless.awx.svc.cluster.local.").len(),
+            3
+        );
+        c.pod_mut("awx", "web-0").unwrap().terminating = true;
+        assert_eq!(
+            a_records(&c, "web-headless.awx.svc.cluster.local.").len(),
+            2
+        );
+        c.pods
+            .retain(|p| !(p.namespace == "awx" && p.app() == Some("web")));
+        assert!(a_records(&c, "web-headless.awx.svc.cluster.local.").is_empty());
+    }
+
+    #[test]
+    fn scale_clones_the_highest_ordinal() {
+        let mut c = Cluster::demo();
+        assert!(c.scale("awx", "web", 6));
+        let p5 = c.pod("awx", "web-5").unwrap();
+        assert_eq!(p5.ips, vec!["127.244.194.70".parse::<IpAddr>().unwrap()]);
+        assert_eq!(p5.hostname.as_deref(), Some("web-5"));
+        assert!(p5.ready && !p5.terminating);
+        assert!(c.scale("awx", "web", 1));
+        assert!(c.pod("awx", "web-1").is_none() && c.pod("awx", "web-0").is_some());
+        assert!(!c.scale("awx", "nope", 3));
     }
 }

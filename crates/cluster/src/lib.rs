@@ -6,6 +6,9 @@
 //! * [`SharedZone`]: the handle through which a running server is changed (records,
 //!   faults, outage switch) and observed (query log).
 //! * [`serve`] / [`spawn_background`]: UDP and TCP on one port.
+//! * [`api`]: a stand-in Kubernetes API server over the same model.
+//! * [`LiveCluster`]: DNS replicas and the API from one shared model, changed while they
+//!   run (the handle for tests and `hsvc demo`).
 //!
 //! Transport: plain tokio sockets with hickory-proto for decoding and an own encoder
 //! ([`wire`]). hickory-server 0.26.3's `Server` + `RequestHandler` was tried first and
@@ -24,10 +27,13 @@
 //! // dropping `srv` stops the server and joins its thread
 //! ```
 
+#![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod api;
 pub mod cluster;
 mod handler;
+mod live;
 mod shared;
 mod transport;
 pub mod wire;
@@ -41,8 +47,9 @@ use std::thread::JoinHandle;
 use tokio::sync::oneshot;
 use tokio::task::JoinSet;
 
-pub use cluster::{Cluster, Endpoint, Port, Service};
+pub use cluster::{Cluster, Conditions, Endpoint, IpFamily, Pod, PodPhase, Port, Service};
 pub use handler::respond;
+pub use live::{LiveCluster, LiveOptions, Replica};
 pub use shared::{normalize_name, Fault, QueryLogEntry, SharedZone, Transport};
 pub use zone::{Behaviour, Lookup, TruncationMode, Zone, ZoneError};
 
