@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use std::net::IpAddr;
 
 use hsvc_resolve::endpoints::EndpointSet;
-use hsvc_resolve::lookup::Status;
+use hsvc_resolve::lookup::{LookupError, Outcome, Status};
 use serde::Serialize;
 
 use crate::predict::{AbsentReason, Answer, Prediction, PublishReason, ServiceKind};
@@ -21,12 +21,32 @@ use crate::predict::{AbsentReason, Answer, Prediction, PublishReason, ServiceKin
 pub struct DnsAnswer {
     /// The server, as the user knows it (`10.96.0.10:53`).
     pub server: String,
-    /// The outcome.
-    pub status: Status,
-    /// The joined endpoints (empty unless `status` is `Ok`).
+    /// Found / NXDOMAIN / NODATA, or why the lookup failed (as
+    /// [`hsvc_resolve::lookup::Answer::outcome`]).
+    pub outcome: Result<Outcome, LookupError>,
+    /// The joined endpoints (empty unless the outcome is `Found`).
     pub endpoints: EndpointSet,
-    /// Why the query failed, when `status` is `Error`.
-    pub error: Option<String>,
+}
+
+impl DnsAnswer {
+    /// Takes what a lookup produced.
+    pub fn from_lookup(server: impl Into<String>, answer: &hsvc_resolve::lookup::Answer) -> Self {
+        DnsAnswer {
+            server: server.into(),
+            outcome: answer.outcome.clone(),
+            endpoints: answer.endpoints.clone(),
+        }
+    }
+
+    /// The outcome as `hsvc resolve` reports it.
+    pub fn status(&self) -> Status {
+        match &self.outcome {
+            Ok(Outcome::Found) => Status::Ok,
+            Ok(Outcome::NxDomain) => Status::Nxdomain,
+            Ok(Outcome::NoData) => Status::Nodata,
+            Err(_) => Status::Error,
+        }
+    }
 }
 
 /// The verdict for one server.
@@ -251,12 +271,9 @@ fn dns_has_srv(set: &EndpointSet) -> bool {
 pub fn compare_one(prediction: &Prediction, dns: &DnsAnswer) -> ServerReport {
     let mut findings = Vec::new();
     let mut rows = Vec::new();
-    if dns.status == Status::Error {
+    if let Err(e) = &dns.outcome {
         findings.push(Finding::QueryFailed {
-            error: dns
-                .error
-                .clone()
-                .unwrap_or_else(|| "the query failed".into()),
+            error: e.to_string(),
         });
         return finish(dns, Verdict::Failed, findings, rows);
     }
@@ -265,7 +282,7 @@ pub fn compare_one(prediction: &Prediction, dns: &DnsAnswer) -> ServerReport {
         Answer::Nxdomain => "nxdomain",
         Answer::Cname { .. } => "cname",
     };
-    let dns_answer = match dns.status {
+    let dns_answer = match dns.status() {
         Status::Ok => "ok",
         Status::Nxdomain => "nxdomain",
         Status::Nodata => "nodata",
@@ -388,7 +405,7 @@ fn finish(
     ServerReport {
         server: dns.server.clone(),
         verdict,
-        dns_status: dns.status,
+        dns_status: dns.status(),
         causes: findings.iter().map(Finding::cause).collect(),
         findings,
         rows,
@@ -478,11 +495,20 @@ mod tests {
     }
 
     fn answer(status: Status, eps: Vec<Endpoint>) -> DnsAnswer {
+        let outcome = match status {
+            Status::Ok => Ok(Outcome::Found),
+            Status::Nxdomain => Ok(Outcome::NxDomain),
+            Status::Nodata => Ok(Outcome::NoData),
+            Status::Error => Err(LookupError {
+                kind: hsvc_resolve::lookup::ErrorKind::Timeout { tries: 2 },
+                server: "127.0.0.1:53".parse().unwrap(),
+                question: "web-headless.awx.svc.cluster.local. A".into(),
+            }),
+        };
         DnsAnswer {
             server: "127.0.0.1:53".into(),
-            status,
+            outcome,
             endpoints: EndpointSet::from_vec(eps),
-            error: None,
         }
     }
 
@@ -733,8 +759,7 @@ mod tests {
     #[test]
     fn failed_query_fails_the_comparison() {
         let p = prediction(Some(svc(false)), vec![ep("10.0.0.1", READY, None)]);
-        let mut bad = answer(Status::Error, vec![]);
-        bad.error = Some("timeout".into());
+        let bad = answer(Status::Error, vec![]);
         let good = answer(
             Status::Ok,
             vec![dns_ep("10.0.0.1", Some("10-0-0-1"), &[80])],
@@ -743,6 +768,11 @@ mod tests {
         assert_eq!(c.servers[0].verdict, Verdict::Match);
         assert_eq!(c.servers[1].verdict, Verdict::Failed);
         assert!(c.servers[1].rows.is_empty());
+        assert!(
+            c.servers[1].causes[0].contains("no answer from 127.0.0.1:53 (2 tries)"),
+            "{:?}",
+            c.servers[1].causes
+        );
         assert_eq!(c.verdict, Verdict::Failed);
         let c = compare(&p, &[good.clone(), good]);
         assert_eq!(c.verdict, Verdict::Match);
