@@ -15,5 +15,8 @@
 #![forbid(unsafe_code)]
 
 pub mod compare;
+pub mod config;
+pub mod convert;
+pub mod error;
 pub mod model;
 pub mod predict;
