@@ -512,7 +512,7 @@ users:
         let c = load(&opts(kc(None, None), None), &e).await.unwrap();
         assert_eq!(c.namespace, "awx");
         assert!(
-            matches!(&c.credentials, Credentials::Context { files, .. } if files == &[f.clone()])
+            matches!(&c.credentials, Credentials::Context { files, .. } if files == std::slice::from_ref(&f))
         );
 
         let e = env(d.path());

@@ -14,9 +14,11 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod client;
 pub mod compare;
 pub mod config;
 pub mod convert;
 pub mod error;
 pub mod model;
 pub mod predict;
+pub mod watch;
