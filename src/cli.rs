@@ -91,6 +91,23 @@ pub struct GlobalArgs {
     /// Diagnostics on stderr: -v settings and every query, -vv every try.
     #[arg(short = 'v', long = "verbose", global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+
+    /// kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`)
+    /// [default: $KUBECONFIG, else ~/.kube/config, else the pod's service account].
+    #[cfg(feature = "api")]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// kubeconfig context to use [default: its current-context].
+    #[cfg(feature = "api")]
+    #[arg(long, global = true, value_name = "NAME")]
+    pub context: Option<String>,
+
+    /// A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`'s
+    /// http://127.0.0.1:8001 (no credentials are sent).
+    #[cfg(feature = "api")]
+    #[arg(long, global = true, value_name = "URL", conflicts_with_all = ["kubeconfig", "context"])]
+    pub api_url: Option<String>,
 }
 
 /// How results are printed.
@@ -191,6 +208,51 @@ pub enum Command {
     /// Ctrl-C); --zone FILE serves your own zone file instead.
     #[cfg(feature = "demo")]
     Demo(DemoArgs),
+    /// List the headless Services of a namespace (-n) or of every one (-A), from the Kubernetes API.
+    ///
+    /// Like `kubectl get svc -A | grep None`, with ports, selector, ready
+    /// and total endpoints (pods) and publishNotReadyAddresses. Asks
+    /// fieldSelector=spec.clusterIP=None, filtering here on servers that
+    /// refuse it.
+    #[cfg(feature = "api")]
+    Ls(LsArgs),
+    /// Check cluster DNS against the Kubernetes API: is every pod that
+    /// should be in DNS there, and nothing else?
+    ///
+    /// Reads the Service and its EndpointSlices, predicts what CoreDNS's
+    /// kubernetes plugin should answer (published iff ready is unset or
+    /// true; hostname, else the dashed IP) and compares it with the answer
+    /// of every DNS server, each asked on its own. Every difference is named
+    /// with its likely cause. Exit 0 when every server matches, 1 when
+    /// something differs, 2 usage, 3 when DNS or the API failed.
+    #[cfg(feature = "api")]
+    Verify(VerifyArgs),
+}
+
+#[cfg(feature = "api")]
+#[derive(Debug, Args)]
+pub struct LsArgs {
+    /// Every namespace (a ClusterRole must allow listing Services and EndpointSlices).
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
+}
+
+#[cfg(feature = "api")]
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The Service: SVC, SVC.NS, SVC.NS.svc or SVC.NS.svc.ZONE.
+    pub name: String,
+}
+
+/// Where `resolve` reads the pods from.
+#[cfg(feature = "api")]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum SourceKind {
+    /// Cluster DNS.
+    #[default]
+    Dns,
+    /// The Kubernetes API: the Service's EndpointSlices, with conditions, pods, nodes, zones and named ports.
+    Api,
 }
 
 #[derive(Debug, Args)]
@@ -366,6 +428,11 @@ pub struct ResolveArgs {
     /// Protocol of --port-name.
     #[arg(long, value_name = "PROTO", default_value = "tcp", value_parser = ["tcp", "udp", "sctp"])]
     pub protocol: String,
+
+    /// Read the pods from cluster DNS or from the Kubernetes API.
+    #[cfg(feature = "api")]
+    #[arg(long, value_enum, default_value_t = SourceKind::Dns)]
+    pub source: SourceKind,
 }
 
 /// The picking policy of `hsvc pick`.

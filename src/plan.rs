@@ -373,6 +373,56 @@ pub enum Plan {
     Watch(Settings, WatchPlan),
     /// `hsvc demo`.
     Demo(DemoPlan),
+    /// `hsvc resolve NAME --source api`.
+    #[cfg(feature = "api")]
+    ApiResolve(ApiPlan, String),
+    /// `hsvc ls`: all namespaces when `true`.
+    #[cfg(feature = "api")]
+    Ls(ApiPlan, bool),
+    /// `hsvc verify NAME`.
+    #[cfg(feature = "api")]
+    Verify(Settings, ApiPlan, String),
+}
+
+/// How to reach the Kubernetes API, from the global flags.
+#[cfg(feature = "api")]
+#[derive(Clone, Debug)]
+pub struct ApiPlan {
+    pub source: hsvc_api::config::Source,
+    /// `-n`, at most one.
+    pub namespace: Option<String>,
+    pub timeout: std::time::Duration,
+    pub attempts: u32,
+    pub cluster_domain: Option<Fqdn>,
+    pub format: crate::output::Format,
+}
+
+#[cfg(feature = "api")]
+fn api_plan(g: &crate::cli::GlobalArgs, command: &str) -> Result<ApiPlan, crate::exit::Fail> {
+    use crate::exit::Fail;
+    let namespace = match g.namespace.as_slice() {
+        [] => None,
+        [ns] => Some(ns.clone()),
+        _ => return Err(Fail::usage(format!("{command} takes one --namespace"))),
+    };
+    let cluster_domain = match &g.cluster_domain {
+        Some(d) => Some(Fqdn::parse(d).map_err(|e| Fail::usage(format!("--cluster-domain: {e}")))?),
+        None => None,
+    };
+    Ok(ApiPlan {
+        source: match &g.api_url {
+            Some(url) => hsvc_api::config::Source::Url(url.clone()),
+            None => hsvc_api::config::Source::Kubeconfig {
+                path: g.kubeconfig.clone(),
+                context: g.context.clone(),
+            },
+        },
+        namespace,
+        timeout: g.timeout,
+        attempts: g.attempts,
+        cluster_domain,
+        format: output_format(g.output),
+    })
 }
 
 impl Plan {
@@ -390,6 +440,28 @@ impl Plan {
         };
         Ok(match &cli.command {
             Command::Completions(a) => Plan::Completions(a.shell),
+            #[cfg(feature = "api")]
+            Command::Resolve(a) if a.source == crate::cli::SourceKind::Api => {
+                if a.search || a.explain || a.port_name.is_some() {
+                    return Err(crate::exit::Fail::usage(
+                        "--search, --explain and --port-name ask DNS; the API source gives named ports itself",
+                    ));
+                }
+                Plan::ApiResolve(api_plan(&cli.global, "resolve")?, a.name.clone())
+            }
+            #[cfg(feature = "api")]
+            Command::Ls(a) => {
+                let p = api_plan(&cli.global, "ls")?;
+                if a.all_namespaces && p.namespace.is_some() {
+                    return Err(crate::exit::Fail::usage("give -n NS or -A, not both"));
+                }
+                Plan::Ls(p, a.all_namespaces)
+            }
+            #[cfg(feature = "api")]
+            Command::Verify(a) => {
+                let p = api_plan(&cli.global, "verify")?;
+                Plan::Verify(settings(rep)?, p, a.name.clone())
+            }
             Command::Resolve(a) => {
                 let s = settings(rep)?;
                 let p = resolve_plan(&s, a);

@@ -1,6 +1,8 @@
 //! One file per subcommand: glue between settings, lookups and renderers.
 //! No algorithm lives here.
 
+#[cfg(feature = "api")]
+pub mod api;
 pub mod check;
 #[cfg(feature = "demo")]
 pub mod demo;
@@ -35,6 +37,12 @@ pub async fn run(cli: Cli, out: &mut dyn Write, rep: &mut Reporter<'_>) -> Resul
         Plan::Demo(p) => demo::run(&p, out, rep).await,
         #[cfg(not(feature = "demo"))]
         Plan::Demo(_) => Err(Fail::usage("this hsvc was built without the demo")),
+        #[cfg(feature = "api")]
+        Plan::ApiResolve(p, name) => api::resolve(&p, &name, out, rep).await,
+        #[cfg(feature = "api")]
+        Plan::Ls(p, all) => api::ls(&p, all, out, rep).await,
+        #[cfg(feature = "api")]
+        Plan::Verify(s, p, name) => api::verify(&s, &p, &name, out, rep).await,
     }
 }
 

@@ -2,6 +2,8 @@
 //! wide, plain or JSON to any `io::Write`. Text that came from DNS is
 //! escaped before it is written (see [`hsvc_resolve::escape`]).
 
+#[cfg(feature = "api")]
+pub mod api;
 pub mod check;
 pub mod diff;
 pub mod pick;

@@ -1,0 +1,24 @@
+//! The Kubernetes API view of a headless Service, and what CoreDNS should
+//! answer for it.
+//!
+//! Owns: reading the API as kubectl would ([`config`]: kubeconfig,
+//! in-cluster, a plain `kubectl proxy` URL; [`client`]: the Service and every
+//! EndpointSlice carrying its name, the headless Services of a namespace,
+//! [`watch`]: a Service's endpoints as they change), the plain data those
+//! reads produce ([`model`]), the CoreDNS prediction from it ([`predict`],
+//! pure) and its comparison with a DNS answer ([`compare`], pure). Errors
+//! are typed ([`error`]) so that the CLI maps them to exit codes.
+//!
+//! Must not: print, read flags, or pick a Kubernetes version for
+//! `k8s-openapi` (only the final binary may).
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod client;
+pub mod compare;
+pub mod config;
+pub mod convert;
+pub mod error;
+pub mod model;
+pub mod predict;
+pub mod watch;
