@@ -428,6 +428,40 @@ pub fn many_a(owner: &Name, size: usize) -> Vec<Record> {
         .collect()
 }
 
+/// A NOERROR reply to `q` with `n` A records (10.0.0.0 upwards), built
+/// as bytes: each record's owner is a pointer to the question name, so the
+/// records are the same 16 bytes apart for every question and `block`
+/// (from [`a_block`]) is reused as it is.
+pub fn ok_with_a_block(q: &Asked, block: &[u8]) -> Vec<u8> {
+    let n = (block.len() / 16) as u16;
+    let mut out = Vec::with_capacity(12 + 260 + block.len());
+    out.extend_from_slice(&q.id().to_be_bytes());
+    out.extend_from_slice(&[0x85, 0x80]); // QR AA RD RA, NOERROR
+    out.extend_from_slice(&1u16.to_be_bytes());
+    out.extend_from_slice(&n.to_be_bytes());
+    out.extend_from_slice(&[0, 0, 0, 0]);
+    let mut qname = Vec::new();
+    for label in q.name().iter() {
+        qname.push(label.len() as u8);
+        qname.extend_from_slice(label);
+    }
+    qname.push(0);
+    out.extend_from_slice(&qname);
+    out.extend_from_slice(&[0, 1, 0, 1]); // A, IN
+    out.extend_from_slice(block);
+    out
+}
+
+/// `n` A records owned by the name at offset 12 (the question's).
+pub fn a_block(n: u32) -> Vec<u8> {
+    let mut b = Vec::with_capacity(n as usize * 16);
+    for i in 0..n {
+        b.extend_from_slice(&[0xC0, 0x0C, 0, 1, 0, 1, 0, 0, 0, 30, 0, 4]);
+        b.extend_from_slice(&(0x0a00_0000 + i).to_be_bytes());
+    }
+    b
+}
+
 // ---- the binary ----
 
 /// One run of `hsvc`: exit code, output, wall time, peak RSS.
