@@ -52,6 +52,8 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
         }
         'hsvc;resolve' {
             [CompletionResult]::new('--resolver', '--resolver', [CompletionResultType]::ParameterName, 'Search rules to replay with --search')
+            [CompletionResult]::new('--localdomain', '--localdomain', [CompletionResultType]::ParameterName, 'The pod''s LOCALDOMAIN (glibc): replaces the search list of resolv.conf [default: $LOCALDOMAIN when replaying /etc/resolv.conf]')
+            [CompletionResult]::new('--res-options', '--res-options', [CompletionResultType]::ParameterName, 'The pod''s RES_OPTIONS (glibc): options applied after resolv.conf''s [default: $RES_OPTIONS when replaying /etc/resolv.conf]')
             [CompletionResult]::new('--port-name', '--port-name', [CompletionResultType]::ParameterName, 'Also ask _NAME._PROTO.SVC… to label the ports with their name and protocol')
             [CompletionResult]::new('--protocol', '--protocol', [CompletionResultType]::ParameterName, 'Protocol of --port-name')
             [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')

@@ -697,14 +697,22 @@ _hsvc() {
             return 0
             ;;
         hsvc__subcmd__resolve)
-            opts="-s -n -o -v -h -V --search --resolver --explain --port-name --protocol --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --namespace --output --color --verbose --help --version"
+            opts="-s -n -o -v -h -V --search --resolver --localdomain --res-options --explain --port-name --protocol --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --namespace --output --color --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --resolver)
-                    COMPREPLY=($(compgen -W "glibc musl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "glibc musl musl-1.2.3" -- "${cur}"))
+                    return 0
+                    ;;
+                --localdomain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --res-options)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --port-name)

@@ -48,6 +48,8 @@ set edit:completion:arg-completer[hsvc] = {|@words|
         }
         &'hsvc;resolve'= {
             cand --resolver 'Search rules to replay with --search'
+            cand --localdomain 'The pod''s LOCALDOMAIN (glibc): replaces the search list of resolv.conf [default: $LOCALDOMAIN when replaying /etc/resolv.conf]'
+            cand --res-options 'The pod''s RES_OPTIONS (glibc): options applied after resolv.conf''s [default: $RES_OPTIONS when replaying /etc/resolv.conf]'
             cand --port-name 'Also ask _NAME._PROTO.SVC… to label the ports with their name and protocol'
             cand --protocol 'Protocol of --port-name'
             cand -s 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable'

@@ -51,8 +51,11 @@ complete -c hsvc -n "__fish_hsvc_needs_command" -f -a "diff" -d 'Compare the pod
 complete -c hsvc -n "__fish_hsvc_needs_command" -f -a "watch" -d 'Re-resolve names and report pods as they come and go'
 complete -c hsvc -n "__fish_hsvc_needs_command" -f -a "demo" -d 'An embedded cluster DNS and a guided tour of every command'
 complete -c hsvc -n "__fish_hsvc_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l resolver -d 'Search rules to replay with --search' -r -f -a "glibc\t''
-musl\t''"
+complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l resolver -d 'Search rules to replay with --search' -r -f -a "glibc\t'glibc 2.36 (Debian 12, distroless and most glibc images)'
+musl\t'musl 1.2.4 and later (Alpine 3.18 and later); checked against 1.2.5'
+musl-1.2.3\t'musl 1.2.3 (Alpine 3.16 and 3.17)'"
+complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l localdomain -d 'The pod\'s LOCALDOMAIN (glibc): replaces the search list of resolv.conf [default: $LOCALDOMAIN when replaying /etc/resolv.conf]' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l res-options -d 'The pod\'s RES_OPTIONS (glibc): options applied after resolv.conf\'s [default: $RES_OPTIONS when replaying /etc/resolv.conf]' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l port-name -d 'Also ask _NAME._PROTO.SVC… to label the ports with their name and protocol' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l protocol -d 'Protocol of --port-name' -r -f -a "tcp\t''
 udp\t''

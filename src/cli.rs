@@ -399,8 +399,13 @@ fn parse_interval(s: &str) -> Result<Duration, String> {
 /// Which libc's search rules `--search` replays.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ResolverKind {
+    /// glibc 2.36 (Debian 12, distroless and most glibc images).
     Glibc,
+    /// musl 1.2.4 and later (Alpine 3.18 and later); checked against 1.2.5.
     Musl,
+    /// musl 1.2.3 (Alpine 3.16 and 3.17).
+    #[value(name = "musl-1.2.3")]
+    Musl123,
 }
 
 #[derive(Debug, Args)]
@@ -416,6 +421,16 @@ pub struct ResolveArgs {
     /// Search rules to replay with --search.
     #[arg(long, value_enum, default_value_t = ResolverKind::Glibc, requires = "search")]
     pub resolver: ResolverKind,
+
+    /// The pod's LOCALDOMAIN (glibc): replaces the search list of resolv.conf
+    /// [default: $LOCALDOMAIN when replaying /etc/resolv.conf].
+    #[arg(long, value_name = "DOMAINS", requires = "search")]
+    pub localdomain: Option<String>,
+
+    /// The pod's RES_OPTIONS (glibc): options applied after resolv.conf's
+    /// [default: $RES_OPTIONS when replaying /etc/resolv.conf].
+    #[arg(long, value_name = "OPTIONS", requires = "search")]
+    pub res_options: Option<String>,
 
     /// List every query sent: name, type, server, transport, rcode, answers, latency.
     #[arg(long)]

@@ -16,6 +16,45 @@ pub fn invalid_name(input: &str, e: &hsvc_resolve::name::NameError) -> String {
 /// The resolv.conf read when `--resolv-conf` is not given.
 pub const DEFAULT_RESOLV_CONF: &str = "/etc/resolv.conf";
 
+/// What a replayed glibc reads besides resolv.conf: the pod's values from
+/// `--localdomain` / `--res-options`; when the file replayed is this
+/// machine's own /etc/resolv.conf, this process's `LOCALDOMAIN`,
+/// `RES_OPTIONS` and host name stand in for those not given. musl reads
+/// none of them.
+pub fn libc_env(
+    resolv_conf: &std::path::Path,
+    rules: hsvc_resolve::name::ResolverRules,
+    localdomain: Option<&str>,
+    res_options: Option<&str>,
+) -> Result<hsvc_resolve::name::LibcEnv, crate::exit::Fail> {
+    if rules.is_musl() {
+        if localdomain.is_some() || res_options.is_some() {
+            return Err(crate::exit::Fail::usage(
+                "--localdomain and --res-options are glibc's: musl reads neither",
+            ));
+        }
+        return Ok(hsvc_resolve::name::LibcEnv::default());
+    }
+    let own = resolv_conf == std::path::Path::new(DEFAULT_RESOLV_CONF);
+    let var = |k: &str| {
+        own.then(|| std::env::var_os(k))
+            .flatten()
+            .map(|v| v.to_string_lossy().into_owned())
+    };
+    Ok(hsvc_resolve::name::LibcEnv {
+        localdomain: localdomain
+            .map(str::to_string)
+            .or_else(|| var("LOCALDOMAIN")),
+        res_options: res_options
+            .map(str::to_string)
+            .or_else(|| var("RES_OPTIONS")),
+        hostname: own
+            .then(|| std::fs::read_to_string("/proc/sys/kernel/hostname").ok())
+            .flatten()
+            .map(|h| h.trim_end_matches('\n').to_string()),
+    })
+}
+
 /// Flags, environment and resolv.conf merged into one value; commands take
 /// this, never clap types.
 #[derive(Clone, Debug)]
@@ -243,6 +282,9 @@ pub struct ResolvePlan {
     pub name: String,
     /// `--search`: replay this libc's walk of resolv.conf.
     pub search: Option<hsvc_resolve::name::ResolverRules>,
+    /// What that libc reads besides resolv.conf (glibc: LOCALDOMAIN,
+    /// RES_OPTIONS, the host name).
+    pub libc_env: hsvc_resolve::name::LibcEnv,
     /// `--explain`.
     pub explain: bool,
     /// What to ask besides addresses.
@@ -464,7 +506,7 @@ impl Plan {
             }
             Command::Resolve(a) => {
                 let s = settings(rep)?;
-                let p = resolve_plan(&s, a);
+                let p = resolve_plan(&s, a)?;
                 Plan::Resolve(s, p)
             }
             Command::Pick(a) => {
@@ -512,18 +554,33 @@ impl Plan {
     }
 }
 
-fn resolve_plan(s: &Settings, a: &crate::cli::ResolveArgs) -> ResolvePlan {
+fn resolve_plan(
+    s: &Settings,
+    a: &crate::cli::ResolveArgs,
+) -> Result<ResolvePlan, crate::exit::Fail> {
     use crate::cli::ResolverKind;
     use hsvc_resolve::name::ResolverRules;
-    ResolvePlan {
+    let rules = match a.resolver {
+        ResolverKind::Glibc => ResolverRules::Glibc,
+        ResolverKind::Musl => ResolverRules::Musl,
+        ResolverKind::Musl123 => ResolverRules::Musl123,
+    };
+    Ok(ResolvePlan {
         name: a.name.clone(),
-        search: a.search.then_some(match a.resolver {
-            ResolverKind::Glibc => ResolverRules::Glibc,
-            ResolverKind::Musl => ResolverRules::Musl,
-        }),
+        search: a.search.then_some(rules),
+        libc_env: if a.search {
+            libc_env(
+                &s.resolv.path,
+                rules,
+                a.localdomain.as_deref(),
+                a.res_options.as_deref(),
+            )?
+        } else {
+            hsvc_resolve::name::LibcEnv::default()
+        },
         explain: a.explain,
         ports: s.port_query(a.port_name.clone(), a.protocol.clone()),
-    }
+    })
 }
 
 fn check_plan(s: &Settings, a: &crate::cli::CheckArgs) -> Result<CheckPlan, crate::exit::Fail> {

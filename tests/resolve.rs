@@ -628,7 +628,7 @@ fn search_walk_nodata_glibc_continues_musl_stops() {
             ("awx.default.svc.cluster.local.", "nxdomain"),
             ("awx.svc.cluster.local.", "nodata"),
             ("awx.cluster.local.", "nxdomain"),
-            ("awx.", "rcode"),
+            ("awx.", "refused"),
         ])
     );
     assert_eq!(
@@ -737,9 +737,97 @@ fn search_walk_stops_on_a_timeout_then_tries_as_is() {
     let doc = r.json();
     assert_eq!(
         steps(&doc),
-        pairs(&[("web.awx.svc.cluster.local.", "timeout"), ("web.", "rcode")])
+        pairs(&[
+            ("web.awx.svc.cluster.local.", "timeout"),
+            ("web.", "refused")
+        ])
     );
     assert_eq!(doc["status"], "error");
+}
+
+#[test]
+fn a_pods_localdomain_and_res_options_replace_its_files_values() {
+    let dns = Dns::start();
+    let rc = pod_resolv_conf("default");
+    let rc = rc.to_str().unwrap();
+    let walk = |extra: &[&str]| {
+        let mut args = vec!["--resolv-conf", rc, "resolve", "--search", "-o", "json"];
+        args.extend_from_slice(extra);
+        args.push("web-headless");
+        dns.hsvc(&args)
+    };
+    // The pod's LOCALDOMAIN is its search list (glibc).
+    let r = walk(&["--localdomain", "awx.svc.cluster.local"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let doc = r.json();
+    assert_eq!(
+        doc["search"]["search"],
+        serde_json::json!(["awx.svc.cluster.local"])
+    );
+    assert_eq!(
+        steps(&doc),
+        pairs(&[("web-headless.awx.svc.cluster.local.", "answer")])
+    );
+    assert_eq!(doc["search"]["getaddrinfo"], "ok");
+    // RES_OPTIONS' ndots:0 asks the name as is first.
+    let r = walk(&["--res-options", "ndots:0"]);
+    let doc = r.json();
+    assert_eq!(doc["search"]["ndots"], 0);
+    assert_eq!(steps(&doc)[0].0, "web-headless.");
+    // musl reads neither: a usage error, one line, exit 2.
+    let r = walk(&[
+        "--resolver",
+        "musl",
+        "--localdomain",
+        "awx.svc.cluster.local",
+    ]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert_eq!(
+        r.stderr.trim(),
+        "hsvc: --localdomain and --res-options are glibc's: musl reads neither"
+    );
+}
+
+#[test]
+fn musl_1_2_3_rules_are_selectable() {
+    let dns = Dns::start();
+    let rc = temp_file(
+        "resolv.root-first",
+        "search . awx.svc.cluster.local\nnameserver 127.0.0.1\noptions ndots:5\n",
+    );
+    let rc = rc.to_str().unwrap();
+    let run = |resolver: &str| {
+        dns.hsvc(&[
+            "--resolv-conf",
+            rc,
+            "resolve",
+            "--search",
+            "--resolver",
+            resolver,
+            "-o",
+            "json",
+            "web-headless",
+        ])
+    };
+    // musl 1.2.3 gives up on the root entry (it never reaches the server).
+    let r = run("musl-1.2.3");
+    assert_eq!(r.code, 3, "{r:?}");
+    let doc = r.json();
+    assert_eq!(doc["search"]["follows"], "musl 1.2.3");
+    assert_eq!(doc["search"]["getaddrinfo"], "EAI_AGAIN");
+    assert_eq!(steps(&doc), pairs(&[("web-headless..", "malformed_query")]));
+    assert!(doc["queries"].as_array().unwrap().is_empty());
+    assert!(dns.zone().query_log().is_empty());
+    // Later musls skip it and find the Service.
+    let r = run("musl");
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(
+        steps(&r.json()),
+        pairs(&[
+            ("web-headless..", "skipped"),
+            ("web-headless.awx.svc.cluster.local.", "answer")
+        ])
+    );
 }
 
 #[test]

@@ -8,7 +8,7 @@ use crate::output::{ErrorDoc, Format};
 use crate::plan::{ResolvePlan, Settings};
 use crate::report::Reporter;
 use hsvc_resolve::lookup::Status;
-use hsvc_resolve::name::{ResolverRules, SearchWalk, Target};
+use hsvc_resolve::name::{LibcConf, SearchWalk, Target};
 
 pub async fn run(
     s: &Settings,
@@ -27,16 +27,11 @@ pub async fn run(
     let ports = &args.ports;
     let resolver = s.resolver();
     let resolution = if let Some(rules) = args.search {
-        // musl ignores a search line of 255 characters or more (spec §5.3).
-        let search = if rules == ResolverRules::Musl && s.resolv.search_line_len >= 255 {
-            Vec::new()
-        } else {
-            s.resolv.search.clone()
-        };
-        let walk = SearchWalk::plan(&args.name, &search, s.resolv.ndots, rules)
-            .map_err(|e| reject(s, &args.name, e, out))?;
+        let conf = LibcConf::read(&s.resolv.text, rules, &args.libc_env);
+        let walk =
+            SearchWalk::plan(&args.name, &conf).map_err(|e| reject(s, &args.name, e, out))?;
         resolver
-            .resolve_search(&args.name, &walk, &search, &ctx, ports)
+            .resolve_search(&args.name, &walk, &ctx, ports)
             .await
     } else {
         let target = Target::parse(&args.name, &ctx).map_err(|e| reject(s, &args.name, e, out))?;

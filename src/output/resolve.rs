@@ -237,7 +237,7 @@ fn render_search(w: &mut dyn Write, r: &Answer) -> io::Result<()> {
     writeln!(
         w,
         "search walk ({} rules, ndots:{}, {} dot{} in the name): {}",
-        s.resolver,
+        s.follows,
         s.ndots,
         s.dots,
         if s.dots == 1 { "" } else { "s" },
@@ -247,10 +247,23 @@ fn render_search(w: &mut dyn Write, r: &Answer) -> io::Result<()> {
             s.search.join(" ")
         }
     )?;
+    for n in &s.notes {
+        writeln!(w, "  note: {}", term(n))?;
+    }
     for (i, step) in s.steps.iter().enumerate() {
+        let mut how = String::new();
+        if step.asked == ["A"] {
+            how.push_str(" (A only)");
+        }
+        if step.result == "malformed_query" {
+            how.push_str(" (not sent by hsvc)");
+        }
+        if step.then == "end_search" {
+            how.push_str(", search list ends");
+        }
         writeln!(
             w,
-            "  {}. {}{} → {}{}",
+            "  {}. {}{} → {}{}{how}",
             i + 1,
             step.candidate,
             if step.as_is { " (as is)" } else { "" },
@@ -264,7 +277,16 @@ fn render_search(w: &mut dyn Write, r: &Answer) -> io::Result<()> {
     }
     match &s.found {
         Some(f) => writeln!(w, "  found after {} step(s): {f}", s.steps.len())?,
-        None => writeln!(w, "  not found after {} step(s)", s.steps.len())?,
+        None => writeln!(
+            w,
+            "  not found after {} step(s): getaddrinfo() {}",
+            s.steps.len(),
+            if s.getaddrinfo == "abort" {
+                "aborts the process".to_string()
+            } else {
+                format!("returns {}", s.getaddrinfo)
+            }
+        )?,
     }
     Ok(())
 }

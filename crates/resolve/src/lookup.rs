@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::dns::{self, Exchange, Failure, QueryOptions, Transport};
 use crate::endpoints::{self, Endpoint, EndpointSet, SrvRecord};
-use crate::name::{self, Context, Fqdn, Kind, Meaning, SearchWalk, StepResult, Target};
+use crate::name::{Ask, Context, Fqdn, Gai, Kind, Meaning, Replay, Reply, SearchWalk, Target};
 
 /// Where and how to ask, and over what: [`dns::Sockets`], or canned
 /// replies in tests.
@@ -103,12 +103,15 @@ pub enum ErrorKind {
     Refused,
     /// Another rcode that carries no data (NOTIMP, FORMERR, …).
     Rcode(ResponseCode),
-    /// A replayed search walk stopped on a step that is not an answer.
+    /// A replayed search walk ended without an answer and without a reply
+    /// that says why (musl 1.2.3's malformed question, glibc's abort).
     SearchStopped {
         /// The name as the user typed it.
         input: String,
-        /// The deciding step.
-        step: StepResult,
+        /// The deciding step's result (`malformed_query`, `abort`, …).
+        result: &'static str,
+        /// What the libc does, in a sentence, when there is more to say.
+        detail: Option<String>,
     },
 }
 
@@ -137,7 +140,7 @@ impl LookupError {
             ErrorKind::ServFail => "servfail",
             ErrorKind::Refused => "refused",
             ErrorKind::Rcode(_) => "rcode",
-            ErrorKind::SearchStopped { step, .. } => step_str(*step),
+            ErrorKind::SearchStopped { result, .. } => result,
         }
     }
 }
@@ -158,11 +161,13 @@ impl std::fmt::Display for LookupError {
             ErrorKind::ServFail => write!(f, "{what}: SERVFAIL from {server}"),
             ErrorKind::Refused => write!(f, "{what}: REFUSED from {server}"),
             ErrorKind::Rcode(rc) => write!(f, "{what}: {} from {server}", dns::rcode_str(*rc)),
-            ErrorKind::SearchStopped { input, step } => write!(
+            ErrorKind::SearchStopped {
+                detail: Some(d), ..
+            } => f.write_str(d),
+            ErrorKind::SearchStopped { input, result, .. } => write!(
                 f,
-                "search for {} stopped: {}",
+                "search for {} stopped: {result}",
                 crate::escape::term(input),
-                step_str(*step)
             ),
         }
     }
@@ -256,34 +261,56 @@ pub struct QueryRecord {
 /// A step of a replayed search walk.
 #[derive(Clone, Debug, Serialize)]
 pub struct SearchStep {
-    /// The name asked (A and AAAA), absolute, with the trailing dot.
+    /// The name as the libc composes it, in presentation form, with the
+    /// trailing dot.
     pub candidate: String,
     /// The name as typed rather than completed with a search domain.
     pub as_is: bool,
-    /// `answer`, `nxdomain`, `nodata`, `servfail`, `rcode`, `timeout`,
-    /// `connection_refused`, `error`.
+    /// The types the libc asks for it, in order (`A`, `AAAA`): none when
+    /// it skips the name or cannot encode it, `A` alone after an A
+    /// failure with single-request or with no-aaaa.
+    pub asked: Vec<&'static str>,
+    /// The reply to each type asked: `answer`, `nodata`, `nxdomain`,
+    /// `servfail`, `refused`, `rcode`, `timeout`, `connection_refused`,
+    /// `error` (none for musl 1.2.3's malformed questions, which hsvc
+    /// does not send).
+    pub replies: Vec<&'static str>,
+    /// The libc's verdict: a reply word, or `not_encodable`, `skipped`,
+    /// `malformed_query`.
     pub result: &'static str,
-    /// A and AAAA records the step got; non-zero only for `answer`.
+    /// What the libc does next: `found`, `next`, `end_search` (glibc: the
+    /// name as is, if not yet asked), `stop`.
+    pub then: &'static str,
+    /// A and AAAA records the step got.
     pub addresses: usize,
 }
 
 /// The replay of a pod resolver's search walk (`--search`): the rules it
-/// followed and every candidate it asked, in order.
+/// followed, every candidate in the libc's order, and what
+/// `getaddrinfo()` returns.
 #[derive(Clone, Debug, Serialize)]
 pub struct SearchReport {
-    /// Whose rules were replayed: `glibc` or `musl`.
+    /// Whose rules were replayed: `glibc`, `musl`, `musl-1.2.3`.
     pub resolver: &'static str,
+    /// The libc versions whose rules these are.
+    pub follows: &'static str,
     /// The `ndots` option in force (capped at 15, as glibc and musl do).
     pub ndots: u8,
     /// Dots in the name as typed, a trailing dot not counted.
     pub dots: usize,
-    /// The search list, absolute names with the trailing dot.
+    /// The search list as the libc holds it (escaped for terminals).
     pub search: Vec<String>,
-    /// The candidates asked, in order; the walk stops at the first answer
-    /// or when the rules say so.
+    /// The candidates, in order; the walk stops at the first answer or
+    /// when the rules say so.
     pub steps: Vec<SearchStep>,
     /// The name the walk ended on, if it found one.
     pub found: Option<String>,
+    /// What `getaddrinfo()` returns: `ok`, `EAI_NONAME`, `EAI_NODATA`,
+    /// `EAI_AGAIN`, or `abort` (the process dies).
+    pub getaddrinfo: &'static str,
+    /// How the libc read its configuration where a reader could expect
+    /// otherwise, and why glibc aborts.
+    pub notes: Vec<String>,
 }
 
 /// The server and transport of the main query (A, SRV or PTR, or the
@@ -562,45 +589,40 @@ fn glue(e: &Exchange, srvs: &[SrvRecord], into: &mut HashMap<String, Vec<(IpAddr
     }
 }
 
-fn step_result(a: &Exchange, aaaa: &Exchange) -> (StepResult, usize) {
-    let n = [a, aaaa].iter().map(|e| addresses(e).len()).sum::<usize>();
-    if n > 0 {
-        return (StepResult::Answer, n);
-    }
-    let judge = |e: &Exchange| match &e.result {
-        Err(Failure::Timeout) => StepResult::Timeout,
-        Err(Failure::ConnRefused) => StepResult::ConnRefused,
-        Err(_) => StepResult::Error,
+/// A reply as the search walk judges it.
+fn reply_of(ex: &Exchange) -> Reply {
+    match &ex.result {
+        Err(Failure::Timeout) => Reply::Timeout,
+        Err(Failure::ConnRefused) => Reply::ConnRefused,
+        Err(_) => Reply::Error,
         Ok(m) => match m.metadata.response_code {
-            ResponseCode::NoError => StepResult::NoData,
-            ResponseCode::NXDomain => StepResult::NxDomain,
-            ResponseCode::ServFail => StepResult::ServFail,
-            _ => StepResult::OtherRcode,
+            ResponseCode::NoError => match addresses(ex).len() {
+                0 => Reply::NoData,
+                n => Reply::Answer(n),
+            },
+            ResponseCode::NXDomain => Reply::NxDomain,
+            ResponseCode::ServFail => Reply::ServFail,
+            ResponseCode::Refused => Reply::Refused,
+            ResponseCode::NotImp => Reply::NotImp,
+            ResponseCode::FormErr => Reply::FormErr,
+            rc => Reply::Rcode(u16::from(rc)),
         },
-    };
-    let (ra, raaaa) = (judge(a), judge(aaaa));
-    // Any failure of either reply weighs more than a negative answer; then
-    // NXDOMAIN in either (musl) / the A reply's rcode unless NOERROR (glibc).
-    let r = match (ra, raaaa) {
-        (x, _) if !matches!(x, StepResult::NoData | StepResult::NxDomain) => x,
-        (_, y) if !matches!(y, StepResult::NoData | StepResult::NxDomain) => y,
-        (StepResult::NxDomain, _) | (_, StepResult::NxDomain) => StepResult::NxDomain,
-        _ => StepResult::NoData,
-    };
-    (r, 0)
+    }
 }
 
-fn step_str(r: StepResult) -> &'static str {
-    match r {
-        StepResult::Answer => "answer",
-        StepResult::NxDomain => "nxdomain",
-        StepResult::NoData => "nodata",
-        StepResult::ServFail => "servfail",
-        StepResult::OtherRcode => "rcode",
-        StepResult::Timeout => "timeout",
-        StepResult::ConnRefused => "connection_refused",
-        StepResult::Error => "error",
+/// A candidate's name as the report shows it: the presentation form of
+/// its raw labels, with the trailing dot.
+fn candidate_text(text: &str) -> String {
+    if text == "." {
+        return ".".into();
     }
+    let body = text.strip_suffix('.').unwrap_or(text);
+    let mut out = String::new();
+    for l in body.split('.') {
+        crate::escape::push_label(&mut out, l.as_bytes());
+        out.push('.');
+    }
+    out
 }
 
 impl<L: dns::Link> Resolver<L> {
@@ -639,94 +661,183 @@ impl<L: dns::Link> Resolver<L> {
         res
     }
 
-    /// Replays the search walk of `input` (glibc or musl rules) and, if it
-    /// finds a name, resolves it like [`Resolver::resolve`].
+    /// Replays the search walk of `input` (glibc or musl rules): asks what
+    /// the libc would ask, in its order, and if the walk finds a name,
+    /// resolves it like [`Resolver::resolve`].
     pub async fn resolve_search(
         &self,
         input: &str,
         walk: &SearchWalk,
-        search: &[Fqdn],
         ctx: &Context,
         ports: &PortQuery,
     ) -> Answer {
         let started = Instant::now();
+        let mut replay = Replay::new(walk);
+        let mut queries = Vec::new();
+        let mut asked: Vec<(Exchange, Option<Exchange>)> = Vec::new();
+        while let Some((i, ask)) = replay.next_question() {
+            let fqdn = walk.candidates[i]
+                .fqdn
+                .as_ref()
+                .expect("the replay asks only names it can send");
+            let n = dns::to_name(fqdn);
+            let (a, aaaa) = match ask {
+                Ask::Parallel => {
+                    let [a, aaaa]: [Exchange; 2] = self
+                        .ask_many(vec![(n.clone(), RecordType::A), (n, RecordType::AAAA)])
+                        .await
+                        .try_into()
+                        .expect("two answers for two questions");
+                    (a, Some(aaaa))
+                }
+                Ask::Serial => {
+                    let a = self.ask(&n, RecordType::A).await;
+                    let aaaa = if replay.asks_aaaa_after(reply_of(&a)) {
+                        Some(self.ask(&n, RecordType::AAAA).await)
+                    } else {
+                        None
+                    };
+                    (a, aaaa)
+                }
+                Ask::AOnly => (self.ask(&n, RecordType::A).await, None),
+            };
+            record("search", &a, &mut queries);
+            if let Some(e) = &aaaa {
+                record("search", e, &mut queries);
+            }
+            replay.answer(reply_of(&a), aaaa.as_ref().map(reply_of));
+            asked.push((a, aaaa));
+        }
+        let (gai, at) = replay.outcome().expect("the replay ran to its end");
+        let mut exchanges = asked.iter();
+        let steps = replay
+            .steps()
+            .iter()
+            .map(|st| {
+                let c = &walk.candidates[st.index];
+                let mut addresses = 0;
+                if !st.replies.is_empty() {
+                    let (a, aaaa) = exchanges.next().expect("one exchange per asked step");
+                    for e in std::iter::once(a).chain(aaaa.as_ref()) {
+                        addresses += self::addresses(e).len();
+                    }
+                }
+                SearchStep {
+                    candidate: candidate_text(&c.text),
+                    as_is: c.as_is,
+                    asked: st.asked.clone(),
+                    replies: st.replies.iter().map(|r| r.as_str()).collect(),
+                    result: st.result,
+                    then: st.then.as_str(),
+                    addresses,
+                }
+            })
+            .collect();
+        let mut notes = walk.conf.notes.clone();
+        notes.extend(walk.conf.abort.clone());
+        if walk.refused_name {
+            notes.push(
+                "glibc refuses a name whose first label starts with '-' (res_hnok) without a query"
+                    .into(),
+            );
+        }
         let mut report = SearchReport {
-            resolver: walk.rules.as_str(),
+            resolver: walk.conf.rules.as_str(),
+            follows: walk.conf.rules.version(),
             ndots: walk.ndots,
             dots: walk.dots,
-            search: search.iter().map(ToString::to_string).collect(),
-            steps: Vec::new(),
+            search: walk
+                .conf
+                .search
+                .iter()
+                .map(|d| crate::escape::term(d).into_owned())
+                .collect(),
+            steps,
             found: None,
+            getaddrinfo: gai.as_str(),
+            notes,
         };
-        let mut queries = Vec::new();
-        let mut index = Some(0);
-        let mut seen_nodata = false;
-        let mut seen_servfail = false;
-        let mut first_as_is: Option<(StepResult, Exchange)> = None;
-        let mut last: Option<(StepResult, Exchange)> = None;
-        while let Some(i) = index {
+        if gai == Gai::Ok {
+            let i = at.expect("a found walk names its candidate");
             let cand = &walk.candidates[i];
-            let n = dns::to_name(&cand.fqdn);
-            let [a, aaaa]: [Exchange; 2] = self
-                .ask_many(vec![(n.clone(), RecordType::A), (n, RecordType::AAAA)])
-                .await
-                .try_into()
-                .expect("two answers for two questions");
-            record("search", &a, &mut queries);
-            record("search", &aaaa, &mut queries);
-            let (result, count) = step_result(&a, &aaaa);
-            report.steps.push(SearchStep {
-                candidate: cand.fqdn.to_string(),
-                as_is: cand.as_is,
-                result: step_str(result),
-                addresses: count,
-            });
-            if result == StepResult::Answer {
-                report.found = Some(cand.fqdn.to_string());
-                let target = Target::from_fqdn(input, &cand.fqdn, ctx);
-                let mut res = self.addresses_and_srv(target, ports, Some((a, aaaa))).await;
-                queries.append(&mut res.trace);
-                res.trace = queries;
-                res.search = Some(report);
-                res.latency = started.elapsed();
-                return res;
-            }
-            seen_nodata |= result == StepResult::NoData;
-            seen_servfail |= result == StepResult::ServFail;
-            if cand.as_is && i == 0 {
-                first_as_is = Some((result, a.clone()));
-            }
-            last = Some((result, a));
-            index = walk.next_index(i, result);
+            let fqdn = cand.fqdn.as_ref().expect("a found candidate was sent");
+            report.found = Some(candidate_text(&cand.text));
+            let (a, aaaa) = asked.pop().expect("the found candidate was asked last");
+            let target = Target::from_fqdn(input, fqdn, ctx);
+            let mut res = self.addresses_and_srv(target, ports, Some((a, aaaa))).await;
+            queries.append(&mut res.trace);
+            res.trace = queries;
+            res.search = Some(report);
+            res.latency = started.elapsed();
+            return res;
         }
-        // glibc's failure code: the as-is error if it was tried first, else
-        // NODATA if any candidate had it, else SERVFAIL if seen, else the
-        // last error. musl stops on the deciding step.
-        let (last_result, last_ex) = last.expect("the walk asks at least once");
-        let (result, ex) = match (walk.rules, first_as_is) {
-            (name::ResolverRules::Glibc, Some(first)) => first,
-            (name::ResolverRules::Glibc, None) if seen_nodata => (StepResult::NoData, last_ex),
-            (name::ResolverRules::Glibc, None) if seen_servfail => (StepResult::ServFail, last_ex),
-            _ => (last_result, last_ex),
-        };
-        let target = Target::from_fqdn(input, &walk.candidates[0].fqdn, ctx);
-        let outcome = match result {
-            StepResult::NxDomain => Ok(Outcome::NxDomain),
-            StepResult::NoData => Ok(Outcome::NoData),
-            step => Err(failure(&ex).unwrap_or_else(|| LookupError {
-                kind: ErrorKind::SearchStopped {
-                    input: input.to_string(),
-                    step,
+        // The deciding exchange: the last one asked for the step the walk
+        // stopped on (or its last step).
+        let deciding = at.and_then(|i| {
+            let steps = replay.steps();
+            let pos = steps.iter().rposition(|s| s.index == i)?;
+            if steps[pos].replies.is_empty() {
+                return None;
+            }
+            let nth = steps[..=pos]
+                .iter()
+                .filter(|s| !s.replies.is_empty())
+                .count();
+            asked.get(nth - 1)
+        });
+        let via = deciding.map_or(
+            Via {
+                server: self.servers[0],
+                transport: if self.opts.tcp {
+                    Transport::Tcp
+                } else {
+                    Transport::Udp
                 },
-                server: ex.server,
-                question: format!("{} {}", dns::display_name(&ex.name), ex.rtype),
-            })),
+                rcode: None,
+            },
+            |(a, _)| Via::of(a),
+        );
+        let stopped = |result: &'static str, detail: Option<String>| LookupError {
+            kind: ErrorKind::SearchStopped {
+                input: input.to_string(),
+                result,
+                detail,
+            },
+            server: via.server,
+            question: input.to_string(),
         };
+        let outcome = match gai {
+            Gai::NoName => Ok(Outcome::NxDomain),
+            Gai::NoData => Ok(Outcome::NoData),
+            Gai::Abort => Err(stopped("abort", walk.conf.abort.clone())),
+            _ => Err(deciding
+                .and_then(|(a, aaaa)| failure(a).or_else(|| aaaa.as_ref().and_then(failure)))
+                .unwrap_or_else(|| {
+                    let last = replay.steps().last().map_or("error", |s| s.result);
+                    let detail = (last == "malformed_query").then(|| {
+                        format!(
+                            "musl 1.2.3 sends a malformed question for {} and waits out its \
+                             timeout: getaddrinfo() fails with EAI_AGAIN",
+                            replay
+                                .steps()
+                                .last()
+                                .map(|s| candidate_text(&walk.candidates[s.index].text))
+                                .unwrap_or_default()
+                        )
+                    });
+                    stopped(last, detail)
+                })),
+        };
+        let shown = walk
+            .candidates
+            .iter()
+            .find_map(|c| c.fqdn.as_ref())
+            .expect("the name as is is always a candidate");
         Answer {
-            target,
+            target: Target::from_fqdn(input, shown, ctx),
             outcome,
             endpoints: EndpointSet::default(),
-            via: Via::of(&ex),
+            via,
             truncated: queries.iter().any(|q| q.truncated),
             retried_tcp: false,
             complete: true,
@@ -742,7 +853,7 @@ impl<L: dns::Link> Resolver<L> {
         &self,
         target: Target,
         ports: &PortQuery,
-        known: Option<(Exchange, Exchange)>,
+        known: Option<(Exchange, Option<Exchange>)>,
     ) -> Answer {
         let n = dns::to_name(&target.fqdn);
         let named = ports.name.as_ref().and_then(|p| {
@@ -780,14 +891,16 @@ impl<L: dns::Link> Resolver<L> {
         let mut next = || answers.next().expect("one answer per question");
         let (a, aaaa) = match known {
             Some(pair) => pair,
-            None => (next(), next()),
+            None => (next(), Some(next())),
         };
         let srv = want_srv.then(&mut next);
         let named_ex = named_name.as_ref().filter(|_| want_srv).map(|_| next());
         let mut queries = Vec::new();
         if asked {
             record("address", &a, &mut queries);
-            record("address", &aaaa, &mut queries);
+            if let Some(e) = &aaaa {
+                record("address", e, &mut queries);
+            }
         }
         if let Some(e) = &srv {
             record("srv", e, &mut queries);
@@ -797,7 +910,9 @@ impl<L: dns::Link> Resolver<L> {
         }
 
         let mut addrs = addresses(&a);
-        addrs.extend(addresses(&aaaa));
+        if let Some(e) = &aaaa {
+            addrs.extend(addresses(e));
+        }
         let mut warnings = Vec::new();
         let pods = pod_zone(&target);
         let mut srvs = Vec::new();
@@ -832,7 +947,8 @@ impl<L: dns::Link> Resolver<L> {
                 });
             }
         }
-        let mut primary = vec![&a, &aaaa];
+        let mut primary = vec![&a];
+        primary.extend(aaaa.as_ref());
         primary.extend(srv.as_ref());
         primary.extend(named_ex.as_ref());
         for e in &primary {
@@ -858,7 +974,18 @@ impl<L: dns::Link> Resolver<L> {
             )
             .await;
 
-        let error = primary.iter().find_map(|e| failure(e)).or(target_errors);
+        // A search walk judged its own A and AAAA replies: a failed AAAA
+        // beside an answered A is what the pod's resolver accepts too.
+        let judged = if asked {
+            0
+        } else {
+            1 + usize::from(aaaa.is_some())
+        };
+        let error = primary
+            .iter()
+            .skip(judged)
+            .find_map(|e| failure(e))
+            .or(target_errors);
         if let (Some(e), Some(m)) = (&named_ex, named_ex.as_ref().and_then(Exchange::message)) {
             if m.metadata.response_code == ResponseCode::NXDomain {
                 warnings.push(Warning::NoSuchPortName(dns::display_name(&e.name)));

@@ -10,7 +10,7 @@ use hickory_proto::rr::RecordType;
 
 use super::*;
 use crate::dns::canned::{self, Canned};
-use crate::name::{Context, Fqdn, ResolverRules, SearchWalk, Target};
+use crate::name::{Context, Fqdn, LibcConf, LibcEnv, ResolverRules, SearchWalk, Target};
 
 const WEB: &str = "web.awx.svc.cluster.local.";
 const POD0: &str = "web-0.web.awx.svc.cluster.local.";
@@ -261,8 +261,13 @@ fn the_search_walk_goes_on_after_nxdomain_and_stops_at_an_answer() {
     .map(|s| Fqdn::parse(s).unwrap())
     .collect();
     let ctx = Context::new(None, None, &search);
-    let walk = SearchWalk::plan("web.awx", &search, 5, ResolverRules::Glibc).unwrap();
-    let res = run(r.resolve_search("web.awx", &walk, &search, &ctx, &PortQuery::default()));
+    let conf = LibcConf::read(
+        "search other.svc.cluster.local svc.cluster.local cluster.local\noptions ndots:5\n",
+        ResolverRules::Glibc,
+        &LibcEnv::default(),
+    );
+    let walk = SearchWalk::plan("web.awx", &conf).unwrap();
+    let res = run(r.resolve_search("web.awx", &walk, &ctx, &PortQuery::default()));
     assert_eq!(res.status(), Status::Ok);
     let report = res.search.as_ref().unwrap();
     let steps: Vec<_> = report
@@ -303,8 +308,13 @@ fn the_search_walk_stops_on_a_failure_under_musl() {
         Fqdn::parse("svc.cluster.local").unwrap(),
     ];
     let ctx = Context::new(None, None, &search);
-    let walk = SearchWalk::plan("web.awx", &search, 5, ResolverRules::Musl).unwrap();
-    let res = run(r.resolve_search("web.awx", &walk, &search, &ctx, &PortQuery::default()));
+    let conf = LibcConf::read(
+        "search other.svc.cluster.local svc.cluster.local\noptions ndots:5\n",
+        ResolverRules::Musl,
+        &LibcEnv::default(),
+    );
+    let walk = SearchWalk::plan("web.awx", &conf).unwrap();
+    let res = run(r.resolve_search("web.awx", &walk, &ctx, &PortQuery::default()));
     assert_eq!(res.status(), Status::Error);
     assert_eq!(
         res.search.as_ref().unwrap().steps.len(),

@@ -3,7 +3,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 
-use crate::name::Fqdn;
+use crate::name::{Fqdn, LibcConf, LibcEnv, ResolverRules};
 
 /// The largest resolv.conf hsvc reads, in bytes.
 pub const MAX_RESOLV_CONF: u64 = 64 * 1024;
@@ -13,14 +13,15 @@ pub const MAX_RESOLV_CONF: u64 = 64 * 1024;
 pub struct ResolvConf {
     /// The file it was read from (empty when parsed from text).
     pub path: PathBuf,
+    /// The file as read: a search walk reads it again under the rules of
+    /// the libc it replays ([`crate::name::LibcConf`]).
+    pub text: String,
     /// `nameserver` lines in order, port 53.
     pub nameservers: Vec<SocketAddr>,
-    /// The search list of the last `search`/`domain` line.
+    /// The search list as glibc reads it, the entries that are DNS names
+    /// (for the namespace and cluster domain of short names).
     pub search: Vec<Fqdn>,
-    /// Length of the `search`/`domain` line that set the list (musl ignores
-    /// lines of 255 characters or more).
-    pub search_line_len: usize,
-    /// `options ndots:N`, clamped to 15 as both libcs do; 1 by default.
+    /// `options ndots:N` as glibc reads it, clamped to 15; 1 by default.
     pub ndots: u8,
     /// Lines hsvc could not use, with the reason (reported with -v).
     pub warnings: Vec<String>,
@@ -60,53 +61,40 @@ impl ResolvConf {
     }
 
     /// Parses resolv.conf text the way glibc reads it: `nameserver` lines
-    /// in order, the last `search`/`domain` line wins, `options ndots:N`.
+    /// in order; the search list and ndots as [`LibcConf`] reads them (the
+    /// last `search`/`domain` line wins, `#` and `;` are comments only at
+    /// the start of a line).
     pub fn parse(text: &str) -> ResolvConf {
         let mut rc = ResolvConf {
-            ndots: 1,
+            text: text.to_string(),
             ..ResolvConf::default()
         };
         for raw in text.lines() {
-            let line = raw.split(['#', ';']).next().unwrap_or("").trim();
-            let mut words = line.split_whitespace();
-            match words.next() {
-                Some("nameserver") => match words.next().map(parse_nameserver) {
-                    Some(Some(addr)) => rc.nameservers.push(addr),
-                    _ => rc
-                        .warnings
-                        .push(format!("unusable nameserver line: {line}")),
-                },
-                Some(kw @ ("search" | "domain")) => {
-                    let list: Vec<&str> = if kw == "domain" {
-                        words.take(1).collect()
-                    } else {
-                        words.collect()
-                    };
-                    rc.search = list
-                        .iter()
-                        .filter_map(|d| match Fqdn::parse(d) {
-                            Ok(f) => Some(f),
-                            Err(e) => {
-                                rc.warnings.push(format!("search domain {d}: {e}"));
-                                None
-                            }
-                        })
-                        .collect();
-                    rc.search_line_len = raw.len();
-                }
-                Some("options") => {
-                    for opt in words {
-                        if let Some(n) = opt.strip_prefix("ndots:") {
-                            match n.parse::<u32>() {
-                                Ok(n) => rc.ndots = n.min(15) as u8,
-                                Err(_) => rc.warnings.push(format!("bad option {opt}")),
-                            }
-                        }
-                    }
-                }
-                _ => {}
+            let mut words = raw.split([' ', '\t']).filter(|w| !w.is_empty());
+            if words.next() != Some("nameserver") || !raw.starts_with("nameserver") {
+                continue;
+            }
+            match words.next().map(parse_nameserver) {
+                Some(Some(addr)) => rc.nameservers.push(addr),
+                _ => rc
+                    .warnings
+                    .push(format!("unusable nameserver line: {}", raw.trim())),
             }
         }
+        let conf = LibcConf::read(text, ResolverRules::Glibc, &LibcEnv::default());
+        rc.ndots = conf.ndots;
+        rc.search = conf
+            .search
+            .iter()
+            .filter_map(|d| match Fqdn::parse(d) {
+                Ok(f) => Some(f),
+                Err(e) => {
+                    rc.warnings
+                        .push(format!("search domain {}: {e}", crate::escape::term(d)));
+                    None
+                }
+            })
+            .collect();
         rc
     }
 }
@@ -157,14 +145,23 @@ mod tests {
     }
 
     #[test]
-    fn last_search_or_domain_wins_and_comments_are_ignored() {
+    fn last_search_or_domain_wins_and_comments_start_lines() {
+        // `;` in the middle of a line is a search domain (not a name, so a
+        // warning), and so is every word after it.
         let rc = ResolvConf::parse(
             "domain corp.example\n# comment\nsearch a.example b.example ; trailing\n\
              nameserver fd00::a\nnameserver fe80::1%eth0\noptions ndots:99\n",
         );
-        assert_eq!(rc.search.len(), 2);
+        assert_eq!(rc.search.len(), 3);
+        assert_eq!(rc.search[2].to_string(), "trailing.");
         assert_eq!(rc.nameservers, vec!["[fd00::a]:53".parse().unwrap()]);
-        assert_eq!(rc.warnings.len(), 1);
+        assert_eq!(
+            rc.warnings,
+            [
+                "unusable nameserver line: nameserver fe80::1%eth0",
+                "search domain ;: character ';' in label ';' cannot be used: names take letters, digits, '-' and '_'"
+            ]
+        );
         assert_eq!(rc.ndots, 15);
         let rc = ResolvConf::parse("search a.example\ndomain corp.example\n");
         assert_eq!(rc.search, vec![Fqdn::parse("corp.example").unwrap()]);

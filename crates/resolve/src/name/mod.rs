@@ -4,12 +4,14 @@
 //! Pure: no I/O, no clock. See `docs/k8s-dns-spec.md` §3 and §5.
 
 mod fqdn;
-#[allow(missing_docs)] // documented by the search-walk rewrite
 mod search;
 mod target;
 
 pub use fqdn::{Fqdn, NameError};
-pub use search::{Candidate, Next, ResolverRules, SearchWalk, StepResult};
+pub use search::{
+    Ask, Candidate, CandidateKind, Gai, LibcConf, LibcEnv, Replay, Reply, ResolverRules,
+    SearchWalk, Step, Then,
+};
 pub use target::{dashed_ip, reverse_name, Context, Kind, Meaning, NsSource, Target};
 
 #[cfg(test)]
@@ -209,88 +211,5 @@ mod tests {
         );
         assert_eq!(dashed_ip("web-0"), None);
         assert_eq!(dashed_ip("db"), None);
-    }
-
-    fn k8s_search() -> Vec<Fqdn> {
-        vec![
-            fq("awx.svc.cluster.local"),
-            fq("svc.cluster.local"),
-            fq("cluster.local"),
-        ]
-    }
-
-    fn names(w: &SearchWalk) -> Vec<String> {
-        w.candidates.iter().map(|c| c.fqdn.to_string()).collect()
-    }
-
-    #[test]
-    fn walk_short_name_under_ndots5() {
-        for rules in [ResolverRules::Glibc, ResolverRules::Musl] {
-            let w = SearchWalk::plan("web-headless", &k8s_search(), 5, rules).unwrap();
-            assert_eq!(
-                names(&w),
-                [
-                    "web-headless.awx.svc.cluster.local.",
-                    "web-headless.svc.cluster.local.",
-                    "web-headless.cluster.local.",
-                    "web-headless."
-                ]
-            );
-            assert_eq!(w.next(0, StepResult::Answer), Next::Found);
-        }
-    }
-
-    #[test]
-    fn walk_many_dots_glibc_tries_as_is_then_searches() {
-        let input = "web-9.web-headless.awx.svc.cluster.local";
-        let w = SearchWalk::plan(input, &k8s_search(), 5, ResolverRules::Glibc).unwrap();
-        assert_eq!(w.candidates.len(), 4);
-        assert!(w.candidates[0].as_is);
-        assert_eq!(w.next(0, StepResult::NxDomain), Next::Continue);
-        assert_eq!(w.next(1, StepResult::NxDomain), Next::Continue);
-        assert_eq!(w.next(3, StepResult::NxDomain), Next::Fail);
-        // musl: as is only.
-        let w = SearchWalk::plan(input, &k8s_search(), 5, ResolverRules::Musl).unwrap();
-        assert_eq!(w.candidates.len(), 1);
-        assert_eq!(w.next(0, StepResult::NxDomain), Next::Fail);
-    }
-
-    #[test]
-    fn walk_nodata_glibc_continues_musl_stops() {
-        let g = SearchWalk::plan("awx", &k8s_search(), 5, ResolverRules::Glibc).unwrap();
-        assert_eq!(g.next(0, StepResult::NxDomain), Next::Continue);
-        assert_eq!(g.next(1, StepResult::NoData), Next::Continue);
-        assert_eq!(g.next(2, StepResult::ServFail), Next::Continue);
-        assert_eq!(g.next(3, StepResult::NxDomain), Next::Fail);
-        let m = SearchWalk::plan("awx", &k8s_search(), 5, ResolverRules::Musl).unwrap();
-        assert_eq!(m.next(0, StepResult::NxDomain), Next::Continue);
-        assert_eq!(m.next(1, StepResult::NoData), Next::Fail);
-        assert_eq!(m.next(0, StepResult::ServFail), Next::Fail);
-    }
-
-    #[test]
-    fn walk_glibc_timeout_abandons_search_but_tries_as_is() {
-        let g = SearchWalk::plan("web", &k8s_search(), 5, ResolverRules::Glibc).unwrap();
-        assert_eq!(g.next_index(0, StepResult::Timeout), Some(3));
-        assert_eq!(g.next_index(0, StepResult::NxDomain), Some(1));
-        assert_eq!(g.next_index(0, StepResult::ConnRefused), None);
-        assert_eq!(g.next_index(3, StepResult::Timeout), None);
-    }
-
-    #[test]
-    fn walk_trailing_dot_is_final() {
-        let g = SearchWalk::plan("web.", &k8s_search(), 5, ResolverRules::Glibc).unwrap();
-        assert_eq!(names(&g), ["web."]);
-        assert_eq!(g.next(0, StepResult::NxDomain), Next::Fail);
-    }
-
-    #[test]
-    fn walk_ndots_capped_and_long_candidates_skipped() {
-        let w = SearchWalk::plan("a.b", &k8s_search(), 99, ResolverRules::Glibc).unwrap();
-        assert_eq!(w.ndots, 15);
-        let long = fq(&vec!["x".repeat(60); 4].join("."));
-        let name = "y".repeat(60);
-        let w = SearchWalk::plan(&name, &[long], 5, ResolverRules::Musl).unwrap();
-        assert_eq!(names(&w), [format!("{name}.")]);
     }
 }
