@@ -33,6 +33,9 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment turns `auto` off)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod''s service account]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'kubeconfig context to use [default: its current-context]')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`''s http://127.0.0.1:8001 (no credentials are sent)')
             [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'Use TCP only (what `kubectl port-forward` carries)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v settings and every query, -vv every try')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v settings and every query, -vv every try')
@@ -47,6 +50,8 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Compare the pods of names, namespaces or DNS servers')
             [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Re-resolve names and report pods as they come and go')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'An embedded cluster DNS and a guided tour of every command')
+            [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List the headless Services of a namespace (-n) or of every one (-A), from the Kubernetes API')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check cluster DNS against the Kubernetes API: is every pod that should be in DNS there, and nothing else?')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -56,6 +61,7 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             [CompletionResult]::new('--res-options', '--res-options', [CompletionResultType]::ParameterName, 'The pod''s RES_OPTIONS (glibc): options applied after resolv.conf''s [default: $RES_OPTIONS when replaying /etc/resolv.conf]')
             [CompletionResult]::new('--port-name', '--port-name', [CompletionResultType]::ParameterName, 'Also ask _NAME._PROTO.SVC… to label the ports with their name and protocol')
             [CompletionResult]::new('--protocol', '--protocol', [CompletionResultType]::ParameterName, 'Protocol of --port-name')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Read the pods from cluster DNS or from the Kubernetes API')
             [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')
             [CompletionResult]::new('--resolv-conf', '--resolv-conf', [CompletionResultType]::ParameterName, 'resolv.conf to read nameservers, search list and ndots from [default: /etc/resolv.conf]')
@@ -68,6 +74,9 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment turns `auto` off)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod''s service account]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'kubeconfig context to use [default: its current-context]')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`''s http://127.0.0.1:8001 (no credentials are sent)')
             [CompletionResult]::new('--search', '--search', [CompletionResultType]::ParameterName, 'Walk the resolv.conf search list with its ndots as a pod''s resolver would, asking each candidate (A+AAAA), and stop where it stops')
             [CompletionResult]::new('--explain', '--explain', [CompletionResultType]::ParameterName, 'List every query sent: name, type, server, transport, rcode, answers, latency')
             [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'Use TCP only (what `kubectl port-forward` carries)')
@@ -92,6 +101,9 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment turns `auto` off)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod''s service account]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'kubeconfig context to use [default: its current-context]')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`''s http://127.0.0.1:8001 (no credentials are sent)')
             [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'Use TCP only (what `kubectl port-forward` carries)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v settings and every query, -vv every try')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v settings and every query, -vv every try')
@@ -131,6 +143,9 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment turns `auto` off)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod''s service account]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'kubeconfig context to use [default: its current-context]')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`''s http://127.0.0.1:8001 (no credentials are sent)')
             [CompletionResult]::new('--follow', '--follow', [CompletionResultType]::ParameterName, 'With --keys-from: keep running, re-resolve at the TTL in the background and apply set changes between keys')
             [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'Use TCP only (what `kubectl port-forward` carries)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v settings and every query, -vv every try')
@@ -166,6 +181,9 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment turns `auto` off)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod''s service account]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'kubeconfig context to use [default: its current-context]')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`''s http://127.0.0.1:8001 (no credentials are sent)')
             [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'Use TCP only (what `kubectl port-forward` carries)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v settings and every query, -vv every try')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v settings and every query, -vv every try')
@@ -189,6 +207,9 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment turns `auto` off)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod''s service account]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'kubeconfig context to use [default: its current-context]')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`''s http://127.0.0.1:8001 (no credentials are sent)')
             [CompletionResult]::new('--ignore-ttl', '--ignore-ttl', [CompletionResultType]::ParameterName, 'Do not report TTL differences (e.g. behind a cache)')
             [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'Use TCP only (what `kubectl port-forward` carries)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v settings and every query, -vv every try')
@@ -217,6 +238,9 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment turns `auto` off)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod''s service account]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'kubeconfig context to use [default: its current-context]')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`''s http://127.0.0.1:8001 (no credentials are sent)')
             [CompletionResult]::new('--ignore-ttl', '--ignore-ttl', [CompletionResultType]::ParameterName, 'Do not report TTL changes (e.g. behind a cache that counts down)')
             [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'Use TCP only (what `kubectl port-forward` carries)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v settings and every query, -vv every try')
@@ -242,7 +266,62 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment turns `auto` off)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod''s service account]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'kubeconfig context to use [default: its current-context]')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`''s http://127.0.0.1:8001 (no credentials are sent)')
             [CompletionResult]::new('--serve', '--serve', [CompletionResultType]::ParameterName, 'Only serve (until Ctrl-C)')
+            [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'Use TCP only (what `kubectl port-forward` carries)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v settings and every query, -vv every try')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v settings and every query, -vv every try')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hsvc;ls' {
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')
+            [CompletionResult]::new('--resolv-conf', '--resolv-conf', [CompletionResultType]::ParameterName, 'resolv.conf to read nameservers, search list and ndots from [default: /etc/resolv.conf]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time to wait for each try, e.g. 500ms, 2s')
+            [CompletionResult]::new('--attempts', '--attempts', [CompletionResultType]::ParameterName, 'Tries per server before giving up')
+            [CompletionResult]::new('--edns-size', '--edns-size', [CompletionResultType]::ParameterName, 'EDNS0 UDP payload size to advertise; 0 sends no EDNS0 (512-byte UDP)')
+            [CompletionResult]::new('--cluster-domain', '--cluster-domain', [CompletionResultType]::ParameterName, 'Cluster domain [default: from the resolv.conf search list, else cluster.local]')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of short names [default: from the resolv.conf search list, else default]')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of short names [default: from the resolv.conf search list, else default]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment turns `auto` off)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod''s service account]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'kubeconfig context to use [default: its current-context]')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`''s http://127.0.0.1:8001 (no credentials are sent)')
+            [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'Every namespace (a ClusterRole must allow listing Services and EndpointSlices)')
+            [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'Every namespace (a ClusterRole must allow listing Services and EndpointSlices)')
+            [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'Use TCP only (what `kubectl port-forward` carries)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v settings and every query, -vv every try')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v settings and every query, -vv every try')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hsvc;verify' {
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')
+            [CompletionResult]::new('--resolv-conf', '--resolv-conf', [CompletionResultType]::ParameterName, 'resolv.conf to read nameservers, search list and ndots from [default: /etc/resolv.conf]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time to wait for each try, e.g. 500ms, 2s')
+            [CompletionResult]::new('--attempts', '--attempts', [CompletionResultType]::ParameterName, 'Tries per server before giving up')
+            [CompletionResult]::new('--edns-size', '--edns-size', [CompletionResultType]::ParameterName, 'EDNS0 UDP payload size to advertise; 0 sends no EDNS0 (512-byte UDP)')
+            [CompletionResult]::new('--cluster-domain', '--cluster-domain', [CompletionResultType]::ParameterName, 'Cluster domain [default: from the resolv.conf search list, else cluster.local]')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of short names [default: from the resolv.conf search list, else default]')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of short names [default: from the resolv.conf search list, else default]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment turns `auto` off)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod''s service account]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'kubeconfig context to use [default: its current-context]')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`''s http://127.0.0.1:8001 (no credentials are sent)')
             [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'Use TCP only (what `kubectl port-forward` carries)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v settings and every query, -vv every try')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v settings and every query, -vv every try')
@@ -260,6 +339,8 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Compare the pods of names, namespaces or DNS servers')
             [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Re-resolve names and report pods as they come and go')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'An embedded cluster DNS and a guided tour of every command')
+            [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List the headless Services of a namespace (-n) or of every one (-A), from the Kubernetes API')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check cluster DNS against the Kubernetes API: is every pod that should be in DNS there, and nothing else?')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -282,6 +363,12 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             break
         }
         'hsvc;help;demo' {
+            break
+        }
+        'hsvc;help;ls' {
+            break
+        }
+        'hsvc;help;verify' {
             break
         }
         'hsvc;help;help' {

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_hsvc_global_optspecs
-    string join \n s/server= resolv-conf= tcp timeout= attempts= edns-size= cluster-domain= n/namespace= o/output= color= v/verbose h/help V/version
+    string join \n s/server= resolv-conf= tcp timeout= attempts= edns-size= cluster-domain= n/namespace= o/output= color= v/verbose kubeconfig= context= api-url= h/help V/version
 end
 
 function __fish_hsvc_needs_command
@@ -39,6 +39,9 @@ jsonl\t'One JSON object per line (streaming commands)'"
 complete -c hsvc -n "__fish_hsvc_needs_command" -l color -d 'When to use colour (NO_COLOR in the environment turns `auto` off)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
+complete -c hsvc -n "__fish_hsvc_needs_command" -l kubeconfig -d 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod\'s service account]' -r -F
+complete -c hsvc -n "__fish_hsvc_needs_command" -l context -d 'kubeconfig context to use [default: its current-context]' -r
+complete -c hsvc -n "__fish_hsvc_needs_command" -l api-url -d 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`\'s http://127.0.0.1:8001 (no credentials are sent)' -r
 complete -c hsvc -n "__fish_hsvc_needs_command" -l tcp -d 'Use TCP only (what `kubectl port-forward` carries)'
 complete -c hsvc -n "__fish_hsvc_needs_command" -s v -l verbose -d 'Diagnostics on stderr: -v settings and every query, -vv every try'
 complete -c hsvc -n "__fish_hsvc_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -50,6 +53,8 @@ complete -c hsvc -n "__fish_hsvc_needs_command" -f -a "check" -d 'Probe every po
 complete -c hsvc -n "__fish_hsvc_needs_command" -f -a "diff" -d 'Compare the pods of names, namespaces or DNS servers'
 complete -c hsvc -n "__fish_hsvc_needs_command" -f -a "watch" -d 'Re-resolve names and report pods as they come and go'
 complete -c hsvc -n "__fish_hsvc_needs_command" -f -a "demo" -d 'An embedded cluster DNS and a guided tour of every command'
+complete -c hsvc -n "__fish_hsvc_needs_command" -f -a "ls" -d 'List the headless Services of a namespace (-n) or of every one (-A), from the Kubernetes API'
+complete -c hsvc -n "__fish_hsvc_needs_command" -f -a "verify" -d 'Check cluster DNS against the Kubernetes API: is every pod that should be in DNS there, and nothing else?'
 complete -c hsvc -n "__fish_hsvc_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l resolver -d 'Search rules to replay with --search' -r -f -a "glibc\t'glibc 2.36 (Debian 12, distroless and most glibc images)'
 musl\t'musl 1.2.4 and later (Alpine 3.18 and later); checked against 1.2.5'
@@ -60,6 +65,8 @@ complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l port-name -d 'Also
 complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l protocol -d 'Protocol of --port-name' -r -f -a "tcp\t''
 udp\t''
 sctp\t''"
+complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l source -d 'Read the pods from cluster DNS or from the Kubernetes API' -r -f -a "dns\t'Cluster DNS'
+api\t'The Kubernetes API: the Service\'s EndpointSlices, with conditions, pods, nodes, zones and named ports'"
 complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -s s -l server -d 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l resolv-conf -d 'resolv.conf to read nameservers, search list and ndots from [default: /etc/resolv.conf]' -r -F
 complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l timeout -d 'Time to wait for each try, e.g. 500ms, 2s' -r
@@ -75,6 +82,9 @@ jsonl\t'One JSON object per line (streaming commands)'"
 complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l color -d 'When to use colour (NO_COLOR in the environment turns `auto` off)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
+complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l kubeconfig -d 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod\'s service account]' -r -F
+complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l context -d 'kubeconfig context to use [default: its current-context]' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l api-url -d 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`\'s http://127.0.0.1:8001 (no credentials are sent)' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l search -d 'Walk the resolv.conf search list with its ndots as a pod\'s resolver would, asking each candidate (A+AAAA), and stop where it stops'
 complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l explain -d 'List every query sent: name, type, server, transport, rcode, answers, latency'
 complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l tcp -d 'Use TCP only (what `kubectl port-forward` carries)'
@@ -96,6 +106,9 @@ jsonl\t'One JSON object per line (streaming commands)'"
 complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -l color -d 'When to use colour (NO_COLOR in the environment turns `auto` off)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
+complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -l kubeconfig -d 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod\'s service account]' -r -F
+complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -l context -d 'kubeconfig context to use [default: its current-context]' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -l api-url -d 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`\'s http://127.0.0.1:8001 (no credentials are sent)' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -l tcp -d 'Use TCP only (what `kubectl port-forward` carries)'
 complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -s v -l verbose -d 'Diagnostics on stderr: -v settings and every query, -vv every try'
 complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -136,6 +149,9 @@ jsonl\t'One JSON object per line (streaming commands)'"
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l color -d 'When to use colour (NO_COLOR in the environment turns `auto` off)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
+complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l kubeconfig -d 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod\'s service account]' -r -F
+complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l context -d 'kubeconfig context to use [default: its current-context]' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l api-url -d 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`\'s http://127.0.0.1:8001 (no credentials are sent)' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l follow -d 'With --keys-from: keep running, re-resolve at the TTL in the background and apply set changes between keys'
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l tcp -d 'Use TCP only (what `kubectl port-forward` carries)'
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -s v -l verbose -d 'Diagnostics on stderr: -v settings and every query, -vv every try'
@@ -166,6 +182,9 @@ jsonl\t'One JSON object per line (streaming commands)'"
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l color -d 'When to use colour (NO_COLOR in the environment turns `auto` off)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
+complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l kubeconfig -d 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod\'s service account]' -r -F
+complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l context -d 'kubeconfig context to use [default: its current-context]' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l api-url -d 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`\'s http://127.0.0.1:8001 (no credentials are sent)' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l tcp -d 'Use TCP only (what `kubectl port-forward` carries)'
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -s v -l verbose -d 'Diagnostics on stderr: -v settings and every query, -vv every try'
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -188,6 +207,9 @@ jsonl\t'One JSON object per line (streaming commands)'"
 complete -c hsvc -n "__fish_hsvc_using_subcommand diff" -l color -d 'When to use colour (NO_COLOR in the environment turns `auto` off)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
+complete -c hsvc -n "__fish_hsvc_using_subcommand diff" -l kubeconfig -d 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod\'s service account]' -r -F
+complete -c hsvc -n "__fish_hsvc_using_subcommand diff" -l context -d 'kubeconfig context to use [default: its current-context]' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand diff" -l api-url -d 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`\'s http://127.0.0.1:8001 (no credentials are sent)' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand diff" -l ignore-ttl -d 'Do not report TTL differences (e.g. behind a cache)'
 complete -c hsvc -n "__fish_hsvc_using_subcommand diff" -l tcp -d 'Use TCP only (what `kubectl port-forward` carries)'
 complete -c hsvc -n "__fish_hsvc_using_subcommand diff" -s v -l verbose -d 'Diagnostics on stderr: -v settings and every query, -vv every try'
@@ -214,6 +236,9 @@ jsonl\t'One JSON object per line (streaming commands)'"
 complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l color -d 'When to use colour (NO_COLOR in the environment turns `auto` off)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
+complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l kubeconfig -d 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod\'s service account]' -r -F
+complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l context -d 'kubeconfig context to use [default: its current-context]' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l api-url -d 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`\'s http://127.0.0.1:8001 (no credentials are sent)' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l ignore-ttl -d 'Do not report TTL changes (e.g. behind a cache that counts down)'
 complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l tcp -d 'Use TCP only (what `kubectl port-forward` carries)'
 complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -s v -l verbose -d 'Diagnostics on stderr: -v settings and every query, -vv every try'
@@ -236,16 +261,66 @@ jsonl\t'One JSON object per line (streaming commands)'"
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l color -d 'When to use colour (NO_COLOR in the environment turns `auto` off)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
+complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l kubeconfig -d 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod\'s service account]' -r -F
+complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l context -d 'kubeconfig context to use [default: its current-context]' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l api-url -d 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`\'s http://127.0.0.1:8001 (no credentials are sent)' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l serve -d 'Only serve (until Ctrl-C)'
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l tcp -d 'Use TCP only (what `kubectl port-forward` carries)'
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -s v -l verbose -d 'Diagnostics on stderr: -v settings and every query, -vv every try'
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -s V -l version -d 'Print version'
-complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check diff watch demo help" -f -a "resolve" -d 'Resolve a Service (or pod, SRV name, IP) into its pods'
-complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check diff watch demo help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
-complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check diff watch demo help" -f -a "pick" -d 'Pick endpoints as a client-side balancer would (round-robin, weighted, hash, maglev)'
-complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check diff watch demo help" -f -a "check" -d 'Probe every pod behind a Service: which ones answer?'
-complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check diff watch demo help" -f -a "diff" -d 'Compare the pods of names, namespaces or DNS servers'
-complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check diff watch demo help" -f -a "watch" -d 'Re-resolve names and report pods as they come and go'
-complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check diff watch demo help" -f -a "demo" -d 'An embedded cluster DNS and a guided tour of every command'
-complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check diff watch demo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hsvc -n "__fish_hsvc_using_subcommand ls" -s s -l server -d 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand ls" -l resolv-conf -d 'resolv.conf to read nameservers, search list and ndots from [default: /etc/resolv.conf]' -r -F
+complete -c hsvc -n "__fish_hsvc_using_subcommand ls" -l timeout -d 'Time to wait for each try, e.g. 500ms, 2s' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand ls" -l attempts -d 'Tries per server before giving up' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand ls" -l edns-size -d 'EDNS0 UDP payload size to advertise; 0 sends no EDNS0 (512-byte UDP)' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand ls" -l cluster-domain -d 'Cluster domain [default: from the resolv.conf search list, else cluster.local]' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand ls" -s n -l namespace -d 'Namespace of short names [default: from the resolv.conf search list, else default]' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand ls" -s o -l output -d 'Output format' -r -f -a "table\t'Aligned columns for people'
+wide\t'The table with more columns'
+plain\t'One item per line, for `$(…)` and pipes (like `dig +short`)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (streaming commands)'"
+complete -c hsvc -n "__fish_hsvc_using_subcommand ls" -l color -d 'When to use colour (NO_COLOR in the environment turns `auto` off)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t''
+never\t''"
+complete -c hsvc -n "__fish_hsvc_using_subcommand ls" -l kubeconfig -d 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod\'s service account]' -r -F
+complete -c hsvc -n "__fish_hsvc_using_subcommand ls" -l context -d 'kubeconfig context to use [default: its current-context]' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand ls" -l api-url -d 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`\'s http://127.0.0.1:8001 (no credentials are sent)' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand ls" -s A -l all-namespaces -d 'Every namespace (a ClusterRole must allow listing Services and EndpointSlices)'
+complete -c hsvc -n "__fish_hsvc_using_subcommand ls" -l tcp -d 'Use TCP only (what `kubectl port-forward` carries)'
+complete -c hsvc -n "__fish_hsvc_using_subcommand ls" -s v -l verbose -d 'Diagnostics on stderr: -v settings and every query, -vv every try'
+complete -c hsvc -n "__fish_hsvc_using_subcommand ls" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hsvc -n "__fish_hsvc_using_subcommand ls" -s V -l version -d 'Print version'
+complete -c hsvc -n "__fish_hsvc_using_subcommand verify" -s s -l server -d 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand verify" -l resolv-conf -d 'resolv.conf to read nameservers, search list and ndots from [default: /etc/resolv.conf]' -r -F
+complete -c hsvc -n "__fish_hsvc_using_subcommand verify" -l timeout -d 'Time to wait for each try, e.g. 500ms, 2s' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand verify" -l attempts -d 'Tries per server before giving up' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand verify" -l edns-size -d 'EDNS0 UDP payload size to advertise; 0 sends no EDNS0 (512-byte UDP)' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand verify" -l cluster-domain -d 'Cluster domain [default: from the resolv.conf search list, else cluster.local]' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand verify" -s n -l namespace -d 'Namespace of short names [default: from the resolv.conf search list, else default]' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand verify" -s o -l output -d 'Output format' -r -f -a "table\t'Aligned columns for people'
+wide\t'The table with more columns'
+plain\t'One item per line, for `$(…)` and pipes (like `dig +short`)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (streaming commands)'"
+complete -c hsvc -n "__fish_hsvc_using_subcommand verify" -l color -d 'When to use colour (NO_COLOR in the environment turns `auto` off)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t''
+never\t''"
+complete -c hsvc -n "__fish_hsvc_using_subcommand verify" -l kubeconfig -d 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod\'s service account]' -r -F
+complete -c hsvc -n "__fish_hsvc_using_subcommand verify" -l context -d 'kubeconfig context to use [default: its current-context]' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand verify" -l api-url -d 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`\'s http://127.0.0.1:8001 (no credentials are sent)' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand verify" -l tcp -d 'Use TCP only (what `kubectl port-forward` carries)'
+complete -c hsvc -n "__fish_hsvc_using_subcommand verify" -s v -l verbose -d 'Diagnostics on stderr: -v settings and every query, -vv every try'
+complete -c hsvc -n "__fish_hsvc_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hsvc -n "__fish_hsvc_using_subcommand verify" -s V -l version -d 'Print version'
+complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check diff watch demo ls verify help" -f -a "resolve" -d 'Resolve a Service (or pod, SRV name, IP) into its pods'
+complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check diff watch demo ls verify help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check diff watch demo ls verify help" -f -a "pick" -d 'Pick endpoints as a client-side balancer would (round-robin, weighted, hash, maglev)'
+complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check diff watch demo ls verify help" -f -a "check" -d 'Probe every pod behind a Service: which ones answer?'
+complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check diff watch demo ls verify help" -f -a "diff" -d 'Compare the pods of names, namespaces or DNS servers'
+complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check diff watch demo ls verify help" -f -a "watch" -d 'Re-resolve names and report pods as they come and go'
+complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check diff watch demo ls verify help" -f -a "demo" -d 'An embedded cluster DNS and a guided tour of every command'
+complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check diff watch demo ls verify help" -f -a "ls" -d 'List the headless Services of a namespace (-n) or of every one (-A), from the Kubernetes API'
+complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check diff watch demo ls verify help" -f -a "verify" -d 'Check cluster DNS against the Kubernetes API: is every pod that should be in DNS there, and nothing else?'
+complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check diff watch demo ls verify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -140,6 +140,7 @@ impl Settings {
                 attempts: g.attempts,
                 tcp: g.tcp,
                 edns: (g.edns_size != 0).then_some(g.edns_size),
+                deadline: None,
             },
             format: output_format(g.output),
         })

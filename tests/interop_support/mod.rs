@@ -504,6 +504,7 @@ pub fn wait_ready(p: &Proc) {
                 attempts: 1,
                 tcp,
                 edns: Some(1232),
+                deadline: None,
             };
             let ex = rt.block_on(hsvc_resolve::dns::query(
                 &[p.addr],

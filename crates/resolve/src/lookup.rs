@@ -175,6 +175,10 @@ impl std::fmt::Display for LookupError {
 
 impl std::error::Error for LookupError {}
 
+/// The most SRV targets looked up for one name: more than one 64 KiB SRV
+/// answer can name (about 2,600), so only a hostile answer reaches it.
+pub const MAX_TARGET_LOOKUPS: usize = 4096;
+
 /// Something worth telling about an answer that is not an error.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Warning {
@@ -192,13 +196,22 @@ pub enum Warning {
     /// An SRV target that is not a pod of the Service (nor the Service
     /// itself): ignored.
     TargetOutsideService(String),
-    /// Glue for an SRV target with an address the name's own A/AAAA answer
-    /// does not have: ignored.
-    GlueOutsideAnswer {
+    /// More SRV targets without glue than hsvc looks up.
+    TooManyTargets {
+        /// Targets looked up.
+        asked: usize,
+        /// Targets without glue.
+        unglued: usize,
+    },
+    /// Addresses of an SRV target (glue, or its own lookup) that the
+    /// name's own A/AAAA answer does not have: ignored.
+    AddressesOutsideAnswer {
         /// The SRV target.
         target: String,
-        /// The address the glue gave.
-        ip: IpAddr,
+        /// How many were ignored.
+        count: usize,
+        /// One of them.
+        example: IpAddr,
     },
 }
 
@@ -218,12 +231,21 @@ impl std::fmt::Display for Warning {
             Warning::NoSuchPortName(n) => {
                 write!(f, "{n} does not exist: the Service has no port by that name")
             }
+            Warning::TooManyTargets { asked, unglued } => write!(
+                f,
+                "{unglued} SRV targets came without addresses; only the first {asked} were looked up"
+            ),
             Warning::TargetOutsideService(t) => {
                 write!(f, "SRV target {t} is not a pod of this Service: ignored")
             }
-            Warning::GlueOutsideAnswer { target, ip } => write!(
+            Warning::AddressesOutsideAnswer {
+                target,
+                count,
+                example,
+            } => write!(
                 f,
-                "glue gives {target} the address {ip}, which the Service's own answer does not have: ignored"
+                "{target} has {count} address{} the Service's own answer does not have (e.g. {example}): ignored",
+                if *count == 1 { "" } else { "es" }
             ),
         }
     }
@@ -639,13 +661,41 @@ impl<L: dns::Link> Resolver<L> {
         dns::exchange(&self.link, &self.servers, &self.opts, &questions).await
     }
 
-    /// Resolves a parsed target into its endpoints.
-    pub async fn resolve(&self, target: Target, ports: &PortQuery) -> Answer {
+    /// This resolver with an overall deadline for `batches` rounds of
+    /// questions: each batch may take `timeout` × `attempts` on every
+    /// server, and no more.
+    fn bounded(&self, batches: u32) -> Resolver<&L>
+    where
+        L: Sync,
+    {
+        let per_server = self.opts.timeout * self.opts.attempts.max(1);
+        let servers = u32::try_from(self.servers.len().max(1)).unwrap_or(u32::MAX);
+        let budget = per_server
+            .saturating_mul(servers)
+            .saturating_mul(batches.max(1));
+        let mut opts = self.opts.clone();
+        let deadline = Instant::now() + budget;
+        opts.deadline = Some(opts.deadline.map_or(deadline, |d| d.min(deadline)));
+        Resolver {
+            servers: self.servers.clone(),
+            opts,
+            link: &self.link,
+        }
+    }
+
+    /// Resolves a parsed target into its endpoints. The whole resolution
+    /// is bounded: the name's own questions and the SRV target lookups may
+    /// each take `timeout` × `attempts` per server.
+    pub async fn resolve(&self, target: Target, ports: &PortQuery) -> Answer
+    where
+        L: Sync,
+    {
         let started = Instant::now();
+        let this = self.bounded(2);
         let mut res = match &target.meaning {
             Meaning::Reverse { ip } => {
                 let ip = *ip;
-                self.reverse(target, ip).await
+                this.reverse(target, ip).await
             }
             Meaning::Srv {
                 port_name,
@@ -653,9 +703,9 @@ impl<L: dns::Link> Resolver<L> {
                 ..
             } => {
                 let (p, pr) = (port_name.clone(), protocol.clone());
-                self.srv(target, &p, &pr).await
+                this.srv(target, &p, &pr).await
             }
-            _ => self.addresses_and_srv(target, ports, None).await,
+            _ => this.addresses_and_srv(target, ports, None).await,
         };
         res.latency = started.elapsed();
         res
@@ -670,8 +720,14 @@ impl<L: dns::Link> Resolver<L> {
         walk: &SearchWalk,
         ctx: &Context,
         ports: &PortQuery,
-    ) -> Answer {
+    ) -> Answer
+    where
+        L: Sync,
+    {
         let started = Instant::now();
+        // Two questions per candidate at most, then the found name's.
+        let candidates = u32::try_from(walk.candidates.len()).unwrap_or(u32::MAX);
+        let this = self.bounded(candidates.saturating_mul(2).saturating_add(2));
         let mut replay = Replay::new(walk);
         let mut queries = Vec::new();
         let mut asked: Vec<(Exchange, Option<Exchange>)> = Vec::new();
@@ -683,7 +739,7 @@ impl<L: dns::Link> Resolver<L> {
             let n = dns::to_name(fqdn);
             let (a, aaaa) = match ask {
                 Ask::Parallel => {
-                    let [a, aaaa]: [Exchange; 2] = self
+                    let [a, aaaa]: [Exchange; 2] = this
                         .ask_many(vec![(n.clone(), RecordType::A), (n, RecordType::AAAA)])
                         .await
                         .try_into()
@@ -691,15 +747,15 @@ impl<L: dns::Link> Resolver<L> {
                     (a, Some(aaaa))
                 }
                 Ask::Serial => {
-                    let a = self.ask(&n, RecordType::A).await;
+                    let a = this.ask(&n, RecordType::A).await;
                     let aaaa = if replay.asks_aaaa_after(reply_of(&a)) {
-                        Some(self.ask(&n, RecordType::AAAA).await)
+                        Some(this.ask(&n, RecordType::AAAA).await)
                     } else {
                         None
                     };
                     (a, aaaa)
                 }
-                Ask::AOnly => (self.ask(&n, RecordType::A).await, None),
+                Ask::AOnly => (this.ask(&n, RecordType::A).await, None),
             };
             record("search", &a, &mut queries);
             if let Some(e) = &aaaa {
@@ -764,7 +820,7 @@ impl<L: dns::Link> Resolver<L> {
             report.found = Some(candidate_text(&cand.text));
             let (a, aaaa) = asked.pop().expect("the found candidate was asked last");
             let target = Target::from_fqdn(input, fqdn, ctx);
-            let mut res = self.addresses_and_srv(target, ports, Some((a, aaaa))).await;
+            let mut res = this.addresses_and_srv(target, ports, Some((a, aaaa))).await;
             queries.append(&mut res.trace);
             res.trace = queries;
             res.search = Some(report);
@@ -933,18 +989,10 @@ impl<L: dns::Link> Resolver<L> {
         // Glue is a courtesy of the server, not a second source of pods: an
         // address the name's own A/AAAA answer does not have is reported
         // and left out.
-        if !addrs.is_empty() {
-            for (t, v) in target_addrs.iter_mut() {
-                v.retain(|(ip, _)| {
-                    let known = addrs.iter().any(|(a, _)| a == ip);
-                    if !known {
-                        warnings.push(Warning::GlueOutsideAnswer {
-                            target: t.clone(),
-                            ip: *ip,
-                        });
-                    }
-                    known
-                });
+        let known = Known::of(&addrs);
+        for (t, v) in target_addrs.iter_mut() {
+            if let Some(w) = known.keep(t, v) {
+                warnings.push(w);
             }
         }
         let mut primary = vec![&a];
@@ -1017,7 +1065,7 @@ impl<L: dns::Link> Resolver<L> {
                 &mut target_addrs,
                 queries,
                 warnings,
-                pod_labels,
+                (pod_labels, &Known::of(addrs)),
             )
             .await;
         (
@@ -1038,7 +1086,7 @@ impl<L: dns::Link> Resolver<L> {
         target_addrs: &mut HashMap<String, Vec<(IpAddr, u32)>>,
         queries: &mut Vec<QueryRecord>,
         warnings: &mut Vec<Warning>,
-        pod_labels: bool,
+        (pod_labels, known): (bool, &Known),
     ) -> Option<LookupError> {
         // Per target, the wanted families its glue lacks. A reply can carry
         // part of the glue without TC (BIND drops additional records that do
@@ -1064,6 +1112,13 @@ impl<L: dns::Link> Resolver<L> {
                 missing.push((s.target.clone(), n.clone(), need4, need6));
             }
         }
+        if missing.len() > MAX_TARGET_LOOKUPS {
+            warnings.push(Warning::TooManyTargets {
+                asked: MAX_TARGET_LOOKUPS,
+                unglued: missing.len(),
+            });
+            missing.truncate(MAX_TARGET_LOOKUPS);
+        }
         let mut questions = Vec::with_capacity(missing.len() * 2);
         for (_, n, need4, need6) in &missing {
             if *need4 {
@@ -1073,16 +1128,31 @@ impl<L: dns::Link> Resolver<L> {
                 questions.push((n.clone(), RecordType::AAAA));
             }
         }
-        let mut answers = self.ask_many(questions).await.into_iter();
+        // Each reply is reduced to what the join needs as soon as it is
+        // final (its trace line, its addresses, its failure): a thousand
+        // 64 KB answers are never held at once.
+        let questions: Vec<dns::Question> =
+            questions.into_iter().map(dns::Question::from).collect();
+        let mut answers =
+            dns::exchange_each(&self.link, &self.servers, &self.opts, &questions, |_, e| {
+                let mut trace = Vec::with_capacity(e.tries.len());
+                record("target", &e, &mut trace);
+                let mut addrs = addresses(&e);
+                let dropped = known.keep(&key(&e.name), &mut addrs);
+                (trace, addrs, failure(&e), dropped)
+            })
+            .await
+            .into_iter();
         let mut error = None;
         for (k, _, need4, need6) in &missing {
             let mut v = target_addrs.remove(k).unwrap_or_default();
             let asked = usize::from(*need4) + usize::from(*need6);
-            for e in answers.by_ref().take(asked) {
-                record("target", &e, queries);
-                v.extend(addresses(&e));
+            for (mut trace, addrs, failed, dropped) in answers.by_ref().take(asked) {
+                queries.append(&mut trace);
+                v.extend(addrs);
+                warnings.extend(dropped);
                 if error.is_none() {
-                    error = failure(&e);
+                    error = failed;
                 }
             }
             if v.is_empty() && error.is_none() {
@@ -1161,6 +1231,36 @@ impl<L: dns::Link> Resolver<L> {
         let endpoints = EndpointSet::from_vec(eps);
         let error = failure(&ptr);
         Answer::new(target, error, endpoints, &ptr, queries, Vec::new(), &[&ptr])
+    }
+}
+
+/// The addresses a name's own A/AAAA answer has: a pod's address from
+/// glue or from a target lookup must be one of them (when the name was
+/// asked for addresses at all).
+pub(crate) struct Known(Option<std::collections::HashSet<IpAddr>>);
+
+impl Known {
+    fn of(addrs: &[(IpAddr, u32)]) -> Known {
+        Known((!addrs.is_empty()).then(|| addrs.iter().map(|(ip, _)| *ip).collect()))
+    }
+
+    /// Keeps the known addresses of `target`; says what it dropped.
+    fn keep(&self, target: &str, v: &mut Vec<(IpAddr, u32)>) -> Option<Warning> {
+        let set = self.0.as_ref()?;
+        let before = v.len();
+        let mut example = None;
+        v.retain(|(ip, _)| {
+            let ok = set.contains(ip);
+            if !ok && example.is_none() {
+                example = Some(*ip);
+            }
+            ok
+        });
+        example.map(|example| Warning::AddressesOutsideAnswer {
+            target: target.to_string(),
+            count: before - v.len(),
+            example,
+        })
     }
 }
 

@@ -31,6 +31,7 @@ fn resolver(link: Canned, servers: &[SocketAddr]) -> Resolver<Canned> {
             attempts: 2,
             tcp: false,
             edns: None,
+            deadline: None,
         },
         link,
     }

@@ -81,7 +81,7 @@ pub async fn exchange_each<L: Link, T: Send>(
     'rounds: for _round in 0..opts.attempts.max(1) {
         for &server in servers {
             let open: Vec<usize> = (0..questions.len()).filter(|&i| !slots[i].done).collect();
-            if open.is_empty() {
+            if open.is_empty() || opts.deadline.is_some_and(|d| Instant::now() >= d) {
                 break 'rounds;
             }
             let asks: Vec<Ask> = open
@@ -274,6 +274,7 @@ mod tests {
             attempts,
             tcp,
             edns: None,
+            deadline: None,
         }
     }
 

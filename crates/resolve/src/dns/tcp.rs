@@ -160,7 +160,10 @@ pub(super) async fn run(
                 Flight {
                     k,
                     sent: if first_fill { start } else { now },
-                    deadline: *deadline[k].get_or_insert(now + opts.timeout),
+                    deadline: super::udp::clamp(
+                        *deadline[k].get_or_insert(now + opts.timeout),
+                        opts,
+                    ),
                     rejected: None,
                 },
             );

@@ -135,7 +135,7 @@ pub(super) async fn run(
                 Flight {
                     k,
                     sent: now,
-                    deadline: ask.deadline.unwrap_or(now + opts.timeout),
+                    deadline: clamp(ask.deadline.unwrap_or(now + opts.timeout), opts),
                     bytes,
                     last_sent: now,
                     rejected: None,
@@ -220,4 +220,9 @@ pub(super) async fn run(
             }
         }
     }
+}
+
+/// A try's deadline, never past the resolution's overall one.
+pub(crate) fn clamp(at: Instant, opts: &QueryOptions) -> Instant {
+    opts.deadline.map_or(at, |d| at.min(d))
 }
