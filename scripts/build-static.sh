@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 target="$(uname -m)-unknown-linux-gnu"
 RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+crt-static" \
   cargo build --release --locked --target "$target" "$@"
-bin="target/$target/release/hsvc"
+bin="${CARGO_TARGET_DIR:-target}/$target/release/hsvc"
 if command -v ldd >/dev/null && ldd "$bin" 2>&1 | grep -q '=>'; then
   echo "build-static: $bin has dynamic dependencies:" >&2
   ldd "$bin" >&2

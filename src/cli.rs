@@ -110,20 +110,9 @@ pub struct GlobalArgs {
     pub api_url: Option<String>,
 }
 
-/// How results are printed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// Aligned columns for people.
-    Table,
-    /// The table with more columns.
-    Wide,
-    /// One item per line, for `$(…)` and pipes (like `dig +short`).
-    Plain,
-    /// One JSON document.
-    Json,
-    /// One JSON object per line (streaming commands).
-    Jsonl,
-}
+/// How results are printed: the renderers' own type, so the flag and the
+/// output never drift apart.
+pub use crate::output::Format;
 
 /// The longest timeout (`--timeout`, `--connect-timeout`, `--http-timeout`):
 /// past it a server is not slow but gone.

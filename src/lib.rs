@@ -1,8 +1,13 @@
 //! hsvc: Kubernetes headless Services from cluster DNS.
 //!
-//! Data flows one way: `cli` → `settings` → `name` (what the user means) →
-//! `lookup` over `dns` (what cluster DNS says) → `endpoints` (the pods) →
-//! `commands` → `output`, and an [`exit::Exit`] code.
+//! The command line of hsvc, over the workspace's library crates. Data
+//! flows one way: [`cli`] (clap only) → [`plan`] (flags, environment and
+//! resolv.conf into typed per-command plans) → [`commands`] (thin: they
+//! call hsvc-resolve, hsvc-balance, hsvc-probe, hsvc-api) → [`output`]
+//! (renders what it is handed) and [`report`] (every stderr line), and an
+//! [`exit::Exit`] code. No command imports another; output decides nothing.
+
+#![forbid(unsafe_code)]
 
 pub mod cli;
 pub mod commands;

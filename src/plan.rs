@@ -142,7 +142,7 @@ impl Settings {
                 edns: (g.edns_size != 0).then_some(g.edns_size),
                 deadline: None,
             },
-            format: output_format(g.output),
+            format: g.output,
         })
     }
 
@@ -263,18 +263,6 @@ pub fn diff_by(b: crate::cli::DiffBy) -> hsvc_resolve::diff::By {
     }
 }
 
-/// `-o` as the renderers take it.
-pub fn output_format(f: crate::cli::Format) -> crate::output::Format {
-    use crate::cli::Format as F;
-    use crate::output::Format as O;
-    match f {
-        F::Table => O::Table,
-        F::Wide => O::Wide,
-        F::Plain => O::Plain,
-        F::Json => O::Json,
-        F::Jsonl => O::Jsonl,
-    }
-}
 
 /// What `hsvc resolve` was asked: typed, no clap types.
 #[derive(Clone, Debug)]
@@ -464,7 +452,7 @@ fn api_plan(g: &crate::cli::GlobalArgs, command: &str) -> Result<ApiPlan, crate:
         timeout: g.timeout,
         attempts: g.attempts,
         cluster_domain,
-        format: output_format(g.output),
+        format: g.output,
     })
 }
 

@@ -17,18 +17,18 @@ use serde::Serialize;
 use hsvc_resolve::endpoints::PortInfo;
 use hsvc_resolve::lookup::LookupError;
 
-/// Output formats. The CLI maps its `-o` flag onto this.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// How results are printed (`-o`; the doc comments are its help text).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// A kubectl-style table.
+    /// Aligned columns for people.
     Table,
     /// The table with more columns.
     Wide,
-    /// One value per line, for scripts.
+    /// One item per line, for `$(…)` and pipes (like `dig +short`).
     Plain,
-    /// One pretty JSON document.
+    /// One JSON document.
     Json,
-    /// One compact JSON document (or event) per line.
+    /// One JSON object per line (streaming commands).
     Jsonl,
 }
 
