@@ -263,7 +263,6 @@ pub fn diff_by(b: crate::cli::DiffBy) -> hsvc_resolve::diff::By {
     }
 }
 
-
 /// What `hsvc resolve` was asked: typed, no clap types.
 #[derive(Clone, Debug)]
 pub struct ResolvePlan {

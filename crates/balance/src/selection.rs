@@ -307,7 +307,19 @@ impl Selector {
                 set: set.clone(),
                 next: at,
             },
-            Policy::Weighted => State::Weighted(SmoothWeighted::with_offset(set, at)),
+            Policy::Weighted => {
+                let period = SmoothWeighted::new(set).period();
+                let into = if period == 0 { 0 } else { at % period };
+                let members = set.members().len();
+                if into.saturating_mul(members as u64) > crate::pick::MAX_REPLAY {
+                    return Err(PickError::OffsetTooDeep {
+                        into,
+                        period,
+                        members,
+                    });
+                }
+                State::Weighted(SmoothWeighted::with_offset(set, at))
+            }
             Policy::Random => {
                 let mut r = WeightedRandom::new(set, inputs.seed);
                 for _ in 0..served {
@@ -449,6 +461,36 @@ pub fn simulate(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn weighted_offsets_skip_whole_cycles_and_refuse_what_they_cannot_replay() {
+        use crate::pick::{Member, MemberSet, PickError, Policy, DEFAULT_TABLE_SIZE};
+        let inputs = |offset| PolicyInputs {
+            policy: Policy::Weighted,
+            offset,
+            seed: 0,
+            table_size: DEFAULT_TABLE_SIZE,
+        };
+        // Equal weights: a cycle of N; any offset, u64::MAX included, is
+        // a short replay.
+        let equal = MemberSet::new((0..2561).map(|i| Member::new(format!("p{i}"), 7)).collect());
+        let mut a = Selector::new(&inputs(u64::MAX), &equal, 0).unwrap();
+        let mut b = Selector::new(&inputs(u64::MAX % 2561), &equal, 0).unwrap();
+        assert_eq!(a.next(b""), b.next(b""));
+        // Coprime weights: a cycle of ~84 million picks over 2,561 members.
+        let skewed = MemberSet::new(
+            (0..2561u32)
+                .map(|i| Member::new(format!("p{i}"), 60000 + i))
+                .collect(),
+        );
+        match Selector::new(&inputs(10_000_000), &skewed, 0) {
+            Err(PickError::OffsetTooDeep { into, members, .. }) => {
+                assert_eq!((into, members), (10_000_000, 2561))
+            }
+            other => panic!("{:?}", other.map(|_| ())),
+        }
+        assert!(Selector::new(&inputs(1_000), &skewed, 0).is_ok());
+    }
+
     use super::*;
     use hsvc_resolve::endpoints::PortInfo;
 

@@ -239,7 +239,23 @@ pub enum PickError {
     },
     /// Maglev table larger than [`MAX_TABLE_SIZE`].
     TableTooLarge(u64),
+    /// A smooth weighted offset that lands deeper into its cycle than
+    /// [`MAX_REPLAY`] member steps replay.
+    OffsetTooDeep {
+        /// Picks into the cycle (the offset modulo the period).
+        into: u64,
+        /// The cycle's length in picks.
+        period: u64,
+        /// Members.
+        members: usize,
+    },
 }
+
+/// The most member steps a smooth weighted offset replays (picks into the
+/// cycle × members): about a second of CPU. Whole cycles are skipped by
+/// arithmetic (the sequence repeats every Σw/gcd picks); only the rest of
+/// a cycle is replayed, one O(N) step per pick.
+pub const MAX_REPLAY: u64 = 200_000_000;
 
 impl fmt::Display for PickError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -250,6 +266,15 @@ impl fmt::Display for PickError {
                 "unknown policy `{s}` (expected one of: round-robin, weighted, random, hash, maglev)"
             ),
             PickError::TableSizeNotPrime(m) => write!(f, "Maglev table size {m} is not prime"),
+            PickError::OffsetTooDeep {
+                into,
+                period,
+                members,
+            } => write!(
+                f,
+                "the offset lands {into} picks into a weighted cycle of {period} over {members} members; hsvc replays at most {} picks of it (give an offset below that, modulo {period})",
+                MAX_REPLAY / (*members).max(1) as u64
+            ),
             PickError::TableTooSmall { size, members } => write!(
                 f,
                 "Maglev table size {size} is smaller than the number of members ({members})"
