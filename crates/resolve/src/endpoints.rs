@@ -366,3 +366,80 @@ mod tests {
         assert_eq!(set.min_ttl(), Some(5));
     }
 }
+
+/// The join over arbitrary inputs: whatever a server's records say, it
+/// never panics, makes one endpoint per IP, and invents no address: every
+/// endpoint's IP is an answer address, a target's address, or (only when
+/// dashed labels are trusted) the address its target's label spells.
+#[cfg(test)]
+mod join_fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn ip() -> impl Strategy<Value = IpAddr> {
+        prop_oneof![
+            (0u8..4).prop_map(|d| IpAddr::from([10, 0, 0, d])),
+            (0u16..4).prop_map(|s| IpAddr::from([0xfd00, 0, 0, 0, 0, 0, 0, s])),
+        ]
+    }
+
+    fn label() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("web-0".to_string()),
+            Just("web-1".to_string()),
+            Just("10-0-0-9".to_string()),
+            Just("0-0-0-0".to_string()),
+            Just("fd00--7".to_string()),
+            "[a-z0-9-]{0,12}",
+        ]
+    }
+
+    fn srv() -> impl Strategy<Value = SrvRecord> {
+        (
+            label(),
+            any::<u16>(),
+            any::<u16>(),
+            any::<u32>(),
+            any::<bool>(),
+        )
+            .prop_map(|(l, port, weight, ttl, named)| SrvRecord {
+                target: format!("{l}.web.awx.svc.cluster.local."),
+                target_label: l,
+                port,
+                weight,
+                priority: 0,
+                ttl,
+                port_name: named.then(|| "http".to_string()),
+                protocol: named.then(|| "tcp".to_string()),
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn the_join_invents_no_address(
+            addrs in prop::collection::vec((ip(), any::<u32>()), 0..8),
+            srvs in prop::collection::vec(srv(), 0..8),
+            glue in prop::collection::vec((0usize..8, ip(), any::<u32>()), 0..8),
+            dashed in any::<bool>(),
+        ) {
+            let mut targets: HashMap<String, Vec<(IpAddr, u32)>> = HashMap::new();
+            for (k, ip, ttl) in &glue {
+                if let Some(s) = srvs.get(*k) {
+                    targets.entry(s.target.clone()).or_default().push((*ip, *ttl));
+                }
+            }
+            let set = join_with(&addrs, &srvs, &targets, dashed);
+            let mut seen = std::collections::HashSet::new();
+            for e in set.iter() {
+                prop_assert!(seen.insert(e.ip), "one endpoint per IP");
+                let from_answer = addrs.iter().any(|(a, _)| *a == e.ip);
+                let from_target = targets.values().flatten().any(|(a, _)| *a == e.ip);
+                let from_label = dashed
+                    && srvs.iter().any(|s| crate::name::dashed_ip(&s.target_label) == Some(e.ip));
+                prop_assert!(from_answer || from_target || from_label, "{} was invented", e.ip);
+                prop_assert!(!e.ip.is_unspecified());
+            }
+        }
+    }
+}
