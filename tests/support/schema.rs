@@ -200,12 +200,15 @@ pub struct Query {
 #[serde(deny_unknown_fields)]
 pub struct Search {
     pub resolver: String,
+    pub follows: String,
     pub ndots: u8,
     pub dots: usize,
     pub search: Vec<String>,
     pub steps: Vec<SearchStep>,
     #[serde(deserialize_with = "required")]
     pub found: Option<String>,
+    pub getaddrinfo: String,
+    pub notes: Vec<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -213,7 +216,10 @@ pub struct Search {
 pub struct SearchStep {
     pub candidate: String,
     pub as_is: bool,
+    pub asked: Vec<String>,
+    pub replies: Vec<String>,
     pub result: String,
+    pub then: String,
     pub addresses: usize,
 }
 
