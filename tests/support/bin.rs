@@ -6,6 +6,7 @@
 //! lists no nameserver, so nothing can reach a real server; `HSVC_SERVER`
 //! and `HSVC_NAMESPACE` are removed from its environment and `NO_COLOR` is
 //! set (a test may change either with [`Cmd::env`] / [`Cmd::env_remove`]).
+//! A run that outlives [`HANG`] is killed and fails the test.
 
 use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -14,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 
@@ -23,6 +24,9 @@ use super::schema::{self, Document};
 /// Fail-safe only: how long [`Spawned::line`] waits for a line before it
 /// gives up (a hang, not a performance assertion).
 pub const PATIENCE: Duration = Duration::from_secs(30);
+
+/// Fail-safe only: a run still going after this long is killed as hung.
+pub const HANG: Duration = Duration::from_secs(300);
 
 /// The binary under test.
 pub fn bin() -> PathBuf {
@@ -92,11 +96,15 @@ fn empty_resolv_conf() -> TempFile {
 
 // ---------------------------------------------------------------- one run
 
-/// What one run printed, and its exit code.
+/// What one run printed, its exit code and how long it took.
 pub struct Run {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
+    /// Wall time from spawn to exit.
+    pub elapsed: Duration,
+    /// Peak resident set size, KiB, when measured ([`Cmd::measure_rss`]).
+    pub max_rss_kib: Option<i64>,
 }
 
 impl Run {
@@ -127,11 +135,23 @@ impl Run {
 
 impl std::fmt::Debug for Run {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "exit {}\n--- stdout\n{}--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
+        write!(f, "exit {} after {:?}", self.code, self.elapsed)?;
+        if let Some(kib) = self.max_rss_kib {
+            write!(f, ", peak RSS {kib} KiB")?;
+        }
+        // Huge outputs are cut (at a character boundary) to keep failure
+        // messages readable.
+        const SHOWN: usize = 8000;
+        let mut end = self.stdout.len().min(SHOWN);
+        while !self.stdout.is_char_boundary(end) {
+            end -= 1;
+        }
+        let cut = self.stdout.len() - end;
+        write!(f, "\n--- stdout\n{}", &self.stdout[..end])?;
+        if cut > 0 {
+            write!(f, "\n… {cut} more bytes\n")?;
+        }
+        write!(f, "--- stderr\n{}", self.stderr)
     }
 }
 
@@ -145,6 +165,9 @@ pub fn hsvc<S: AsRef<str>>(args: &[S]) -> Run {
 /// A command line for the binary, with the defaults of the module docs.
 pub struct Cmd {
     cmd: Command,
+    /// The arguments, for failure messages.
+    args: Vec<String>,
+    rss: bool,
     _resolv: Option<TempFile>,
 }
 
@@ -162,8 +185,20 @@ impl Cmd {
             .env("NO_COLOR", "1");
         Cmd {
             cmd,
+            args: args.iter().map(|a| a.to_string()).collect(),
+            rss: false,
             _resolv: resolv,
         }
+    }
+
+    /// Samples the run's peak resident set every millisecond from
+    /// `/proc/PID/status` (`VmHWM`, which a program starts afresh at
+    /// exec) into [`Run::max_rss_kib`]. (`ru_maxrss` from wait4 is no use
+    /// here: Linux carries the forking process's high-water mark across
+    /// exec, so every child would report at least the test's own RSS.)
+    pub fn measure_rss(mut self) -> Cmd {
+        self.rss = true;
+        self
     }
 
     pub fn env(mut self, key: &str, value: impl AsRef<OsStr>) -> Cmd {
@@ -188,6 +223,7 @@ impl Cmd {
 
     /// Runs to the end with `input` on stdin.
     pub fn run_with_stdin(mut self, input: &[u8]) -> Run {
+        let started = Instant::now();
         let mut child = self
             .cmd
             .stdin(Stdio::piped())
@@ -197,17 +233,39 @@ impl Cmd {
             .expect("run hsvc");
         let mut stdin = child.stdin.take().unwrap();
         let input = input.to_vec();
-        // A writer of its own: the child may fill stdout before it has read
-        // all of its input.
+        // Threads of their own: the child may fill stdout before it has
+        // read all of its input, or fill stderr before stdout is read.
         let writer = std::thread::spawn(move || {
             let _ = stdin.write_all(&input);
         });
-        let out = child.wait_with_output().expect("run hsvc");
+        let stdout = read_all(child.stdout.take().unwrap());
+        let stderr = read_all(child.stderr.take().unwrap());
+        let pid = child.id();
+        let mut peak = None;
+        let status = loop {
+            if self.rss {
+                if let Some(kib) = vm_hwm_kib(pid) {
+                    peak = Some(peak.map_or(kib, |p: i64| p.max(kib)));
+                }
+            }
+            if let Some(status) = child.try_wait().expect("wait for hsvc") {
+                break status;
+            }
+            if started.elapsed() > HANG {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("hsvc hangs: killed after {HANG:?}: {:?}", self.args);
+            }
+            std::thread::sleep(Duration::from_millis(if self.rss { 1 } else { 2 }));
+        };
+        let elapsed = started.elapsed();
         let _ = writer.join();
         Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-            stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+            code: status.code().unwrap_or(-1),
+            stdout: String::from_utf8(stdout.join().unwrap()).expect("stdout is UTF-8"),
+            stderr: String::from_utf8(stderr.join().unwrap()).expect("stderr is UTF-8"),
+            elapsed,
+            max_rss_kib: peak,
         }
     }
 
@@ -240,12 +298,7 @@ impl Cmd {
             .spawn()
             .expect("start hsvc");
         let stdin = child.stdin.take();
-        let mut stderr = child.stderr.take().unwrap();
-        let stderr = std::thread::spawn(move || {
-            let mut s = Vec::new();
-            let _ = stderr.read_to_end(&mut s);
-            String::from_utf8_lossy(&s).into_owned()
-        });
+        let stderr = read_all(child.stderr.take().unwrap());
         Spawned {
             child,
             lines: None,
@@ -257,6 +310,22 @@ impl Cmd {
     }
 }
 
+/// Reads `r` to the end on a thread of its own.
+fn read_all(mut r: impl Read + Send + 'static) -> JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = r.read_to_end(&mut v);
+        v
+    })
+}
+
+/// The peak resident set of a live process, KiB (`VmHWM`).
+fn vm_hwm_kib(pid: u32) -> Option<i64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
 // ---------------------------------------------------------------- children
 
 /// A running `hsvc`, killed (by its pid, through [`Child::kill`]) and
@@ -265,7 +334,7 @@ pub struct Spawned {
     pub child: Child,
     lines: Option<Receiver<String>>,
     stdin: Option<ChildStdin>,
-    stderr: Option<JoinHandle<String>>,
+    stderr: Option<JoinHandle<Vec<u8>>>,
     /// Every stdout line read so far, for failure messages.
     seen: Vec<String>,
     _resolv: Option<TempFile>,
@@ -358,7 +427,10 @@ impl Spawned {
             .take()
             .map(|t| t.join().unwrap_or_default())
             .unwrap_or_default();
-        (status.code().unwrap_or(-1), stderr)
+        (
+            status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&stderr).into_owned(),
+        )
     }
 }
 

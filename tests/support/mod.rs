@@ -8,6 +8,8 @@
 //!   loopback ([`cluster::Dns`]), which the binary is pointed at;
 //! - [`dns`]: a raw DNS client (UDP and TCP, async and blocking) for
 //!   asking servers directly;
+//! - [`hostile`]: hostile DNS responders that answer as a test's script
+//!   says (stray IDs, wrong questions, cut frames, huge replies, silence);
 //! - [`pods`]: fake pods: loopback listeners that accept, refuse, hang or
 //!   answer HTTP;
 //! - [`interop`]: BIND 9, Knot, dnsdist and nsupdate on loopback, and the
@@ -23,6 +25,7 @@ pub mod bin;
 pub mod cluster;
 pub mod dns;
 pub mod docs_gen;
+pub mod hostile;
 pub mod interop;
 pub mod pods;
 pub mod schema;
