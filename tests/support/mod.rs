@@ -14,6 +14,8 @@
 //!   answer HTTP;
 //! - [`interop`]: BIND 9, Knot, dnsdist and nsupdate on loopback, and the
 //!   oracle that computes expected answers from a cluster's zone;
+//! - [`libc`]: the real glibc and musl `getaddrinfo()` in private
+//!   namespaces against a logging DNS server (the libc_walk matrix);
 //! - [`schema`]: the JSON documents hsvc prints, as strict serde types;
 //! - [`docs_gen`]: completions and man pages from the clap definitions
 //!   (shared with `examples/gen_docs.rs`).
@@ -27,5 +29,6 @@ pub mod dns;
 pub mod docs_gen;
 pub mod hostile;
 pub mod interop;
+pub mod libc;
 pub mod pods;
 pub mod schema;
