@@ -3,177 +3,16 @@
 //! listeners (each test its own K, so tests running in parallel never share
 //! an address). Nothing here leaves loopback; nothing asserts wall times.
 
-mod common;
+mod support;
 
-use std::io::{BufRead, BufReader};
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr};
 use std::process::{Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
 
-use common::*;
 use hsvc_cluster::{Cluster, Endpoint, Port, Service};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpSocket, TcpStream};
-use tokio::sync::oneshot;
-
-/// How a pod behaves on the Service port.
-#[derive(Clone, Copy, Debug)]
-enum Pod {
-    /// Accepts and closes: TCP `open`.
-    Open,
-    /// Nothing listens: `refused`.
-    Refused,
-    /// Accept queue full, SYNs dropped: connect `timeout`.
-    Blackhole,
-    /// Accepts, reads, never answers: `http timeout` (TCP `open`).
-    Silent,
-    /// Answers every request with this status.
-    Http(u16),
-}
-
-/// Listeners for `kinds[i]` on `base + i`, all on one port (as the pods of
-/// a Service are), served on their own thread and runtime.
-struct Pods {
-    port: u16,
-    base: Ipv4Addr,
-    closers: Vec<Option<oneshot::Sender<()>>>,
-}
-
-impl Pods {
-    fn start(base: Ipv4Addr, kinds: &[Pod]) -> Pods {
-        let kinds = kinds.to_vec();
-        let n = kinds.len();
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async move {
-                let port = pick_port(base, &kinds);
-                let mut closers = Vec::new();
-                let mut ready = Vec::new();
-                for (i, kind) in kinds.into_iter().enumerate() {
-                    let ip = IpAddr::V4(nth(base, i));
-                    let (ctx, crx) = oneshot::channel();
-                    closers.push(Some(ctx));
-                    ready.push(tokio::spawn(serve(SocketAddr::new(ip, port), kind, crx)));
-                }
-                for r in ready {
-                    r.await.unwrap();
-                }
-                tx.send((port, closers)).unwrap();
-                std::future::pending::<()>().await;
-            });
-        });
-        let (port, closers) = rx.recv().expect("pods started");
-        assert_eq!(closers.len(), n);
-        Pods {
-            port,
-            base,
-            closers,
-        }
-    }
-
-    fn ip(&self, i: usize) -> String {
-        nth(self.base, i).to_string()
-    }
-
-    /// Closes pod `i`'s listener: from now on it refuses.
-    fn close(&mut self, i: usize) {
-        let _ = self.closers[i].take().expect("open pod").send(());
-        // The close is done on the pods' thread; wait until it shows.
-        let addr = SocketAddr::new(IpAddr::V4(nth(self.base, i)), self.port);
-        for _ in 0..200 {
-            if std::net::TcpStream::connect(addr).is_err() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        panic!("pod {i} still accepts");
-    }
-}
-
-fn nth(base: Ipv4Addr, i: usize) -> Ipv4Addr {
-    Ipv4Addr::from(u32::from(base) + i as u32)
-}
-
-/// A port free on the first pod that listens (or on the base address).
-fn pick_port(base: Ipv4Addr, kinds: &[Pod]) -> u16 {
-    let i = kinds
-        .iter()
-        .position(|k| !matches!(k, Pod::Refused))
-        .unwrap_or(0);
-    let l = std::net::TcpListener::bind((nth(base, i), 0)).unwrap();
-    l.local_addr().unwrap().port()
-}
-
-/// Binds `addr` for `kind` and returns once it is listening; the listener
-/// keeps running in a task until `close` fires.
-async fn serve(addr: SocketAddr, kind: Pod, close: oneshot::Receiver<()>) {
-    let listener = match kind {
-        Pod::Refused => return,
-        Pod::Blackhole => {
-            let sock = TcpSocket::new_v4().unwrap();
-            sock.bind(addr).unwrap();
-            let l = sock.listen(0).unwrap();
-            let mut fillers = Vec::new();
-            loop {
-                match tokio::time::timeout(Duration::from_millis(200), TcpStream::connect(addr))
-                    .await
-                {
-                    Ok(Ok(s)) => fillers.push(s),
-                    Ok(Err(e)) => panic!("filling the accept queue of {addr}: {e}"),
-                    Err(_) => break,
-                }
-                assert!(fillers.len() < 16, "accept queue of {addr} never filled");
-            }
-            tokio::spawn(async move {
-                let _ = close.await;
-                drop((l, fillers));
-            });
-            return;
-        }
-        _ => TcpListener::bind(addr).await.unwrap(),
-    };
-    tokio::spawn(async move {
-        let accept = async {
-            let mut held = Vec::new();
-            while let Ok((mut s, _)) = listener.accept().await {
-                match kind {
-                    Pod::Silent => held.push(s),
-                    Pod::Http(status) => {
-                        tokio::spawn(async move {
-                            read_head(&mut s).await;
-                            let resp = format!(
-                                "HTTP/1.1 {status} Status\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
-                            );
-                            let _ = s.write_all(resp.as_bytes()).await;
-                            let _ = s.shutdown().await;
-                        });
-                    }
-                    _ => drop(s),
-                }
-            }
-        };
-        tokio::select! {
-            _ = accept => {}
-            _ = close => {}
-        }
-    });
-}
-
-async fn read_head(s: &mut TcpStream) {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 1024];
-    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-        match s.read(&mut chunk).await {
-            Ok(0) | Err(_) => break,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-        }
-    }
-}
+use support::bin::{bin, hsvc, temp_file, Cmd, Run};
+use support::cluster::Dns;
+use support::pods::{nth, Pod, Pods};
+use support::schema::{self, CheckDoc, CheckLine, Document, Outcome, Probe, State};
 
 /// The cluster: `web.chk`, a StatefulSet whose pods are the `Pods`, with the
 /// Service port named `http`.
@@ -200,21 +39,14 @@ fn check(dns: &Dns, extra: &[&str]) -> Run {
 }
 
 /// `(ip, result text, healthy)` of a JSON document's results.
-fn outcomes(doc: &serde_json::Value) -> Vec<(String, String, bool)> {
-    doc["results"]
-        .as_array()
-        .unwrap()
+fn outcomes(doc: &CheckDoc) -> Vec<(String, String, bool)> {
+    doc.results
         .iter()
-        .map(|r| {
-            (
-                r["ip"].as_str().unwrap().to_string(),
-                r["outcome"]["text"].as_str().unwrap().to_string(),
-                r["healthy"].as_bool().unwrap(),
-            )
-        })
+        .map(|r| (r.ip.clone(), r.outcome.text().to_string(), r.healthy))
         .collect()
 }
 
+/// The keys of a JSON object, sorted.
 fn keys(v: &serde_json::Value) -> Vec<&str> {
     let mut k: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
     k.sort_unstable();
@@ -270,15 +102,19 @@ fn all_healthy_exits_0() {
 #[test]
 fn min_healthy_sets_the_bar() {
     let (_p, dns) = setup(3, &[Pod::Open, Pod::Open, Pod::Refused]);
-    let code = |m: &str| check(&dns, &["--min-healthy", m]).code;
-    assert_eq!(code("2"), 0);
-    assert_eq!(code("3"), 1);
-    assert_eq!(code("66%"), 0); // ceil(3 × 0.66) = 2
-    assert_eq!(code("67%"), 1); // ceil(3 × 0.67) = 3
-    assert_eq!(code("0"), 0);
+    for (min, code) in [
+        ("2", 0),
+        ("3", 1),
+        ("66%", 0), // ceil(3 × 0.66) = 2
+        ("67%", 1), // ceil(3 × 0.67) = 3
+        ("0", 0),
+    ] {
+        assert_eq!(check(&dns, &["--min-healthy", min]).code, code, "{min}");
+    }
     let r = check(&dns, &["--min-healthy", "50%", "-o", "json"]);
-    assert_eq!(r.json()["summary"]["required"], 2);
-    assert_eq!(r.json()["min_healthy"], "50%");
+    let doc: CheckDoc = r.json();
+    assert_eq!(doc.summary.unwrap().required, 2);
+    assert_eq!(doc.min_healthy, "50%");
 }
 
 #[test]
@@ -305,7 +141,7 @@ fn http_judges_the_status() {
         ],
     );
     assert_eq!(r.code, 1, "{r:?}");
-    let doc = r.json();
+    let doc: CheckDoc = r.json();
     let want = [
         (p.ip(0), "http 200", true),
         (p.ip(1), "http 503", false),
@@ -320,10 +156,14 @@ fn http_judges_the_status() {
             .map(|(ip, t, h)| (ip.clone(), t.to_string(), *h))
             .collect::<Vec<_>>()
     );
-    assert_eq!(doc["check"]["type"], "http");
-    assert_eq!(doc["check"]["path"], "/healthz");
-    assert_eq!(doc["check"]["expect"], "2xx");
-    assert_eq!(doc["summary"]["healthy"], 2);
+    assert_eq!(
+        doc.check,
+        Probe::Http {
+            path: "/healthz".into(),
+            expect: "2xx".into()
+        }
+    );
+    assert_eq!(doc.summary.unwrap().healthy, 2);
 
     // A status list: 503 becomes healthy, 204 not.
     let r = check(
@@ -358,9 +198,10 @@ fn json_document_has_every_documented_field() {
     let (p, dns) = setup(5, &[Pod::Open, Pod::Refused]);
     let r = check(&dns, &["-o", "json", "--port-name", "http"]);
     assert_eq!(r.code, 1, "{r:?}");
-    let doc = r.json();
+    // The keys themselves, then the values, read strictly.
+    let v = r.value();
     assert_eq!(
-        keys(&doc),
+        keys(&v),
         [
             "changes",
             "check",
@@ -383,24 +224,25 @@ fn json_document_has_every_documented_field() {
             "warnings"
         ]
     );
-    assert_eq!(doc["schema"], "hsvc.check/v1");
-    assert_eq!(doc["name"], "web.chk");
-    assert_eq!(doc["fqdn"], "web.chk.svc.cluster.local.");
-    assert_eq!(doc["namespace"], "chk");
-    assert_eq!(doc["service"], "web");
-    assert_eq!(doc["check"], serde_json::json!({"type": "tcp"}));
-    assert_eq!(doc["port"], serde_json::Value::Null);
-    assert_eq!(doc["port_name"], "http");
-    assert_eq!(doc["concurrency"], 64);
-    assert_eq!(doc["connect_timeout_ms"], 1000.0);
-    assert_eq!(doc["http_timeout_ms"], serde_json::Value::Null);
-    assert_eq!(doc["min_healthy"], "100%");
-    assert_eq!(doc["rounds"], 1);
-    assert_eq!(doc["changes"], serde_json::json!([]));
-    assert_eq!(doc["warnings"], serde_json::json!([]));
-    assert_eq!(doc["error"], serde_json::Value::Null);
+    let doc: CheckDoc = r.json();
+    assert_eq!(doc.schema, "hsvc.check/v1");
+    assert_eq!(doc.name, "web.chk");
+    assert_eq!(doc.fqdn, "web.chk.svc.cluster.local.");
+    assert_eq!(doc.namespace.as_deref(), Some("chk"));
+    assert_eq!(doc.service.as_deref(), Some("web"));
+    assert_eq!(doc.check, Probe::Tcp);
+    assert_eq!(doc.port, None);
+    assert_eq!(doc.port_name.as_deref(), Some("http"));
+    assert_eq!(doc.concurrency, 64);
+    assert_eq!(doc.connect_timeout_ms, 1000.0);
+    assert_eq!(doc.http_timeout_ms, None);
+    assert_eq!(doc.min_healthy, "100%");
+    assert_eq!(doc.rounds, 1);
+    assert!(doc.changes.is_empty());
+    assert!(doc.warnings.is_empty());
+    assert_eq!(doc.error, None);
     assert_eq!(
-        keys(&doc["dns"]),
+        keys(&v["dns"]),
         [
             "endpoints",
             "latency_ms",
@@ -410,13 +252,13 @@ fn json_document_has_every_documented_field() {
             "transport"
         ]
     );
-    assert_eq!(doc["dns"]["status"], "ok");
-    assert_eq!(doc["dns"]["rcode"], "NOERROR");
-    assert_eq!(doc["dns"]["endpoints"], 2);
-    assert_eq!(doc["dns"]["server"], dns.addr().to_string());
-    let r0 = &doc["results"][0];
+    let dns_info = doc.dns.as_ref().unwrap();
+    assert_eq!(dns_info.status, "ok");
+    assert_eq!(dns_info.rcode.as_deref(), Some("NOERROR"));
+    assert_eq!(dns_info.endpoints, 2);
+    assert_eq!(dns_info.server, Some(dns.addr().to_string()));
     assert_eq!(
-        keys(r0),
+        keys(&v["results"][0]),
         [
             "fqdn",
             "healthy",
@@ -428,22 +270,27 @@ fn json_document_has_every_documented_field() {
             "port_name"
         ]
     );
-    assert_eq!(r0["ip"], p.ip(0));
-    assert_eq!(r0["hostname"], "web-0");
-    assert_eq!(r0["fqdn"], "web-0.web.chk.svc.cluster.local.");
-    assert_eq!(r0["port"], p.port);
-    assert_eq!(r0["port_name"], "http");
+    let r0 = &doc.results[0];
+    assert_eq!(r0.ip, p.ip(0));
+    assert_eq!(r0.hostname.as_deref(), Some("web-0"));
+    assert_eq!(r0.fqdn.as_deref(), Some("web-0.web.chk.svc.cluster.local."));
+    assert_eq!(r0.port, p.port);
+    assert_eq!(r0.port_name.as_deref(), Some("http"));
     assert_eq!(
-        r0["outcome"],
-        serde_json::json!({"kind": "open", "text": "open"})
+        r0.outcome,
+        Outcome::Open {
+            text: "open".into()
+        }
     );
-    assert!(r0["latency_ms"].as_f64().unwrap() >= 0.0);
+    assert!(r0.latency_ms >= 0.0);
     assert_eq!(
-        doc["results"][1]["outcome"],
-        serde_json::json!({"kind": "refused", "text": "refused"})
+        doc.results[1].outcome,
+        Outcome::Refused {
+            text: "refused".into()
+        }
     );
     assert_eq!(
-        keys(&doc["summary"]),
+        keys(&v["summary"]),
         [
             "healthy",
             "ok",
@@ -454,12 +301,13 @@ fn json_document_has_every_documented_field() {
             "wall_ms"
         ]
     );
-    assert_eq!(doc["summary"]["round"], 1);
-    assert_eq!(doc["summary"]["total"], 2);
-    assert_eq!(doc["summary"]["healthy"], 1);
-    assert_eq!(doc["summary"]["unhealthy"], 1);
-    assert_eq!(doc["summary"]["required"], 2);
-    assert_eq!(doc["summary"]["ok"], false);
+    let summary = doc.summary.unwrap();
+    assert_eq!(summary.round, 1);
+    assert_eq!(summary.total, 2);
+    assert_eq!(summary.healthy, 1);
+    assert_eq!(summary.unhealthy, 1);
+    assert_eq!(summary.required, 2);
+    assert!(!summary.ok);
 }
 
 #[test]
@@ -467,22 +315,18 @@ fn jsonl_streams_start_results_and_summary() {
     let (p, dns) = setup(6, &[Pod::Open, Pod::Refused, Pod::Open]);
     let r = check(&dns, &["-o", "jsonl", "--port", &p.port.to_string()]);
     assert_eq!(r.code, 1, "{r:?}");
-    let lines: Vec<serde_json::Value> = r
-        .stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    let types: Vec<&str> = lines.iter().map(|l| l["type"].as_str().unwrap()).collect();
+    let lines: Vec<CheckLine> = r.jsonl();
+    let types: Vec<&str> = lines.iter().map(CheckLine::kind).collect();
     assert_eq!(types, ["start", "result", "result", "result", "summary"]);
-    assert!(lines.iter().all(|l| l["schema"] == "hsvc.check/v1"));
-    assert_eq!(lines[0]["port"], p.port);
-    assert_eq!(lines[0]["check"]["type"], "tcp");
-    assert_eq!(lines[2]["round"], 1);
-    assert_eq!(lines[2]["ip"], p.ip(1));
-    assert_eq!(lines[2]["outcome"]["kind"], "refused");
-    assert_eq!(lines[4]["healthy"], 2);
-    assert_eq!(lines[4]["total"], 3);
-    assert_eq!(lines[4]["dns"]["status"], "ok");
+    assert!(lines.iter().all(|l| l.schema() == "hsvc.check/v1"));
+    assert_eq!(lines[0].start().port, Some(p.port));
+    assert_eq!(lines[0].start().check, Probe::Tcp);
+    assert_eq!(lines[2].result().round, 1);
+    assert_eq!(lines[2].result().ip, p.ip(1));
+    assert_eq!(lines[2].result().outcome.kind(), "refused");
+    assert_eq!(lines[4].summary().healthy, 2);
+    assert_eq!(lines[4].summary().total, 3);
+    assert_eq!(lines[4].summary().dns.status, "ok");
 }
 
 #[test]
@@ -535,18 +379,11 @@ fn every_srv_port_is_probed_without_port_flags() {
         ],
     );
     let dns = Dns::with(Cluster::new("cluster.local").with_service(svc));
-    let doc = check(&dns, &["-o", "json"]).json();
-    let got: Vec<(String, u64, String)> = doc["results"]
-        .as_array()
-        .unwrap()
+    let doc: CheckDoc = check(&dns, &["-o", "json"]).json();
+    let got: Vec<(String, u64, String)> = doc
+        .results
         .iter()
-        .map(|r| {
-            (
-                r["ip"].as_str().unwrap().into(),
-                r["port"].as_u64().unwrap(),
-                r["outcome"]["kind"].as_str().unwrap().into(),
-            )
-        })
+        .map(|r| (r.ip.clone(), r.port as u64, r.outcome.kind().into()))
         .collect();
     let (lo, hi) = (pods.port.min(closed), pods.port.max(closed));
     let kind = |port: u16| if port == pods.port { "open" } else { "refused" };
@@ -559,12 +396,12 @@ fn every_srv_port_is_probed_without_port_flags() {
             (pods.ip(1), hi as u64, kind(hi).to_string()),
         ]
     );
-    assert_eq!(doc["summary"]["total"], 4);
+    assert_eq!(doc.summary.unwrap().total, 4);
     // Only the named port.
-    let doc = check(&dns, &["-o", "json", "--port-name", "admin"]).json();
-    assert_eq!(doc["summary"]["total"], 2);
-    assert_eq!(doc["results"][0]["port"], closed);
-    assert_eq!(doc["results"][0]["port_name"], "admin");
+    let doc: CheckDoc = check(&dns, &["-o", "json", "--port-name", "admin"]).json();
+    assert_eq!(doc.summary.unwrap().total, 2);
+    assert_eq!(doc.results[0].port, closed);
+    assert_eq!(doc.results[0].port_name.as_deref(), Some("admin"));
 }
 
 #[test]
@@ -590,7 +427,7 @@ fn no_known_port_asks_for_port() {
     );
     let r = check(&dns, &["-o", "json"]);
     assert_eq!(r.code, 2, "{r:?}");
-    assert_eq!(r.json()["error"]["kind"], "no_port");
+    assert_eq!(r.json::<CheckDoc>().error.unwrap().kind, "no_port");
     let r = check(&dns, &["--port", &pods.port.to_string()]);
     assert_eq!(r.code, 0, "{r:?}");
     assert!(r.stdout.contains("1 of 1 healthy"), "{r:?}");
@@ -629,21 +466,17 @@ fn dns_failure_exits_3() {
     json.extend(["-o", "json"]);
     let r = hsvc(&json);
     assert_eq!(r.code, 3, "{r:?}");
-    let doc = r.json();
-    assert_eq!(doc["dns"]["status"], "error");
-    assert!(doc["error"]["kind"].is_string());
-    assert_eq!(doc["results"], serde_json::json!([]));
-    assert_eq!(doc["summary"], serde_json::Value::Null);
+    let doc: CheckDoc = r.json();
+    assert_eq!(doc.dns.unwrap().status, "error");
+    assert!(doc.error.is_some());
+    assert!(doc.results.is_empty());
+    assert!(doc.summary.is_none());
     let mut jsonl = base.to_vec();
     jsonl.extend(["-o", "jsonl"]);
     let r = hsvc(&jsonl);
     assert_eq!(r.code, 3, "{r:?}");
-    let types: Vec<String> = r
-        .stdout
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["type"].to_string())
-        .collect();
-    assert_eq!(types, ["\"start\"", "\"error\""]);
+    let types: Vec<&str> = r.jsonl::<CheckLine>().iter().map(CheckLine::kind).collect();
+    assert_eq!(types, ["start", "error"]);
 }
 
 #[test]
@@ -755,22 +588,13 @@ fn which(name: &str) -> Result<std::path::PathBuf, ()> {
 /// Runs `hsvc check` with `--repeat`, streaming stdout line by line, and
 /// calls `between` once the first round's summary line is out.
 fn run_repeat(dns: &Dns, extra: &[&str], between: impl FnOnce()) -> (i32, Vec<String>) {
-    let resolv = temp_file("resolv.check-repeat", "# no nameserver\n");
-    let mut child = Command::new(bin())
-        .arg("--resolv-conf")
-        .arg(&resolv)
-        .args(["--server", &dns.addr().to_string(), "check", "web.chk"])
-        .args(extra)
-        .env_remove("HSVC_SERVER")
-        .env_remove("HSVC_NAMESPACE")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let addr = dns.addr().to_string();
+    let mut args = vec!["--server", addr.as_str(), "check", "web.chk"];
+    args.extend_from_slice(extra);
+    let mut child = Cmd::new(&args).spawn();
     let mut lines = Vec::new();
     let mut between = Some(between);
-    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
-        let line = line.unwrap();
+    while let Some(line) = child.next_line() {
         let first_done = line.contains("healthy (need") || line.contains("\"type\":\"summary\"");
         lines.push(line);
         if first_done {
@@ -779,7 +603,7 @@ fn run_repeat(dns: &Dns, extra: &[&str], between: impl FnOnce()) -> (i32, Vec<St
             }
         }
     }
-    let code = child.wait().unwrap().code().unwrap_or(-1);
+    let (code, _) = child.wait();
     (code, lines)
 }
 
@@ -831,27 +655,30 @@ fn repeat_in_json_collects_changes_and_exits_on_the_last_round() {
         || p.close(1),
     );
     assert_eq!(code, 1);
-    let docs: Vec<serde_json::Value> = lines
-        .iter()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    let types: Vec<&str> = docs.iter().map(|d| d["type"].as_str().unwrap()).collect();
+    let docs: Vec<CheckLine> = lines.iter().map(|l| schema::parse(l)).collect();
+    let types: Vec<&str> = docs.iter().map(CheckLine::kind).collect();
     assert_eq!(
         types,
         ["start", "result", "result", "summary", "change", "summary"]
     );
-    assert_eq!(docs[0]["rounds"], 2);
-    assert_eq!(docs[4]["round"], 2);
-    assert_eq!(docs[4]["kind"], "failed");
-    assert_eq!(docs[4]["ip"], p.ip(1));
-    assert_eq!(docs[4]["hostname"], "web-1");
+    assert_eq!(docs[0].start().rounds, 2);
+    let change = docs[4].change();
+    assert_eq!(change.round, 2);
+    assert_eq!(change.kind, "failed");
+    assert_eq!(change.ip, p.ip(1));
+    assert_eq!(change.hostname.as_deref(), Some("web-1"));
     assert_eq!(
-        docs[4]["before"],
-        serde_json::json!({"healthy": true, "outcome": {"kind": "open", "text": "open"}})
+        change.before,
+        Some(State {
+            healthy: true,
+            outcome: Outcome::Open {
+                text: "open".into()
+            }
+        })
     );
-    assert_eq!(docs[4]["after"]["outcome"]["kind"], "refused");
-    assert_eq!(docs[5]["round"], 2);
-    assert_eq!(docs[5]["healthy"], 1);
+    assert_eq!(change.after.as_ref().unwrap().outcome.kind(), "refused");
+    assert_eq!(docs[5].summary().round, 2);
+    assert_eq!(docs[5].summary().healthy, 1);
 
     // Nothing changes: -o json has the first round and no changes; exit 0.
     let (_q, dns) = setup(17, &[Pod::Open]);
@@ -860,11 +687,11 @@ fn repeat_in_json_collects_changes_and_exits_on_the_last_round() {
         &["--repeat", "2", "--interval", "100ms", "-o", "json"],
     );
     assert_eq!(r.code, 0, "{r:?}");
-    let doc = r.json();
-    assert_eq!(doc["rounds"], 2);
-    assert_eq!(doc["results"].as_array().unwrap().len(), 1);
-    assert_eq!(doc["changes"], serde_json::json!([]));
-    assert_eq!(doc["summary"]["round"], 2);
+    let doc: CheckDoc = r.json();
+    assert_eq!(doc.rounds, 2);
+    assert_eq!(doc.results.len(), 1);
+    assert!(doc.changes.is_empty());
+    assert_eq!(doc.summary.unwrap().round, 2);
     let r = check(&dns, &["--repeat", "2", "--interval", "100ms"]);
     assert_eq!(r.code, 0, "{r:?}");
     assert!(!r.stdout.contains("round 2"), "{r:?}");
@@ -936,23 +763,24 @@ fn measure_1000_endpoints() {
         let t0 = std::time::Instant::now();
         let r = dns.hsvc(&all);
         let wall = t0.elapsed().as_secs_f64();
-        let doc = r.json();
-        assert!(doc["summary"].is_object(), "{label}: {}", r.stderr);
-        let c = doc["concurrency"].as_u64().unwrap() as usize;
+        let doc: CheckDoc = r.json();
+        let summary = doc
+            .summary
+            .as_ref()
+            .unwrap_or_else(|| panic!("{label}: {}", r.stderr));
+        let c = doc.concurrency as usize;
         let bound = N.div_ceil(c);
         let mut kinds: std::collections::BTreeMap<String, usize> = Default::default();
-        for r in doc["results"].as_array().unwrap() {
-            *kinds
-                .entry(r["outcome"]["text"].as_str().unwrap().to_string())
-                .or_default() += 1;
+        for r in &doc.results {
+            *kinds.entry(r.outcome.text().to_string()).or_default() += 1;
         }
         println!(
             "{label}: exit {}, {} targets {kinds:?}; process wall {wall:.3} s \
              (round {:.3} s, DNS {:.1} ms); ceil({N}/{c}) x 1 s = {bound} s, N x 1 s = {N} s",
             r.code,
-            doc["summary"]["total"],
-            doc["summary"]["wall_ms"].as_f64().unwrap() / 1000.0,
-            doc["dns"]["latency_ms"].as_f64().unwrap(),
+            summary.total,
+            summary.wall_ms / 1000.0,
+            doc.dns.as_ref().unwrap().latency_ms,
         );
     }
 }

@@ -1,16 +1,15 @@
 //! `hsvc demo`: the guided tour (the README's first command) and the
 //! serve-only modes, through the real binary.
 
-mod common;
-
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+mod support;
 
 use hsvc_balance::pick::{Member, MemberSet, Picker, Rendezvous};
+use support::bin::{hsvc, temp_file, Cmd, Spawned};
+use support::schema::ResolveDoc;
 
 #[test]
 fn the_tour_runs_every_command_and_checks_itself() {
-    let r = common::hsvc(&["demo", "--listen", "127.0.0.1:0"]);
+    let r = hsvc(&["demo", "--listen", "127.0.0.1:0"]);
     assert_eq!(r.code, 0, "{r:?}");
     let out = &r.stdout;
     for cmd in [
@@ -84,19 +83,13 @@ fn the_tour_runs_every_command_and_checks_itself() {
     );
 }
 
-/// Starts `hsvc demo ARGS`, returns the child and the address it serves on.
-fn serve(args: &[&str]) -> (std::process::Child, String) {
-    let mut child = Command::new(common::bin())
-        .args(["demo", "--listen", "127.0.0.1:0"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.as_mut().unwrap())
-        .read_line(&mut first)
-        .unwrap();
+/// Starts `hsvc demo ARGS`, returns the child (killed when dropped) and
+/// the address it serves on.
+fn serve(args: &[&str]) -> (Spawned, String) {
+    let mut all = vec!["demo", "--listen", "127.0.0.1:0"];
+    all.extend_from_slice(args);
+    let mut child = Cmd::new(&all).spawn();
+    let first = child.line();
     let addr = first
         .split_whitespace()
         .find(|w| w.starts_with("127.0.0.1:"))
@@ -107,8 +100,8 @@ fn serve(args: &[&str]) -> (std::process::Child, String) {
 
 #[test]
 fn serve_answers_until_stopped() {
-    let (mut child, addr) = serve(&["--serve"]);
-    let r = common::hsvc(&[
+    let (child, addr) = serve(&["--serve"]);
+    let r = hsvc(&[
         "--server",
         &addr,
         "resolve",
@@ -116,15 +109,14 @@ fn serve_answers_until_stopped() {
         "-o",
         "plain",
     ]);
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(child);
     assert_eq!(r.code, 0, "{r:?}");
     assert_eq!(r.stdout, "10.244.194.67\n10.244.217.10\n10.244.217.11\n");
 }
 
 #[test]
 fn serve_a_users_zone_file() {
-    let zone = common::temp_file(
+    let zone = temp_file(
         "user.zone",
         "$ORIGIN cluster.local.\n$TTL 5\n\
          @ IN SOA ns.dns.cluster.local. hostmaster.cluster.local. 1 7200 1800 86400 5\n\
@@ -133,19 +125,18 @@ fn serve_a_users_zone_file() {
          api.shop.svc IN SRV 0 50 8443 api-0.api.shop.svc.cluster.local.\n\
          api.shop.svc IN SRV 0 50 8443 api-1.api.shop.svc.cluster.local.\n",
     );
-    let (mut child, addr) = serve(&["--zone", zone.to_str().unwrap()]);
-    let r = common::hsvc(&["--server", &addr, "resolve", "api.shop", "-o", "json"]);
-    let _ = child.kill();
-    let _ = child.wait();
+    let (child, addr) = serve(&["--zone", zone.as_str()]);
+    let r = hsvc(&["--server", &addr, "resolve", "api.shop", "-o", "json"]);
+    drop(child);
     assert_eq!(r.code, 0, "{r:?}");
-    let doc = r.json();
-    assert_eq!(common::ips(&doc), ["10.1.2.3", "10.1.2.4"]);
-    assert_eq!(doc["endpoints"][1]["hostname"], "api-1");
-    assert_eq!(doc["endpoints"][1]["ports"][0]["port"], 8443);
-    assert_eq!(doc["ttl"], 5);
+    let doc: ResolveDoc = r.json();
+    assert_eq!(doc.ips(), ["10.1.2.3", "10.1.2.4"]);
+    assert_eq!(doc.endpoints[1].hostname.as_deref(), Some("api-1"));
+    assert_eq!(doc.endpoints[1].ports[0].port, 8443);
+    assert_eq!(doc.ttl, Some(5));
 
-    let bad = common::temp_file("bad.zone", "this is not a zone\n");
-    let r = common::hsvc(&[
+    let bad = temp_file("bad.zone", "this is not a zone\n");
+    let r = hsvc(&[
         "demo",
         "--zone",
         bad.to_str().unwrap(),

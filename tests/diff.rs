@@ -1,116 +1,19 @@
 //! `hsvc diff` end to end: the real binary against one or two in-process
 //! cluster DNS servers on loopback, whose data differs.
 
-mod common;
+mod support;
 
 use std::net::Ipv4Addr;
 
-use common::*;
 use hsvc_cluster::{Cluster, Fault, Port};
-use serde::Deserialize;
+use support::bin::Run;
+use support::cluster::{at, cluster, Dns};
+use support::schema::{DiffDoc, Entry};
 
-// The documented JSON shape, read back strictly: an unknown or missing
-// field fails the test.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)] // every field is read back for the schema, not all are asserted
-struct DiffDoc {
-    schema: String,
-    by: String,
-    identical: bool,
-    sources: Vec<SourceDoc>,
-    common: Vec<Entry>,
-    only_in: Vec<Vec<Entry>>,
-    changed: Vec<Changed>,
-    rows: Vec<RowDoc>,
-    summary: Summary,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)] // every field is read back for the schema, not all are asserted
-struct SourceDoc {
-    label: String,
-    name: String,
-    fqdn: String,
-    namespace: Option<String>,
-    server: String,
-    status: String,
-    rcode: Option<String>,
-    ttl: Option<u32>,
-    count: usize,
-    latency_ms: f64,
-    error: Option<ErrorDoc>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)] // every field is read back for the schema, not all are asserted
-struct ErrorDoc {
-    kind: String,
-    message: String,
-    server: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)] // every field is read back for the schema, not all are asserted
-struct Entry {
-    key: String,
-    ip: String,
-    ips: Vec<String>,
-    hostname: Option<String>,
-    fqdn: Option<String>,
-    ports: Vec<PortDoc>,
-    ttl: u32,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)] // every field is read back for the schema, not all are asserted
-struct PortDoc {
-    port: u16,
-    protocol: Option<String>,
-    name: Option<String>,
-    weight: u16,
-    priority: u16,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)] // every field is read back for the schema, not all are asserted
-struct Changed {
-    key: String,
-    fields: Vec<String>,
-    values: Vec<Option<Entry>>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)] // every field is read back for the schema, not all are asserted
-struct RowDoc {
-    key: String,
-    ip: String,
-    hostname: Option<String>,
-    present: Vec<Option<bool>>,
-    changed: Vec<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)] // every field is read back for the schema, not all are asserted
-struct Summary {
-    common: usize,
-    only_in: Vec<usize>,
-    partial: usize,
-    changed: usize,
-}
-
+/// The `hsvc.diff/v1` document, read strictly: an unknown or missing field
+/// fails the test.
 fn doc(r: &Run) -> DiffDoc {
-    let d: DiffDoc = serde_json::from_str(&r.stdout)
-        .unwrap_or_else(|e| panic!("not a hsvc.diff/v1 document ({e}): {r:?}"));
-    assert_eq!(d.schema, "hsvc.diff/v1");
-    d
+    r.json()
 }
 
 fn keys(v: &[Entry]) -> Vec<&str> {
@@ -119,16 +22,6 @@ fn keys(v: &[Entry]) -> Vec<&str> {
 
 const AWX: [&str; 3] = ["10.244.194.67", "10.244.217.10", "10.244.217.11"];
 const DEFAULT: [&str; 3] = ["10.244.194.69", "10.244.194.70", "10.244.217.12"];
-
-/// `hsvc --server A --server B … ARGS`: every server asked on its own.
-fn at(servers: &[&Dns], args: &[&str]) -> Run {
-    let mut all: Vec<String> = Vec::new();
-    for s in servers {
-        all.extend(["--server".to_string(), s.addr().to_string()]);
-    }
-    all.extend(args.iter().map(|s| s.to_string()));
-    hsvc(&all)
-}
 
 #[test]
 fn namespaces_differ_and_each_pod_is_only_in_its_own() {

@@ -1,13 +1,14 @@
 //! The checked-in completions and man pages match the CLI, and the
 //! conventions every command shares (version, colour, kubectl plugin name).
 
-#[path = "support/docs_gen.rs"]
-mod docs_gen;
-
-mod common;
+mod support;
 
 use std::collections::BTreeMap;
 use std::path::Path;
+
+use support::bin::{bin, hsvc, temp_dir, Cmd};
+use support::cluster::Dns;
+use support::docs_gen;
 
 fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     std::fs::read_dir(dir)
@@ -24,12 +25,11 @@ fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 
 #[test]
 fn completions_and_man_pages_are_up_to_date() {
-    let tmp = std::env::temp_dir().join(format!("hsvc-docs-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&tmp);
-    docs_gen::generate(&tmp).unwrap();
+    let tmp = temp_dir();
+    docs_gen::generate(tmp.path()).unwrap();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     for dir in ["completions", "man"] {
-        let want = files(&tmp.join(dir));
+        let want = files(&tmp.path().join(dir));
         let have = files(&root.join(dir));
         assert_eq!(
             want.keys().collect::<Vec<_>>(),
@@ -43,7 +43,7 @@ fn completions_and_man_pages_are_up_to_date() {
             );
         }
     }
-    let _ = std::fs::remove_dir_all(&tmp);
+    drop(tmp);
     // One page per subcommand.
     let man = files(&root.join("man"));
     for sub in hsvc::cli::command().get_subcommands() {
@@ -65,7 +65,7 @@ fn completions_command_prints_the_same_scripts() {
         ("powershell", "_hsvc.ps1"),
         ("elvish", "hsvc.elv"),
     ] {
-        let r = common::hsvc(&["completions", shell]);
+        let r = hsvc(&["completions", shell]);
         assert_eq!(r.code, 0, "{shell}: {r:?}");
         let want = std::fs::read_to_string(root.join("completions").join(file)).unwrap();
         assert_eq!(r.stdout, want, "{shell}");
@@ -74,16 +74,14 @@ fn completions_command_prints_the_same_scripts() {
 
 #[test]
 fn version_and_plugin_name() {
-    let r = common::hsvc(&["--version"]);
+    let r = hsvc(&["--version"]);
     assert_eq!(r.code, 0);
     assert_eq!(r.stdout, format!("hsvc {}\n", env!("CARGO_PKG_VERSION")));
 
     // Installed as kubectl-hsvc, help speaks of `kubectl hsvc`.
-    let dir = std::env::temp_dir().join(format!("hsvc-plugin-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let plugin = dir.join("kubectl-hsvc");
-    let _ = std::fs::remove_file(&plugin);
-    std::os::unix::fs::symlink(common::bin(), &plugin).unwrap();
+    let dir = temp_dir();
+    let plugin = dir.path().join("kubectl-hsvc");
+    std::os::unix::fs::symlink(bin(), &plugin).unwrap();
     let out = std::process::Command::new(&plugin)
         .arg("--help")
         .output()
@@ -103,53 +101,61 @@ fn version_and_plugin_name() {
 
 #[test]
 fn color_follows_the_flag_and_no_color() {
-    let dns = common::Dns::start();
+    let dns = Dns::start();
     let addr = dns.addr().to_string();
-    let run = |extra: &[&str], no_color: bool| {
-        let mut cmd = std::process::Command::new(common::bin());
-        cmd.args(["--resolv-conf", "/dev/null", "--server", &addr])
-            .args(extra);
-        cmd.args(["resolve", "web-headless.awx"]);
-        if no_color {
-            cmd.env("NO_COLOR", "1");
+    // (flags, NO_COLOR set, the escape sequence stdout has, if any)
+    let cases: [(&[&str], bool, Option<&str>, &str); 4] = [
+        (&["--color", "always"], false, Some("\u{1b}[1mIP"), "always"),
+        (
+            &["--color", "always"],
+            true,
+            Some("\u{1b}["),
+            "always wins over NO_COLOR",
+        ),
+        (&["--color", "never"], false, None, "never"),
+        (
+            &[],
+            false,
+            None,
+            "auto: stdout is a pipe here, so no colour",
+        ),
+    ];
+    for (extra, no_color, escape, why) in cases {
+        let mut args = vec!["--resolv-conf", "/dev/null", "--server", &addr];
+        args.extend_from_slice(extra);
+        args.extend(["resolve", "web-headless.awx"]);
+        let cmd = Cmd::new(&args);
+        let cmd = if no_color {
+            cmd.env("NO_COLOR", "1")
         } else {
-            cmd.env_remove("NO_COLOR");
+            cmd.env_remove("NO_COLOR")
+        };
+        let out = cmd.run().stdout;
+        match escape {
+            Some(seq) => assert!(out.contains(seq), "{why}: {out:?}"),
+            None => assert!(!out.contains('\u{1b}'), "{why}: {out:?}"),
         }
-        String::from_utf8(cmd.output().unwrap().stdout).unwrap()
-    };
-    assert!(run(&["--color", "always"], false).contains("\u{1b}[1mIP"));
-    assert!(
-        run(&["--color", "always"], true).contains("\u{1b}["),
-        "always wins over NO_COLOR"
-    );
-    assert!(!run(&["--color", "never"], false).contains('\u{1b}'));
-    // auto: stdout is a pipe here, so no colour.
-    assert!(!run(&[], false).contains('\u{1b}'));
+    }
 }
 
 #[test]
 fn env_defaults_and_verbose_diagnostics() {
-    let dns = common::Dns::start();
-    let out = std::process::Command::new(common::bin())
-        .args([
-            "--resolv-conf",
-            "/dev/null",
-            "-v",
-            "resolve",
-            "web-headless",
-            "-o",
-            "plain",
-        ])
-        .env("HSVC_SERVER", dns.addr().to_string())
-        .env("HSVC_NAMESPACE", "awx")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    assert_eq!(
-        String::from_utf8(out.stdout).unwrap(),
-        "10.244.194.67\n10.244.217.10\n10.244.217.11\n"
-    );
-    let err = String::from_utf8(out.stderr).unwrap();
+    let dns = Dns::start();
+    let out = Cmd::new(&[
+        "--resolv-conf",
+        "/dev/null",
+        "-v",
+        "resolve",
+        "web-headless",
+        "-o",
+        "plain",
+    ])
+    .env("HSVC_SERVER", dns.addr().to_string())
+    .env("HSVC_NAMESPACE", "awx")
+    .run();
+    assert_eq!(out.code, 0);
+    assert_eq!(out.stdout, "10.244.194.67\n10.244.217.10\n10.244.217.11\n");
+    let err = out.stderr;
     assert!(
         err.contains(&format!("servers {} (from --server)", dns.addr())),
         "{err}"

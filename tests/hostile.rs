@@ -4,8 +4,7 @@
 //! `--timeout` × `--attempts` bounds the time per server over UDP and TCP,
 //! and huge or endless replies do not grow memory.
 
-#[path = "support/hostile.rs"]
-mod hostile;
+mod support;
 
 use std::net::Ipv4Addr;
 use std::sync::atomic::Ordering;
@@ -14,7 +13,9 @@ use std::time::Duration;
 
 use hickory_proto::op::ResponseCode;
 use hickory_proto::rr::{DNSClass, RecordType};
-use hostile::*;
+use support::bin::{Cmd, Run};
+use support::hostile::*;
+use support::schema::ResolveDoc;
 
 const NAME: &str = "web.hostile.svc.cluster.local.";
 const GOOD: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 1);
@@ -66,7 +67,7 @@ fn resolve(servers: &[&Hostile], t: &str, attempts: &str, extra: &[&str], fmt: &
     args.extend(["--timeout", t, "--attempts", attempts]);
     args.extend(extra);
     args.extend(["resolve", "web.hostile", "-o", fmt]);
-    hsvc(&args)
+    Cmd::new(&args).measure_rss().run()
 }
 
 fn assert_good(runs: &[Run], bound: Duration) {
@@ -79,9 +80,9 @@ fn assert_good(runs: &[Run], bound: Duration) {
             r.elapsed
         );
     }
-    let doc = runs[3].json();
-    assert_eq!(doc["status"], "ok");
-    assert_eq!(doc["endpoints"].as_array().unwrap().len(), 1, "{doc}");
+    let doc: ResolveDoc = runs[3].json();
+    assert_eq!(doc.status, "ok");
+    assert_eq!(doc.endpoints.len(), 1, "{doc:?}");
 }
 
 fn assert_failed(runs: &[Run], kind: &str, bound: Duration) {
@@ -93,10 +94,14 @@ fn assert_failed(runs: &[Run], kind: &str, bound: Duration) {
             r.elapsed
         );
     }
-    let doc = runs[3].json();
-    assert_eq!(doc["status"], "error", "{doc}");
-    assert_eq!(doc["error"]["kind"], kind, "{doc}");
-    assert!(doc["endpoints"].as_array().unwrap().is_empty(), "{doc}");
+    let doc: ResolveDoc = runs[3].json();
+    assert_eq!(doc.status, "error", "{doc:?}");
+    assert_eq!(
+        doc.error.as_ref().map(|e| e.kind.as_str()),
+        Some(kind),
+        "{doc:?}"
+    );
+    assert!(doc.endpoints.is_empty(), "{doc:?}");
 }
 
 /// A responder whose UDP A reply is `bad` alone, or `bad` then (50 ms
@@ -120,13 +125,10 @@ fn bad_reply_class(bad: fn(&Asked) -> Vec<u8>) {
     let alone = bad_a(bad, false);
     let runs = resolve_all_formats(&[&alone], "300ms", "2", &[]);
     assert_failed(&runs, "malformed", ms(600) + SLACK);
-    let doc = runs[3].json();
+    let doc: ResolveDoc = runs[3].json();
     assert!(
-        doc["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("malformed"),
-        "{doc}"
+        doc.error.as_ref().unwrap().message.contains("malformed"),
+        "{doc:?}"
     );
     let then_good = bad_a(bad, true);
     assert_good(
@@ -227,9 +229,9 @@ fn the_tc_retry_over_tcp_skips_strays() {
     let s = Hostile::start(TcpMode::Serve, strays_then_good_over_tcp);
     let runs = resolve_all_formats(&[&s], "1s", "1", &[]);
     assert_good(&runs, ms(1000));
-    let doc = runs[3].json();
-    assert_eq!(doc["truncated"], true, "{doc}");
-    assert_eq!(doc["retried_tcp"], true, "{doc}");
+    let doc: ResolveDoc = runs[3].json();
+    assert!(doc.truncated, "{doc:?}");
+    assert!(doc.retried_tcp, "{doc:?}");
 }
 
 #[test]
@@ -258,7 +260,10 @@ fn the_fallback_server_skips_strays() {
         let second = Hostile::start(TcpMode::Serve, strays);
         let runs = resolve_all_formats(&[first, &second], "400ms", "1", &[]);
         assert_good(&runs, ms(400) + ms(400) + SLACK);
-        assert_eq!(runs[3].json()["server"], second.addr.to_string());
+        assert_eq!(
+            runs[3].json::<ResolveDoc>().server,
+            Some(second.addr.to_string())
+        );
     }
 }
 
@@ -268,7 +273,7 @@ fn a_silent_udp_server_costs_timeout_times_attempts() {
     for (attempts, bound) in [("1", ms(300)), ("2", ms(600)), ("3", ms(900))] {
         let r = resolve(&[&s], "300ms", attempts, &[], "json");
         assert_eq!(r.code, 3, "{r:?}");
-        assert_eq!(r.json()["error"]["kind"], "timeout");
+        assert_eq!(r.json::<ResolveDoc>().error.unwrap().kind, "timeout");
         assert!(r.elapsed >= bound, "every attempt is made: {r:?}");
         assert!(r.elapsed <= bound + SLACK, "{r:?}");
     }
@@ -280,7 +285,7 @@ fn a_tcp_listener_that_never_accepts_costs_timeout_times_attempts() {
     for (attempts, bound) in [("1", ms(300)), ("2", ms(600))] {
         let r = resolve(&[&s], "300ms", attempts, &["--tcp"], "json");
         assert_eq!(r.code, 3, "{r:?}");
-        assert_eq!(r.json()["error"]["kind"], "timeout");
+        assert_eq!(r.json::<ResolveDoc>().error.unwrap().kind, "timeout");
         assert!(r.elapsed <= bound + SLACK, "{r:?}");
     }
     // The same after TC over UDP: the TCP retry is part of the UDP try.
@@ -297,7 +302,7 @@ fn a_tcp_listener_with_a_full_accept_queue_costs_timeout_times_attempts() {
     for (attempts, bound) in [("1", ms(300)), ("2", ms(600))] {
         let r = resolve(&[&s], "300ms", attempts, &["--tcp"], "json");
         assert_eq!(r.code, 3, "{r:?}");
-        assert_eq!(r.json()["error"]["kind"], "timeout");
+        assert_eq!(r.json::<ResolveDoc>().error.unwrap().kind, "timeout");
         assert!(r.elapsed <= bound + SLACK, "{r:?}");
     }
     let tc = Hostile::start(TcpMode::Full, |q| vec![Act::Send(truncated(q))]);
@@ -311,7 +316,7 @@ fn a_tcp_server_that_never_answers_costs_timeout_times_attempts_on_one_connectio
     let s = Hostile::start(TcpMode::Silent, |_| Vec::new());
     let r = resolve(&[&s], "1s", "2", &["--tcp"], "json");
     assert_eq!(r.code, 3, "{r:?}");
-    assert_eq!(r.json()["error"]["kind"], "timeout");
+    assert_eq!(r.json::<ResolveDoc>().error.unwrap().kind, "timeout");
     assert!(r.elapsed >= ms(2000), "both attempts: {r:?}");
     assert!(r.elapsed <= ms(2000) + SLACK, "{r:?}");
     assert_eq!(
@@ -354,8 +359,8 @@ fn tcp_opens_one_connection_per_command() {
     });
     let r = resolve(&[&s], "1s", "2", &["--tcp"], "json");
     assert_eq!(r.code, 0, "{r:?}");
-    let doc = r.json();
-    assert_eq!(doc["endpoints"].as_array().unwrap().len(), 3, "{doc}");
+    let doc: ResolveDoc = r.json();
+    assert_eq!(doc.endpoints.len(), 3, "{doc:?}");
     assert!(
         s.asked(Via::Tcp).iter().any(|q| q.name().num_labels() == 6),
         "the targets were asked"
@@ -420,12 +425,9 @@ fn huge_stray_replies_are_dropped_at_once() {
         });
         let r = resolve(&[&s], "5s", "1", &[], "json");
         assert_eq!(r.code, 0, "{via:?}: {r:?}");
-        assert_eq!(r.json()["endpoints"].as_array().unwrap().len(), 1);
-        assert!(
-            r.max_rss_kib < RSS_BOUND_KIB,
-            "{via:?}: {} KiB",
-            r.max_rss_kib
-        );
+        assert_eq!(r.json::<ResolveDoc>().endpoints.len(), 1);
+        let rss = r.max_rss_kib.expect("measured");
+        assert!(rss < RSS_BOUND_KIB, "{via:?}: {rss} KiB");
     }
 }
 
@@ -458,7 +460,8 @@ fn huge_answers_to_a_few_targets_stay_within_bounds() {
     let s = huge_targets(20);
     let r = resolve(&[&s], "10s", "1", &[], "json");
     assert_eq!(r.code, 0, "{r:?}");
-    assert!(r.max_rss_kib < RSS_BOUND_KIB, "{} KiB", r.max_rss_kib);
+    let rss = r.max_rss_kib.expect("measured");
+    assert!(rss < RSS_BOUND_KIB, "{rss} KiB");
 }
 
 /// Near the case (2,600 targets × 64 KiB; 1,000 SRV records with
@@ -479,7 +482,8 @@ fn huge_answers_to_a_thousand_targets_stay_within_bounds() {
     let s = huge_targets(1000);
     let r = resolve(&[&s], "120s", "1", &[], "json");
     assert_eq!(r.code, 0, "{r:?}");
-    assert!(r.max_rss_kib < 4 * RSS_BOUND_KIB, "{} KiB", r.max_rss_kib);
+    let rss = r.max_rss_kib.expect("measured");
+    assert!(rss < 4 * RSS_BOUND_KIB, "{rss} KiB");
 }
 
 /// 150 targets × 4,000 A records: before the target lookups kept only what
@@ -489,10 +493,11 @@ fn huge_answers_to_many_targets_are_not_all_held() {
     let s = huge_targets(150);
     let r = resolve(&[&s], "60s", "1", &[], "json");
     assert_eq!(r.code, 0, "{r:?}");
-    assert!(r.max_rss_kib < RSS_BOUND_KIB, "{} KiB", r.max_rss_kib);
+    let rss = r.max_rss_kib.expect("measured");
+    assert!(rss < RSS_BOUND_KIB, "{rss} KiB");
     // The addresses the Service's answer lacks are reported, not joined.
-    let doc = r.json();
-    assert_eq!(doc["endpoints"].as_array().map(Vec::len), Some(1), "{doc}");
+    let doc = r.json::<ResolveDoc>();
+    assert_eq!(doc.endpoints.len(), 1, "{r:?}");
 }
 
 /// 2,561 SRV targets without glue whose lookups the server drops: the

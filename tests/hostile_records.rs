@@ -4,88 +4,32 @@
 //! in every output format, and no data from the bad part of the reply may
 //! appear anywhere in its output.
 
-use std::net::{IpAddr, SocketAddr, UdpSocket};
-use std::process::{Command, Output};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-use std::thread::JoinHandle;
-use std::time::Duration;
+mod support;
 
-use hickory_proto::op::{Message, OpCode, Query, ResponseCode};
+use std::net::IpAddr;
+
+use hickory_proto::op::{Message, OpCode, ResponseCode};
 use hickory_proto::rr::rdata::{A, CNAME, PTR, SRV};
 use hickory_proto::rr::{DNSClass, Name, RData, Record, RecordType};
+use support::bin::{Cmd, Run};
+use support::hostile::Scripted;
+use support::schema::ResolveDoc;
 
-type Script = dyn Fn(&Query) -> Message + Send + Sync;
-
-/// A UDP server on 127.0.0.1 that answers each question with `script`.
-struct Scripted {
-    addr: SocketAddr,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl Scripted {
-    fn start(script: Box<Script>) -> Scripted {
-        let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
-        sock.set_read_timeout(Some(Duration::from_millis(50)))
-            .unwrap();
-        let addr = sock.local_addr().unwrap();
-        let stop = Arc::new(AtomicBool::new(false));
-        let flag = stop.clone();
-        let thread = std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while !flag.load(Ordering::Relaxed) {
-                let Ok((n, peer)) = sock.recv_from(&mut buf) else {
-                    continue;
-                };
-                let Ok(q) = Message::from_vec(&buf[..n]) else {
-                    continue;
-                };
-                let Some(query) = q.queries.first() else {
-                    continue;
-                };
-                let mut reply = script(query);
-                reply.metadata.id = q.metadata.id;
-                reply.queries = vec![query.clone()];
-                let _ = sock.send_to(&reply.to_vec().unwrap(), peer);
-            }
-        });
-        Scripted {
-            addr,
-            stop,
-            thread: Some(thread),
-        }
-    }
-
-    fn hsvc(&self, args: &[&str]) -> Output {
-        let server = self.addr.to_string();
-        let mut all = vec![
-            "--server",
-            server.as_str(),
-            "--resolv-conf",
-            "/dev/null",
-            "--timeout",
-            "1s",
-            "--attempts",
-            "1",
-        ];
-        all.extend_from_slice(args);
-        Command::new(env!("CARGO_BIN_EXE_hsvc"))
-            .args(&all)
-            .env_remove("HSVC_SERVER")
-            .env_remove("HSVC_NAMESPACE")
-            .output()
-            .unwrap()
-    }
-}
-
-impl Drop for Scripted {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
+/// `hsvc --server S --resolv-conf /dev/null --timeout 1s --attempts 1 ARGS…`
+fn hsvc(s: &Scripted, args: &[&str]) -> Run {
+    let server = s.addr.to_string();
+    let mut all = vec![
+        "--server",
+        server.as_str(),
+        "--resolv-conf",
+        "/dev/null",
+        "--timeout",
+        "1s",
+        "--attempts",
+        "1",
+    ];
+    all.extend_from_slice(args);
+    Cmd::new(&all).run()
 }
 
 const SVC: &str = "web.awx.svc.cluster.local.";
@@ -118,13 +62,9 @@ fn every_format(s: &Scripted, target: &str) -> Vec<(String, i32, String)> {
     ["table", "wide", "plain", "json"]
         .iter()
         .map(|f| {
-            let o = s.hsvc(&["resolve", target, "-o", f]);
-            let text = format!(
-                "{}{}",
-                String::from_utf8_lossy(&o.stdout),
-                String::from_utf8_lossy(&o.stderr)
-            );
-            (f.to_string(), o.status.code().unwrap_or(-1), text)
+            let o = hsvc(s, &["resolve", target, "-o", f]);
+            let text = format!("{}{}", o.stdout, o.stderr);
+            (f.to_string(), o.code, text)
         })
         .collect()
 }
@@ -139,12 +79,13 @@ fn endpoints_only(
 ) -> Vec<(String, i32, String)> {
     runs.iter()
         .map(|(format, rc, _)| {
-            let o = s.hsvc(&["resolve", target, "-o", format]);
+            let o = hsvc(s, &["resolve", target, "-o", format]);
             let out = if format == "json" {
-                let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-                doc["endpoints"].to_string()
+                // Read strictly, searched as the JSON text of the array.
+                let _: ResolveDoc = o.json();
+                o.value()["endpoints"].to_string()
             } else {
-                String::from_utf8_lossy(&o.stdout).into_owned()
+                o.stdout.clone()
             };
             (format.clone(), *rc, out)
         })
@@ -211,12 +152,12 @@ fn only_records_that_answer_the_question_count() {
     for bad in ["10.66.6.1", "10.66.6.2", "10.66.6.3", "10.66.6.4"] {
         assert_absent(&runs, bad, 0);
     }
-    let o = s.hsvc(&["resolve", SVC, "-o", "json"]);
-    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let eps = doc["endpoints"].as_array().unwrap();
-    assert_eq!(eps.len(), 1, "{doc}");
-    assert_eq!(eps[0]["ip"], "10.0.0.1");
-    assert_eq!(eps[0]["hostname"], "web-0");
+    let o = hsvc(&s, &["resolve", SVC, "-o", "json"]);
+    let doc: ResolveDoc = o.json();
+    let eps = &doc.endpoints;
+    assert_eq!(eps.len(), 1, "{doc:?}");
+    assert_eq!(eps[0].ip, "10.0.0.1");
+    assert_eq!(eps[0].hostname.as_deref(), Some("web-0"));
 }
 
 #[test]
@@ -233,9 +174,9 @@ fn a_cname_chain_is_followed() {
         }
         m
     }));
-    let o = s.hsvc(&["resolve", SVC, "-o", "plain"]);
-    assert_eq!(o.status.code(), Some(0));
-    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "10.0.0.7");
+    let o = hsvc(&s, &["resolve", SVC, "-o", "plain"]);
+    assert_eq!(o.code, 0);
+    assert_eq!(o.stdout.trim(), "10.0.0.7");
 }
 
 #[test]
@@ -268,12 +209,16 @@ fn srv_targets_that_are_not_pods_of_the_service_are_not_endpoints() {
     for bad in ["6.6.6.6", "10.66.6.9", "10.66.6.10", "0.0.0.0"] {
         assert_absent(&runs, bad, 0);
     }
-    let o = s.hsvc(&["resolve", SVC, "-o", "json"]);
-    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let eps = doc["endpoints"].as_array().unwrap();
-    assert_eq!(eps.len(), 1, "{doc}");
-    assert_ne!(eps[0]["hostname"], "", "no endpoint from the root target");
-    let warnings = doc["warnings"].to_string();
+    let o = hsvc(&s, &["resolve", SVC, "-o", "json"]);
+    let doc: ResolveDoc = o.json();
+    let eps = &doc.endpoints;
+    assert_eq!(eps.len(), 1, "{doc:?}");
+    assert_ne!(
+        eps[0].hostname.as_deref(),
+        Some(""),
+        "no endpoint from the root target"
+    );
+    let warnings = doc.warnings.join("\n");
     assert!(warnings.contains("attacker.example"), "{warnings}");
 }
 
@@ -305,23 +250,20 @@ fn a_ttl_with_the_top_bit_set_counts_as_zero() {
         }
         m
     }));
-    let o = s.hsvc(&["resolve", SVC, "-o", "json"]);
-    assert_eq!(o.status.code(), Some(0));
-    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(doc["endpoints"][0]["ttl"], 0, "{doc}");
-    assert_eq!(doc["ttl"], 0);
-    let _: IpAddr = doc["endpoints"][0]["ip"].as_str().unwrap().parse().unwrap();
+    let o = hsvc(&s, &["resolve", SVC, "-o", "json"]);
+    assert_eq!(o.code, 0);
+    let doc: ResolveDoc = o.json();
+    assert_eq!(doc.endpoints[0].ttl, 0, "{doc:?}");
+    assert_eq!(doc.ttl, Some(0));
+    let _: IpAddr = doc.endpoints[0].ip.parse().unwrap();
 }
 
 #[test]
 fn usage_errors_cannot_drive_the_terminal() {
     for arg in ["\x1b]0;pwned\x07", "a\rb\x07c", "\u{9b}31m"] {
-        let o = Command::new(env!("CARGO_BIN_EXE_hsvc"))
-            .args(["--timeout", arg, "resolve", "x"])
-            .output()
-            .unwrap();
-        assert_eq!(o.status.code(), Some(2));
-        let text = String::from_utf8_lossy(&o.stderr);
+        let o = Cmd::new(&["--timeout", arg, "resolve", "x"]).run();
+        assert_eq!(o.code, 2);
+        let text = o.stderr;
         assert!(
             !text
                 .chars()
@@ -335,11 +277,8 @@ fn usage_errors_cannot_drive_the_terminal() {
         &["watch", "x", "--interval", "18446744073709551615s"],
         &["check", "x", "--http-timeout", "9999999999h"],
     ] {
-        let o = Command::new(env!("CARGO_BIN_EXE_hsvc"))
-            .args(bad)
-            .output()
-            .unwrap();
-        assert_eq!(o.status.code(), Some(2), "{bad:?}");
-        assert!(String::from_utf8_lossy(&o.stderr).contains("at most"));
+        let o = Cmd::new(bad).run();
+        assert_eq!(o.code, 2, "{bad:?}");
+        assert!(o.stderr.contains("at most"));
     }
 }

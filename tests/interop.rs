@@ -9,13 +9,14 @@
 //! machine without them; CI installs them (bind9 knot dnsdist
 //! bind9-dnsutils).
 
-mod common;
-mod interop_support;
+mod support;
 
-use std::time::Instant;
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
 
-use common::{hsvc, Run};
-use interop_support::*;
+use support::bin::{hsvc, Cmd, Run, Spawned};
+use support::interop::*;
+use support::schema::{self, DiffDoc, ResolveDoc, WatchLine};
 
 /// The three ways hsvc can ask: UDP with EDNS0 (TC → TCP), UDP without
 /// EDNS0 (512-byte answers, TC → TCP), and TCP only.
@@ -76,7 +77,7 @@ fn answers_differ(server: &Proc, cluster: &hsvc_cluster::Cluster) -> Vec<String>
                 failures.push(format!("{} {tname} {name}: {r:?}", server.what));
                 continue;
             }
-            let doc = r.json();
+            let doc: ResolveDoc = r.json();
             let want = zone.expected(&fqdn(name));
             assert!(!want.is_empty(), "the oracle knows {name}");
             let got = reported(&doc);
@@ -90,13 +91,13 @@ fn answers_differ(server: &Proc, cluster: &hsvc_cluster::Cluster) -> Vec<String>
                     want.len()
                 ));
             }
-            if doc["complete"] != true {
-                failures.push(format!("{tname} {name}: complete is {}", doc["complete"]));
+            if !doc.complete {
+                failures.push(format!("{tname} {name}: complete is {}", doc.complete));
             }
-            if *tname == "tcp" && (doc["truncated"] != false || doc["transport"] != "tcp") {
+            if *tname == "tcp" && (doc.truncated || doc.transport != "tcp") {
                 failures.push(format!(
                     "{tname} {name}: truncated {} transport {}",
-                    doc["truncated"], doc["transport"]
+                    doc.truncated, doc.transport
                 ));
             }
         }
@@ -148,24 +149,23 @@ fn bind_truncation_is_followed_by_tcp() {
     }
     let bind = bind(&interop_cluster());
     let (small, _) = run(&bind, &[], &["resolve", "web3.interop", "-o", "json"]);
-    let d = small.json();
-    assert_eq!(d["truncated"], false, "{small:?}");
-    assert_eq!(d["transport"], "udp");
+    let d: ResolveDoc = small.json();
+    assert!(!d.truncated, "{small:?}");
+    assert_eq!(d.transport, "udp");
     for flags in [&[][..], &["--edns-size", "0"][..]] {
         let (big, _) = run(&bind, flags, &["resolve", "web100.interop", "-o", "json"]);
-        let d = big.json();
+        let d: ResolveDoc = big.json();
         assert_eq!(
-            (d["truncated"].clone(), d["retried_tcp"].clone()),
-            (true.into(), true.into()),
+            (d.truncated, d.retried_tcp),
+            (true, true),
             "{flags:?} {big:?}"
         );
-        assert_eq!(d["transport"], "tcp");
-        let a_tries: Vec<&str> = d["queries"]
-            .as_array()
-            .unwrap()
+        assert_eq!(d.transport, "tcp");
+        let a_tries: Vec<&str> = d
+            .queries
             .iter()
-            .filter(|q| q["purpose"] == "address" && q["type"] == "A")
-            .map(|q| q["transport"].as_str().unwrap())
+            .filter(|q| q.purpose == "address" && q.rtype == "A")
+            .map(|q| q.transport.as_str())
             .collect();
         assert_eq!(
             a_tries,
@@ -178,13 +178,9 @@ fn bind_truncation_is_followed_by_tcp() {
         &["--tcp"],
         &["resolve", "web100.interop", "-o", "json"],
     );
-    let d = tcp.json();
-    assert_eq!(d["truncated"], false);
-    assert!(d["queries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|q| q["transport"] == "tcp"));
+    let d: ResolveDoc = tcp.json();
+    assert!(!d.truncated);
+    assert!(d.queries.iter().all(|q| q.transport == "tcp"));
 }
 
 /// PTR for IPv4 and IPv6 pods, StatefulSet and Deployment, and negative
@@ -210,10 +206,11 @@ fn bind_reverse_and_negative_answers() {
             let (r, _) = run(&bind, flags, &["resolve", ip, "-o", "json"]);
             let want = zone.ptr(ip.parse().unwrap());
             assert!(!want.is_empty(), "the zone has a PTR for {ip}");
-            let doc = r.json();
-            let got: Vec<String> = doc["endpoints"][0]["ptr"]
-                .as_array()
-                .map(|v| v.iter().map(|p| p.as_str().unwrap().to_string()).collect())
+            let doc: ResolveDoc = r.json();
+            let got: Vec<String> = doc
+                .endpoints
+                .first()
+                .map(|e| e.ptr.clone())
                 .unwrap_or_default();
             if r.code != 0 || got != want {
                 failures.push(format!("{tname} {ip}: want {want:?}, {r:?}"));
@@ -227,8 +224,8 @@ fn bind_reverse_and_negative_answers() {
             ("10.99.99.99", "nxdomain"),
         ] {
             let (r, _) = run(&bind, flags, &["resolve", name, "-o", "json"]);
-            let doc = r.json();
-            if r.code != 1 || doc["status"] != status || doc["rcode"].is_null() {
+            let doc: ResolveDoc = r.json();
+            if r.code != 1 || doc.status != status || doc.rcode.is_none() {
                 failures.push(format!("{tname} {name}: want exit 1 {status}, {r:?}"));
             }
         }
@@ -286,13 +283,30 @@ fn dnsdist_faults_give_the_documented_exit_codes() {
     let bind = bind(&cluster);
     let proxy = fault_proxy(&bind);
     let fast = ["--timeout", "300ms", "--attempts", "2"];
+    /// (transport, its flags, the fault, exit code, JSON error kind)
+    type Case<'a> = (&'a str, &'a [&'a str], &'a str, i32, Option<&'a str>);
+    let cases: [Case; 12] = [
+        ("udp", &[], "drop", 3, Some("timeout")),
+        ("udp", &[], "slow", 0, None),
+        ("udp", &[], "slower", 3, Some("timeout")),
+        ("udp", &[], "servfail", 3, Some("servfail")),
+        ("udp", &[], "refused", 3, Some("refused")),
+        ("udp", &[], "tc", 0, None),
+        // TCP: dnsdist 1.7's DelayAction and TCAction act on UDP only, and a
+        // dropped TCP query closes the connection: a network error, not a
+        // timeout.
+        ("tcp", &["--tcp"], "drop", 3, Some("network")),
+        ("tcp", &["--tcp"], "slow", 0, None),
+        ("tcp", &["--tcp"], "slower", 0, None),
+        ("tcp", &["--tcp"], "servfail", 3, Some("servfail")),
+        ("tcp", &["--tcp"], "refused", 3, Some("refused")),
+        ("tcp", &["--tcp"], "tc", 0, None),
+    ];
     let mut failures = Vec::new();
     let mut figures = Vec::new();
-    let mut check = |tname: &str,
-                     flags: &[&str],
-                     name: &str,
-                     want_code: i32,
-                     want_kind: Option<&str>| {
+    // The documents of the cases that gave the exit code and kind wanted.
+    let mut docs: HashMap<(&str, &str), ResolveDoc> = HashMap::new();
+    for (tname, flags, name, want_code, want_kind) in cases {
         let mut t = flags.to_vec();
         t.extend(fast);
         let (r, ms) = run(
@@ -301,14 +315,14 @@ fn dnsdist_faults_give_the_documented_exit_codes() {
             &["resolve", &format!("{name}.faults"), "-o", "json"],
         );
         figures.push(format!("{tname:4} {name:9} exit {} {ms:7.1} ms", r.code));
-        let doc = r.json();
-        let kind = doc["error"]["kind"].as_str();
+        let doc: ResolveDoc = r.json();
+        let kind = doc.error.as_ref().map(|e| e.kind.as_str());
         if r.code != want_code || kind != want_kind {
             failures.push(format!(
                 "{tname} {name}: want exit {want_code} kind {want_kind:?}, got exit {} kind {kind:?}\n{r:?}",
                 r.code
             ));
-            return None;
+            continue;
         }
         if want_code == 0 {
             let want = zone.expected(&fqdn(&format!("{name}.faults")));
@@ -318,47 +332,29 @@ fn dnsdist_faults_give_the_documented_exit_codes() {
                 ));
             }
         }
-        if want_code == 3 && doc["error"]["server"] != proxy.server_arg().as_str() {
+        let server = doc.error.as_ref().and_then(|e| e.server.as_deref());
+        if want_code == 3 && server != Some(proxy.server_arg().as_str()) {
             failures.push(format!(
                 "{tname} {name}: the error does not name the server\n{r:?}"
             ));
         }
-        Some(doc)
-    };
+        docs.insert((tname, name), doc);
+    }
 
-    // UDP.
-    if let Some(d) = check("udp", &[], "drop", 3, Some("timeout")) {
-        let a: Vec<&serde_json::Value> = d["queries"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|q| q["type"] == "A")
-            .collect();
+    if let Some(d) = docs.get(&("udp", "drop")) {
+        let a: Vec<&schema::Query> = d.queries.iter().filter(|q| q.rtype == "A").collect();
         assert_eq!(a.len(), 2, "one try per attempt: {a:?}");
         assert!(a
             .iter()
-            .all(|q| q["error"] == "timed out" && q["transport"] == "udp"));
+            .all(|q| q.error.as_deref() == Some("timed out") && q.transport == "udp"));
     }
-    check("udp", &[], "slow", 0, None);
-    check("udp", &[], "slower", 3, Some("timeout"));
-    check("udp", &[], "servfail", 3, Some("servfail"));
-    check("udp", &[], "refused", 3, Some("refused"));
-    if let Some(d) = check("udp", &[], "tc", 0, None) {
-        assert_eq!(d["truncated"], true);
-        assert_eq!(d["retried_tcp"], true);
-        assert_eq!(d["transport"], "tcp");
+    if let Some(d) = docs.get(&("udp", "tc")) {
+        assert!(d.truncated);
+        assert!(d.retried_tcp);
+        assert_eq!(d.transport, "tcp");
     }
-
-    // TCP: dnsdist 1.7's DelayAction and TCAction act on UDP only, and a
-    // dropped TCP query closes the connection: a network error, not a
-    // timeout.
-    check("tcp", &["--tcp"], "drop", 3, Some("network"));
-    check("tcp", &["--tcp"], "slow", 0, None);
-    check("tcp", &["--tcp"], "slower", 0, None);
-    check("tcp", &["--tcp"], "servfail", 3, Some("servfail"));
-    check("tcp", &["--tcp"], "refused", 3, Some("refused"));
-    if let Some(d) = check("tcp", &["--tcp"], "tc", 0, None) {
-        assert_eq!(d["truncated"], false);
+    if let Some(d) = docs.get(&("tcp", "tc")) {
+        assert!(!d.truncated);
     }
     eprintln!(
         "hsvc through dnsdist (timeout 300ms x 2):\n{}",
@@ -414,8 +410,12 @@ fn dnsdist_fault_falls_over_to_the_next_server() {
             "json",
         ]);
         assert_eq!(r.code, 0, "{name}: {r:?}");
-        let doc = r.json();
-        assert_eq!(doc["server"], bind.server_arg().as_str(), "{name}: {r:?}");
+        let doc: ResolveDoc = r.json();
+        assert_eq!(
+            doc.server.as_deref(),
+            Some(bind.server_arg().as_str()),
+            "{name}: {r:?}"
+        );
         assert_eq!(
             reported(&doc),
             zone.expected(&fqdn(&format!("{name}.faults")))
@@ -443,9 +443,12 @@ fn measure_udp_target_burst() {
                 &["resolve", "web1000.interop", "-o", "json"],
             );
             assert_eq!(r.code, 0, "{r:?}");
-            let d = r.json();
-            let queries = d["queries"].as_array().unwrap();
-            let lost = queries.iter().filter(|q| q["error"] == "timed out").count();
+            let d: ResolveDoc = r.json();
+            let queries = &d.queries;
+            let lost = queries
+                .iter()
+                .filter(|q| q.error.as_deref() == Some("timed out"))
+                .count();
             eprintln!(
                 "{}: {ms:.0} ms, {} queries, {lost} timed out",
                 p.what,
@@ -531,41 +534,29 @@ fn diff_across_bind_and_lagging_knot() {
         };
         let r = diff("web3.interop");
         assert_eq!(r.code, 1, "{tname}: {r:?}");
-        let d = r.json();
-        assert_eq!(d["schema"], "hsvc.diff/v1");
-        assert_eq!(d["identical"], false);
-        let only: Vec<Vec<&str>> = d["only_in"]
-            .as_array()
-            .unwrap()
+        let d: DiffDoc = r.json();
+        assert_eq!(d.schema, "hsvc.diff/v1");
+        assert!(!d.identical);
+        let only: Vec<Vec<&str>> = d
+            .only_in
             .iter()
-            .map(|v| {
-                v.as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|e| e["ip"].as_str().unwrap())
-                    .collect()
-            })
+            .map(|v| v.iter().map(|e| e.ip.as_str()).collect())
             .collect();
         assert_eq!(only, vec![vec!["10.100.0.3"], vec![]], "{tname}: {r:?}");
-        let servers: Vec<&str> = d["sources"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| s["server"].as_str().unwrap())
-            .collect();
+        let servers: Vec<&str> = d.sources.iter().map(|s| s.server.as_str()).collect();
         assert_eq!(servers, [bind.server_arg(), knot.server_arg()]);
 
         let r = diff("dual.interop");
         assert_eq!(r.code, 1, "{tname}: {r:?}");
         assert_eq!(
-            r.json()["summary"]["only_in"],
-            serde_json::json!([2, 0]),
+            r.json::<DiffDoc>().summary.only_in,
+            [2, 0],
             "{tname}: {r:?}"
         );
 
         let r = diff("web-headless.awx");
         assert_eq!(r.code, 0, "{tname}: {r:?}");
-        assert_eq!(r.json()["identical"], true);
+        assert!(r.json::<DiffDoc>().identical);
     }
 }
 
@@ -614,90 +605,88 @@ fn nsupdate_scaling_is_seen_by_resolve() {
 /// else (SRV weights change with the pod count but are not compared).
 #[test]
 fn watch_reports_each_scaling_change_once() {
-    use std::io::BufRead;
-    use std::time::Duration;
     if !have("watch_reports_each_scaling_change_once", &[NAMED, NSUPDATE]) {
         return;
     }
     let mut current = scaled("interop", "scale", 3);
     let bind = bind(&current);
-    let mut child = std::process::Command::new(common::bin())
-        .args(["--resolv-conf"])
-        .arg(common::temp_file("resolv.empty", "# no nameserver\n"))
-        .args(["--server", &bind.server_arg(), "--timeout", "5s"])
-        .args([
-            "watch",
-            "scale.interop",
-            "-o",
-            "jsonl",
-            "--interval",
-            "200ms",
-        ])
-        .args(["--duration", "120s"])
-        .env_remove("HSVC_SERVER")
-        .env_remove("HSVC_NAMESPACE")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("start hsvc watch");
-    let watch = WatchGuard(&mut child);
-    let stdout = watch.0.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel::<serde_json::Value>();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            let v: serde_json::Value =
-                serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
-            if tx.send(v).is_err() {
-                break;
-            }
-        }
-    });
-    let mut events = Vec::new();
-    // Collects events until `done` holds for them (guard: 60 s).
-    let until = |events: &mut Vec<serde_json::Value>,
-                 done: &dyn Fn(&[serde_json::Value]) -> bool| {
-        let start = std::time::Instant::now();
+    let server = bind.server_arg();
+    // Killed by its pid when the test ends, also on panic.
+    let mut watch = Cmd::new(&[
+        "--server",
+        &server,
+        "--timeout",
+        "5s",
+        "watch",
+        "scale.interop",
+        "-o",
+        "jsonl",
+        "--interval",
+        "200ms",
+        "--duration",
+        "120s",
+    ])
+    .spawn();
+    let mut events: Vec<WatchLine> = Vec::new();
+    /// Collects events until `done` holds for them (guard: 60 s).
+    fn until(
+        watch: &mut Spawned,
+        events: &mut Vec<WatchLine>,
+        done: &dyn Fn(&[WatchLine]) -> bool,
+    ) {
+        let start = Instant::now();
         while !done(events) {
             assert!(
                 start.elapsed() < Duration::from_secs(60),
                 "watch stalled: {events:#?}"
             );
-            if let Ok(v) = rx.recv_timeout(Duration::from_millis(500)) {
-                events.push(v);
+            if let Some(l) = watch.try_line(Duration::from_millis(500)) {
+                events.push(schema::parse(&l));
             }
         }
-    };
-    let ips = |events: &[serde_json::Value], kind: &str| -> Vec<String> {
+    }
+    /// The events already there.
+    fn drain(watch: &mut Spawned, events: &mut Vec<WatchLine>) {
+        while let Some(l) = watch.try_line(Duration::ZERO) {
+            events.push(schema::parse(&l));
+        }
+    }
+    let ips = |events: &[WatchLine], kind: &str| -> Vec<String> {
         let mut v: Vec<String> = events
             .iter()
-            .filter(|e| e["event"] == kind)
-            .map(|e| e["endpoint"]["ip"].as_str().unwrap().to_string())
+            .filter_map(|l| match l {
+                WatchLine::Event(e) if e.event == kind => Some(e),
+                _ => None,
+            })
+            .map(|e| e.endpoint.as_ref().unwrap().ip.clone())
             .collect();
         v.sort();
         v
     };
-    until(&mut events, &|e| e.iter().any(|e| e["event"] == "initial"));
-    let initial = events.iter().find(|e| e["event"] == "initial").unwrap();
-    assert_eq!(initial["count"], 3, "{initial}");
-    assert_eq!(initial["schema"], "hsvc.watch/v1");
+    until(&mut watch, &mut events, &|e| {
+        e.iter().any(|e| e.event() == "initial")
+    });
+    let initial = events
+        .iter()
+        .find(|e| e.event() == "initial")
+        .unwrap()
+        .clone()
+        .into_event();
+    assert_eq!(initial.count, 3, "{initial:?}");
+    assert_eq!(initial.schema, "hsvc.watch/v1");
 
     let six = scaled("interop", "scale", 6);
     nsupdate(&update_script(bind.addr, &current, &six));
     current = six;
-    until(&mut events, &|e| ips(e, "added").len() >= 3);
+    until(&mut watch, &mut events, &|e| ips(e, "added").len() >= 3);
     // A few more polls: nothing may be reported twice.
     std::thread::sleep(Duration::from_millis(1000));
-    while let Ok(v) = rx.try_recv() {
-        events.push(v);
-    }
+    drain(&mut watch, &mut events);
     let two = scaled("interop", "scale", 2);
     nsupdate(&update_script(bind.addr, &current, &two));
-    until(&mut events, &|e| ips(e, "removed").len() >= 4);
+    until(&mut watch, &mut events, &|e| ips(e, "removed").len() >= 4);
     std::thread::sleep(Duration::from_millis(1000));
-    while let Ok(v) = rx.try_recv() {
-        events.push(v);
-    }
+    drain(&mut watch, &mut events);
     drop(watch);
 
     assert_eq!(
@@ -710,10 +699,7 @@ fn watch_reports_each_scaling_change_once() {
         ["10.130.0.3", "10.130.0.4", "10.130.0.5", "10.130.0.6"],
         "{events:#?}"
     );
-    let kinds: Vec<&str> = events
-        .iter()
-        .map(|e| e["event"].as_str().unwrap())
-        .collect();
+    let kinds: Vec<&str> = events.iter().map(WatchLine::event).collect();
     assert!(
         kinds
             .iter()
@@ -721,14 +707,4 @@ fn watch_reports_each_scaling_change_once() {
         "only initial/added/removed: {kinds:?}"
     );
     assert_eq!(kinds.iter().filter(|k| **k == "initial").count(), 1);
-}
-
-/// Kills the watch process by its pid when the test ends, also on panic.
-struct WatchGuard<'a>(&'a mut std::process::Child);
-
-impl Drop for WatchGuard<'_> {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }

@@ -12,7 +12,7 @@
 //! (musl-gcc from musl-tools, zig from the ziglang wheel) is skipped with a
 //! line saying so, and without root or namespaces the whole suite is.
 
-mod libc_support;
+mod support;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -20,7 +20,9 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use libc_support::*;
+use support::bin::temp_dir;
+use support::libc::*;
+use support::schema::{Document, ResolveDoc};
 
 /// Workers (namespaces) running cells side by side: cells mostly wait on
 /// resolver timeouts, so more workers than cores keeps the suite short.
@@ -54,7 +56,7 @@ fn libc_walk_matrix() {
         return;
     }
     let started = Instant::now();
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir();
     let (built, missing) = build_programs(dir.path());
     for m in &missing {
         say(&format!("skipped: libc_walk_matrix for {m}"));
@@ -220,17 +222,13 @@ fn libc_tokens(log: &[Logged]) -> Vec<String> {
 /// The questions hsvc says the pod sends, from its search steps: each
 /// step lists the types it asks; musl 1.2.3's malformed questions are
 /// listed, not sent.
-fn hsvc_tokens(doc: &serde_json::Value) -> Result<Vec<String>, String> {
-    let steps = doc["search"]["steps"]
-        .as_array()
-        .ok_or("no search.steps in the JSON")?;
+fn hsvc_tokens(doc: &ResolveDoc) -> Result<Vec<String>, String> {
+    let steps = &doc.search.as_ref().ok_or("no search in the JSON")?.steps;
     let mut out = Vec::new();
     for s in steps {
-        let cand = s["candidate"].as_str().ok_or("step without candidate")?;
-        let asked = s["asked"].as_array().ok_or("step without asked[]")?;
-        for t in asked {
-            let t = t.as_str().ok_or("asked[] holds a non-string")?;
-            if s["result"] == "malformed_query" {
+        let cand = s.candidate.as_str();
+        for t in &s.asked {
+            if s.result == "malformed_query" {
                 // musl 1.2.3 encodes `NAME..` as NAME's labels followed by
                 // an unencoded dot: the server reads the labels of NAME.
                 let base = cand.strip_suffix('.').unwrap_or(cand);
@@ -302,24 +300,18 @@ fn libc_outcome(out: &str) -> String {
     }
 }
 
-fn hsvc_outcome(doc: &serde_json::Value) -> String {
-    let gai = doc["search"]["getaddrinfo"].as_str().unwrap_or("(none)");
+fn hsvc_outcome(doc: &ResolveDoc) -> String {
+    let search = doc.search.as_ref();
+    let gai = search.map_or("(none)", |s| s.getaddrinfo.as_str());
     if gai != "ok" {
         return gai.to_string();
     }
-    let found = doc["search"]["found"]
-        .as_str()
+    let found = search
+        .and_then(|s| s.found.as_deref())
         .unwrap_or("")
         .trim_end_matches('.')
         .to_ascii_lowercase();
-    let mut addrs: Vec<String> = doc["endpoints"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|e| e["ip"].as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default();
+    let mut addrs: Vec<String> = doc.ips();
     addrs.sort();
     format!("ok {found} [{}]", addrs.join(" "))
 }
@@ -330,14 +322,21 @@ fn compare(cell: &Cell, r: &CellResult) -> Option<String> {
     let want_o = libc_outcome(&r.libc_out);
     let mut why = String::new();
     for run in &r.hsvc {
-        let doc: serde_json::Value = match serde_json::from_str(&run.stdout) {
-            Ok(d) => d,
-            Err(_) => {
+        // Read strictly (support::schema): a field the tests do not know
+        // fails the cell, with the reason.
+        let doc = match serde_json::from_str::<ResolveDoc>(&run.stdout) {
+            Ok(d) if d.schema() == ResolveDoc::SCHEMA => d,
+            parsed => {
+                let reason = match parsed {
+                    Ok(d) => format!("schema {}", d.schema),
+                    Err(e) => e.to_string(),
+                };
                 let _ = write!(
                     why,
-                    "\n  hsvc ({}) exit {}: no JSON; stderr: {}",
+                    "\n  hsvc ({}) exit {}: no {} document ({reason}); stderr: {}",
                     run.mode,
                     run.code,
+                    ResolveDoc::SCHEMA,
                     run.stderr.trim()
                 );
                 continue;
@@ -346,20 +345,11 @@ fn compare(cell: &Cell, r: &CellResult) -> Option<String> {
         let got_q = hsvc_tokens(&doc);
         let got_o = hsvc_outcome(&doc);
         // What hsvc lists as sent must be what the server received.
-        let mut listed: Vec<String> = doc["queries"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .map(|q| {
-                        format!(
-                            "{} {}",
-                            text_escaped(q["name"].as_str().unwrap_or("")),
-                            q["type"].as_str().unwrap_or("")
-                        )
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+        let mut listed: Vec<String> = doc
+            .queries
+            .iter()
+            .map(|q| format!("{} {}", text_escaped(&q.name), q.rtype))
+            .collect();
         let mut received: Vec<String> = libc_tokens(&run.sent);
         listed.sort();
         received.sort();

@@ -1,37 +1,29 @@
 //! `hsvc pick` end to end: the real binary against the in-process cluster
 //! DNS on loopback, cross-checked against the pure pickers of `hsvc_balance::pick`.
 
-mod common;
+mod support;
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::net::Ipv4Addr;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::*;
 use hsvc_balance::pick::{Maglev, Member, MemberSet, Picker, Rendezvous};
 use hsvc_cluster::{Endpoint, Port, Service};
-use serde::Deserialize;
+use support::bin::{temp_file, Cmd, Run, TempFile};
+use support::cluster::{cluster, Dns};
+use support::schema::{self, PickDoc, PickLine};
 
 const MID: &str = "web.mid";
 
-fn ok(r: &Run) -> serde_json::Value {
+fn ok(r: &Run) -> PickDoc {
     assert_eq!(r.code, 0, "{r:?}");
     r.json()
 }
 
-fn str_list(v: &serde_json::Value, field: &str) -> Vec<String> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x[field].as_str().unwrap().to_string())
-        .collect()
-}
-
-/// Picked ids of a JSON document.
-fn picked(doc: &serde_json::Value) -> Vec<String> {
-    str_list(&doc["picks"], "id")
+/// The picks' addresses, in order.
+fn addresses(doc: &PickDoc) -> Vec<String> {
+    doc.picks.iter().map(|p| p.address.clone()).collect()
 }
 
 /// web-0 … web-(n-1), weight 1: what `web.mid` is to the pickers.
@@ -43,23 +35,21 @@ fn keys(n: usize, prefix: &str) -> Vec<String> {
     (0..n).map(|i| format!("{prefix}{i}")).collect()
 }
 
-fn keys_file(name: &str, keys: &[String]) -> String {
+/// A file of `keys`, one per line.
+fn keys_file(name: &str, keys: &[String]) -> TempFile {
     let mut text = keys.join("\n");
     text.push('\n');
-    temp_file(name, &text).display().to_string()
+    temp_file(name, text)
 }
 
 /// `key → id` for each key of a --keys-from run in JSONL.
-fn jsonl_picks(stdout: &str) -> Vec<(String, String)> {
-    stdout
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
-        .filter(|v| v["event"] == "pick")
-        .map(|v| {
-            (
-                v["key"].as_str().unwrap().to_string(),
-                v["id"].as_str().unwrap().to_string(),
-            )
+fn jsonl_picks(r: &Run) -> Vec<(String, String)> {
+    r.jsonl::<PickLine>()
+        .iter()
+        .filter(|l| l.event() == "pick")
+        .map(|l| {
+            let p = l.pick();
+            (p.key.clone().unwrap(), p.id.clone())
         })
         .collect()
 }
@@ -73,40 +63,39 @@ fn hash_picks_match_the_rendezvous_picker_and_print_the_srv_port() {
         args.extend(["--key", k]);
     }
     let doc = ok(&dns.hsvc(&args));
-    assert_eq!(doc["schema"], "hsvc.pick/v1");
-    assert_eq!(doc["policy"], "hash", "the default with a key");
-    assert_eq!(doc["identity"], "auto");
-    assert_eq!(doc["weights"], "srv");
-    assert_eq!(doc["fqdn"], "web.mid.svc.cluster.local.");
-    assert_eq!(doc["status"], "ok");
-    assert_eq!(doc["server"], dns.addr().to_string());
-    assert_eq!(doc["error"], serde_json::Value::Null);
+    assert_eq!(doc.schema, "hsvc.pick/v1");
+    assert_eq!(doc.policy, "hash", "the default with a key");
+    assert_eq!(doc.identity, "auto");
+    assert_eq!(doc.weights, "srv");
+    assert_eq!(doc.fqdn, "web.mid.svc.cluster.local.");
+    assert_eq!(doc.status, "ok");
+    assert_eq!(doc.server, Some(dns.addr().to_string()));
+    assert_eq!(doc.error, None);
     // Members in canonical (byte) order, equal weights from CoreDNS's equal SRV weights.
     let set = sts_set(20);
     let ids: Vec<String> = set.members().iter().map(|m| m.id.clone()).collect();
-    assert_eq!(str_list(&doc["members"], "id"), ids);
-    assert!(doc["members"]
-        .as_array()
-        .unwrap()
+    assert_eq!(doc.member_ids(), ids);
+    assert!(doc
+        .members
         .iter()
-        .all(|m| m["weight"] == 1 && m["port"] == 8080));
+        .all(|m| m.weight == 1 && m.port == Some(8080)));
     let hrw = Rendezvous::new(&set);
     let expected: Vec<String> = ks
         .iter()
         .map(|k| ids[hrw.pick_key(k.as_bytes()).unwrap()].clone())
         .collect();
-    assert_eq!(picked(&doc), expected);
-    for p in doc["picks"].as_array().unwrap() {
-        let n: u32 = p["id"].as_str().unwrap()[4..].parse().unwrap();
+    assert_eq!(doc.picked(), expected);
+    for p in &doc.picks {
+        let n: u32 = p.id[4..].parse().unwrap();
         let ip = Ipv4Addr::from(u32::from(Ipv4Addr::new(10, 2, 0, 1)) + n);
-        assert_eq!(p["ip"], ip.to_string());
-        assert_eq!(p["hostname"], p["id"]);
-        assert_eq!(p["address"], format!("{ip}:8080"));
+        assert_eq!(p.ip, ip.to_string());
+        assert_eq!(p.hostname.as_deref(), Some(p.id.as_str()));
+        assert_eq!(p.address, format!("{ip}:8080"));
     }
     // Plain: one ip:port per key, same picks.
     let r = dns.hsvc(&["pick", MID, "-o", "plain", "-k", "alice", "-k", "bob"]);
     assert_eq!(r.code, 0, "{r:?}");
-    let addrs = str_list(&doc["picks"], "address");
+    let addrs = addresses(&doc);
     assert_eq!(r.stdout, format!("{}\n{}\n", addrs[0], addrs[1]));
 }
 
@@ -130,14 +119,9 @@ fn smooth_weighted_round_robin_gives_a_a_b_a_c_a_a() {
         "web-0", "web-0", "web-1", "web-0", "web-2", "web-0", "web-0",
     ];
     let twice: Vec<&str> = a_b_c.iter().chain(a_b_c.iter()).copied().collect();
-    assert_eq!(picked(&doc), twice);
-    assert_eq!(doc["weights"], "flag");
-    let weights: Vec<u64> = doc["members"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["weight"].as_u64().unwrap())
-        .collect();
+    assert_eq!(doc.picked(), twice);
+    assert_eq!(doc.weights, "flag");
+    let weights: Vec<u32> = doc.members.iter().map(|m| m.weight).collect();
     assert_eq!(weights, [5, 1, 1]);
     // --offset continues the same cycle.
     let r = dns.hsvc(&[
@@ -154,7 +138,7 @@ fn smooth_weighted_round_robin_gives_a_a_b_a_c_a_a() {
         "-o",
         "json",
     ]);
-    assert_eq!(picked(&ok(&r)), ["web-0", "web-2", "web-0"]);
+    assert_eq!(ok(&r).picked(), ["web-0", "web-2", "web-0"]);
 }
 
 #[test]
@@ -166,16 +150,11 @@ fn round_robin_starts_at_the_offset_in_canonical_order_and_wraps() {
         let off = offset.to_string();
         let r = dns.hsvc(&["pick", MID, "-c", "5", "--offset", &off, "-o", "json"]);
         let doc = ok(&r);
-        assert_eq!(doc["policy"], "round-robin", "the default without a key");
-        assert_eq!(doc["offset"], offset);
+        assert_eq!(doc.policy, "round-robin", "the default without a key");
+        assert_eq!(doc.offset, Some(offset as u64));
         let want: Vec<&str> = (0..5).map(|i| ids[(offset + i) % 20]).collect();
-        assert_eq!(picked(&doc), want, "offset {offset}");
-        let n: Vec<u64> = doc["picks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p["n"].as_u64().unwrap())
-            .collect();
+        assert_eq!(doc.picked(), want, "offset {offset}");
+        let n: Vec<u64> = doc.picks.iter().map(|p| p.n).collect();
         assert_eq!(n, [0, 1, 2, 3, 4]);
     }
     // The table for people numbers the picks and ends with a summary line.
@@ -246,9 +225,10 @@ fn every_permutation_of_the_dns_answer_gives_identical_picks() {
         .clone();
     let ks = keys(40, "user-");
     let file = keys_file("perm-keys", &ks);
+    let file = file.as_str();
     let runs: Vec<Vec<&str>> = vec![
-        vec!["--keys-from", &file, "-o", "plain"],
-        vec!["--keys-from", &file, "--policy", "maglev", "-o", "plain"],
+        vec!["--keys-from", file, "-o", "plain"],
+        vec!["--keys-from", file, "--policy", "maglev", "-o", "plain"],
         vec![
             "--policy",
             "weighted",
@@ -317,7 +297,7 @@ fn pick_all(dns: &Dns, name: &str, file: &str, extra: &[&str]) -> BTreeMap<Strin
     a.extend(extra);
     let r = dns.hsvc(&a);
     assert_eq!(r.code, 0, "{r:?}");
-    jsonl_picks(&r.stdout).into_iter().collect()
+    jsonl_picks(&r).into_iter().collect()
 }
 
 #[test]
@@ -326,7 +306,8 @@ fn rendezvous_moves_only_the_removed_pods_keys_and_about_1_over_n_plus_1_on_add(
     let dns = Dns::with(base.clone());
     let ks = keys(2000, "session-");
     let file = keys_file("hrw-keys", &ks);
-    let before = pick_all(&dns, MID, &file, &[]);
+    let file = file.as_str();
+    let before = pick_all(&dns, MID, file, &[]);
     assert_eq!(before.len(), 2000);
 
     // Remove a pod from the middle of the set.
@@ -337,7 +318,7 @@ fn rendezvous_moves_only_the_removed_pods_keys_and_about_1_over_n_plus_1_on_add(
         .endpoints
         .retain(|e| e.hostname.as_deref() != Some("web-7"));
     dns.zone().set_cluster(&fewer);
-    let after = pick_all(&dns, MID, &file, &[]);
+    let after = pick_all(&dns, MID, file, &[]);
     for k in &ks {
         if before[k] == "web-7" {
             assert_ne!(after[k], "web-7");
@@ -357,7 +338,7 @@ fn rendezvous_moves_only_the_removed_pods_keys_and_about_1_over_n_plus_1_on_add(
             vec!["10.2.0.21".parse().unwrap()],
         ));
     dns.zone().set_cluster(&more);
-    let grown = pick_all(&dns, MID, &file, &[]);
+    let grown = pick_all(&dns, MID, file, &[]);
     let moved: Vec<&String> = ks.iter().filter(|k| grown[*k] != before[*k]).collect();
     assert!(moved.iter().all(|k| grown[*k] == "web-20"));
     let frac = moved.len() as f64 / ks.len() as f64;
@@ -370,10 +351,11 @@ fn maglev_matches_the_table_and_moves_within_the_bound() {
     let dns = Dns::with(base.clone());
     let ks = keys(3000, "conn-");
     let file = keys_file("maglev-keys", &ks);
+    let file = file.as_str();
     let before = pick_all(
         &dns,
         MID,
-        &file,
+        file,
         &["--policy", "maglev", "--table-size", "2053"],
     );
     let set = sts_set(20);
@@ -392,7 +374,7 @@ fn maglev_matches_the_table_and_moves_within_the_bound() {
     let after = pick_all(
         &dns,
         MID,
-        &file,
+        file,
         &["--policy", "maglev", "--table-size", "2053"],
     );
     let owned = ks.iter().filter(|k| before[*k] == "web-12").count();
@@ -418,26 +400,25 @@ fn simulation_reports_weighted_shares_and_exact_rendezvous_movement() {
         "json",
     ]);
     let doc = ok(&r);
-    let sim = &doc["simulation"];
-    assert_eq!(sim["picks"], 10000);
-    assert_eq!(sim["keys"], "sampled");
-    assert_eq!(doc["seed"], 0);
-    assert_eq!(sim["movement_keys"], 10000);
-    let members = sim["members"].as_array().unwrap();
+    let sim = doc.simulation.as_ref().unwrap();
+    assert_eq!(sim.picks, 10000);
+    assert_eq!(sim.keys, "sampled");
+    assert_eq!(doc.seed, Some(0));
+    assert_eq!(sim.movement_keys, 10000);
     let fair = [0.5, 0.25, 0.25];
     let mut total = 0;
-    for (m, f) in members.iter().zip(fair) {
-        let share = m["share"].as_f64().unwrap();
-        assert_eq!(m["expected_share"].as_f64().unwrap(), f);
-        assert!((share - f).abs() < 0.02, "{m}");
+    for (m, f) in sim.members.iter().zip(fair) {
+        let share = m.share;
+        assert_eq!(m.expected_share, f);
+        assert!((share - f).abs() < 0.02, "{m:?}");
         // Rendezvous: removing a member moves exactly its own keys.
-        assert_eq!(m["moved_if_removed"].as_f64().unwrap(), share);
-        total += m["picks"].as_u64().unwrap();
+        assert_eq!(m.moved_if_removed, Some(share));
+        total += m.picks;
     }
     assert_eq!(total, 10000);
-    assert!(sim["max_over_mean"].as_f64().unwrap() < 1.05);
-    let add = sim["moved_if_added"].as_f64().unwrap();
-    let ideal = sim["ideal_moved_if_added"].as_f64().unwrap();
+    assert!(sim.max_over_mean < 1.05);
+    let add = sim.moved_if_added.unwrap();
+    let ideal = sim.ideal_moved_if_added.unwrap();
     assert_eq!(ideal, 1.0 / 5.0, "mean weight 4/3 rounds to 1 of a total 5");
     assert!((add - ideal).abs() < 0.02, "{add}");
 
@@ -448,24 +429,16 @@ fn simulation_reports_weighted_shares_and_exact_rendezvous_movement() {
         "pick",
         MID,
         "--keys-from",
-        &file,
+        file.as_str(),
         "--simulate",
         "2000",
         "-o",
         "json",
     ]));
-    let sim = &doc["simulation"];
-    assert_eq!(
-        (sim["picks"].as_u64(), sim["keys"].as_str()),
-        (Some(2000), Some("given"))
-    );
+    let sim = doc.simulation.as_ref().unwrap();
+    assert_eq!((sim.picks, sim.keys.as_str()), (2000, "given"));
     let want = hsvc_balance::pick::distribution(&Rendezvous::new(&sts_set(20)), 20, &ks[..2000]);
-    let got: Vec<u64> = sim["members"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["picks"].as_u64().unwrap())
-        .collect();
+    let got: Vec<u64> = sim.members.iter().map(|m| m.picks).collect();
     assert_eq!(got, want);
 
     // Weighted random shares, within tolerance.
@@ -484,18 +457,18 @@ fn simulation_reports_weighted_shares_and_exact_rendezvous_movement() {
         "json",
     ]);
     let doc = ok(&r);
-    let sim = &doc["simulation"];
-    assert_eq!(sim["keys"], "requests");
-    assert_eq!(sim["moved_if_added"], serde_json::Value::Null);
-    for m in sim["members"].as_array().unwrap() {
-        let want = if m["id"] == "web-5" {
+    let sim = doc.simulation.as_ref().unwrap();
+    assert_eq!(sim.keys, "requests");
+    assert_eq!(sim.moved_if_added, None);
+    for m in &sim.members {
+        let want = if m.id == "web-5" {
             4.0 / 23.0
         } else {
             1.0 / 23.0
         };
-        let share = m["share"].as_f64().unwrap();
-        assert!((share - want).abs() < 0.01, "{m}");
-        assert_eq!(m["moved_if_removed"], serde_json::Value::Null);
+        let share = m.share;
+        assert!((share - want).abs() < 0.01, "{m:?}");
+        assert_eq!(m.moved_if_removed, None);
     }
 }
 
@@ -527,7 +500,7 @@ fn keys_stream_from_a_file_and_stdin_one_line_per_key() {
     let dns = Dns::start();
     let ks = keys(500, "k");
     let file = keys_file("stream-keys", &ks);
-    let r = dns.hsvc(&["pick", MID, "--keys-from", &file, "-o", "plain"]);
+    let r = dns.hsvc(&["pick", MID, "--keys-from", file.as_str(), "-o", "plain"]);
     assert_eq!(r.code, 0, "{r:?}");
     let set = sts_set(20);
     let hrw = Rendezvous::new(&set);
@@ -544,28 +517,20 @@ fn keys_stream_from_a_file_and_stdin_one_line_per_key() {
 
     // Table mode streams `key → address hostname`; CRLF line ends are
     // stripped; stdin works the same.
-    let mut child = Command::new(bin())
-        .args([
-            "--resolv-conf",
-            "/dev/null",
-            "--server",
-            &dns.addr().to_string(),
-        ])
-        .args(["pick", MID, "--keys-from", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"k0\r\nk1\nk2")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let text = String::from_utf8(out.stdout).unwrap();
+    let addr = dns.addr().to_string();
+    let out = Cmd::new(&[
+        "--resolv-conf",
+        "/dev/null",
+        "--server",
+        &addr,
+        "pick",
+        MID,
+        "--keys-from",
+        "-",
+    ])
+    .run_with_stdin(b"k0\r\nk1\nk2");
+    assert_eq!(out.code, 0);
+    let text = out.stdout;
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 3, "{text}");
     for (i, l) in lines.iter().enumerate() {
@@ -578,38 +543,26 @@ fn keys_stream_from_a_file_and_stdin_one_line_per_key() {
 fn a_closed_pipe_ends_a_stream_with_exit_0() {
     let dns = Dns::start();
     let file = keys_file("pipe-keys", &keys(200_000, "p"));
-    let mut child = Command::new(bin())
-        .args([
-            "--resolv-conf",
-            "/dev/null",
-            "--server",
-            &dns.addr().to_string(),
-        ])
-        .args(["pick", MID, "--keys-from", &file])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let addr = dns.addr().to_string();
+    let mut child = Cmd::new(&[
+        "--resolv-conf",
+        "/dev/null",
+        "--server",
+        &addr,
+        "pick",
+        MID,
+        "--keys-from",
+        file.as_str(),
+    ])
+    .spawn_unread();
+    let mut stdout = BufReader::new(child.child.stdout.take().unwrap());
     let mut first = String::new();
     stdout.read_line(&mut first).unwrap();
     assert!(first.starts_with("p0 → 10.2.0."), "{first}");
     drop(stdout);
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    assert!(
-        out.stderr.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// One line from the child, or a panic after a generous deadline (a hang,
-/// not a performance assertion).
-fn line(reader: &mut impl BufRead) -> serde_json::Value {
-    let mut s = String::new();
-    assert!(reader.read_line(&mut s).unwrap() > 0, "hsvc ended early");
-    serde_json::from_str(&s).unwrap()
+    let (code, stderr) = child.wait();
+    assert_eq!(code, 0);
+    assert!(stderr.is_empty(), "{stderr}");
 }
 
 #[test]
@@ -617,41 +570,42 @@ fn follow_re_resolves_at_the_ttl_and_swaps_the_set_between_keys() {
     let mut base = cluster();
     base.ttl = 1;
     let dns = Dns::with(base.clone());
-    let mut child = Command::new(bin())
-        .args([
-            "--resolv-conf",
-            "/dev/null",
-            "--server",
-            &dns.addr().to_string(),
-        ])
-        .args(["pick", MID, "--keys-from", "-", "--follow", "-o", "jsonl"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let addr = dns.addr().to_string();
+    // Each line read is a pick or a set, or a panic after a generous
+    // deadline (a hang, not a performance assertion).
+    let mut child = Cmd::new(&[
+        "--resolv-conf",
+        "/dev/null",
+        "--server",
+        &addr,
+        "pick",
+        MID,
+        "--keys-from",
+        "-",
+        "--follow",
+        "-o",
+        "jsonl",
+    ])
+    .spawn();
 
-    let first = line(&mut stdout);
-    assert_eq!(
-        (first["event"].as_str(), first["generation"].as_u64()),
-        (Some("set"), Some(0))
-    );
-    assert_eq!(first["members"].as_array().unwrap().len(), 20);
-    assert_eq!(first["ttl"], 1);
+    let first: PickLine = child.json();
+    assert_eq!(first.event(), "set");
+    let first = first.set();
+    assert_eq!(first.generation, 0);
+    assert_eq!(first.members.len(), 20);
+    assert_eq!(first.ttl, Some(1));
 
     let old = sts_set(20);
     let hrw_old = Rendezvous::new(&old);
     // Each key is answered as soon as it is written (flushed per line).
     for k in ["a", "b", "c"] {
-        writeln!(stdin, "{k}").unwrap();
-        stdin.flush().unwrap();
-        let p = line(&mut stdout);
-        assert_eq!(p["event"], "pick");
-        assert_eq!(p["key"], k);
+        child.send(k);
+        let p: PickLine = child.json();
+        assert_eq!(p.event(), "pick");
+        let p = p.pick();
+        assert_eq!(p.key.as_deref(), Some(k));
         assert_eq!(
-            p["id"],
+            p.id,
             old.members()[hrw_old.pick_key(k.as_bytes()).unwrap()].id
         );
     }
@@ -669,46 +623,42 @@ fn follow_re_resolves_at_the_ttl_and_swaps_the_set_between_keys() {
     let hrw_new = Rendezvous::new(&new);
     let deadline = Instant::now() + Duration::from_secs(30);
     let mut i = 0;
-    let swapped = loop {
+    // The set line, and the pick right after it.
+    let (swapped, next) = loop {
         assert!(Instant::now() < deadline, "no set change seen");
         let key = format!("key-{i}");
         i += 1;
-        writeln!(stdin, "{key}").unwrap();
-        stdin.flush().unwrap();
-        let mut v = line(&mut stdout);
-        if v["event"] == "set" {
-            let pick = line(&mut stdout);
-            v["next"] = pick;
-            break v;
+        child.send(&key);
+        let v: PickLine = child.json();
+        if v.event() == "set" {
+            let pick: PickLine = child.json();
+            break (v, pick);
         }
-        assert_eq!(v["generation"], 0);
+        assert_eq!(v.pick().generation, 0);
         std::thread::sleep(Duration::from_millis(100));
     };
-    assert_eq!(swapped["generation"], 1);
-    assert_eq!(swapped["members"].as_array().unwrap().len(), 5);
-    let next = &swapped["next"];
-    assert_eq!(next["generation"], 1);
-    let k = next["key"].as_str().unwrap();
+    let swapped = swapped.set();
+    assert_eq!(swapped.generation, 1);
+    assert_eq!(swapped.members.len(), 5);
+    let next = next.pick();
+    assert_eq!(next.generation, 1);
+    let k = next.key.as_deref().unwrap();
     assert_eq!(
-        next["id"],
+        next.id,
         new.members()[hrw_new.pick_key(k.as_bytes()).unwrap()].id
     );
     // And from now on only the 5 remaining pods are picked.
     for j in 0..50 {
         let key = format!("after-{j}");
-        writeln!(stdin, "{key}").unwrap();
-        stdin.flush().unwrap();
-        let p = line(&mut stdout);
+        child.send(&key);
+        let p: PickLine = child.json();
         assert_eq!(
-            p["id"],
+            p.pick().id,
             new.members()[hrw_new.pick_key(key.as_bytes()).unwrap()].id
         );
     }
-    drop(stdin);
-    let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(0));
-    let mut err = String::new();
-    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    let (code, err) = child.wait();
+    assert_eq!(code, 0);
     assert!(
         err.contains("endpoint set changed (generation 1): 5 endpoints, +0 -15"),
         "{err}"
@@ -720,15 +670,12 @@ fn identity_rules_port_choice_and_dual_stack_pods() {
     let dns = Dns::start();
     // A dual-stack StatefulSet pod is one member, printed with its IPv4.
     let doc = ok(&dns.hsvc(&["pick", "db.awx", "-c", "2", "-o", "json"]));
-    let members = doc["members"].as_array().unwrap();
+    let members = &doc.members;
     assert_eq!(members.len(), 2);
-    assert_eq!(members[0]["id"], "db-0");
+    assert_eq!(members[0].id, "db-0");
+    assert_eq!(members[0].addresses, ["10.244.217.13", "fd00:10:244::13"]);
     assert_eq!(
-        members[0]["addresses"],
-        serde_json::json!(["10.244.217.13", "fd00:10:244::13"])
-    );
-    assert_eq!(
-        str_list(&doc["picks"], "address"),
+        addresses(&doc),
         ["10.244.217.13:5432", "10.244.194.71:5432"]
     );
     // --identity ip: one member per address.
@@ -743,7 +690,7 @@ fn identity_rules_port_choice_and_dual_stack_pods() {
         "json",
     ]));
     assert_eq!(
-        str_list(&doc["members"], "id"),
+        doc.member_ids(),
         [
             "10.244.194.71",
             "10.244.217.13",
@@ -751,13 +698,10 @@ fn identity_rules_port_choice_and_dual_stack_pods() {
             "fd00:10:244::71"
         ]
     );
-    assert_eq!(
-        str_list(&doc["picks"], "address")[2],
-        "[fd00:10:244::13]:5432"
-    );
+    assert_eq!(addresses(&doc)[2], "[fd00:10:244::13]:5432");
     // Deployment pods: auto falls back to the IP, hostname keeps the dashed label.
     let doc = ok(&dns.hsvc(&["pick", "web-headless.default", "-c", "1", "-o", "json"]));
-    assert_eq!(str_list(&doc["members"], "id")[0], "10.244.194.69");
+    assert_eq!(doc.member_ids()[0], "10.244.194.69");
     let doc = ok(&dns.hsvc(&[
         "pick",
         "web-headless.default",
@@ -766,12 +710,15 @@ fn identity_rules_port_choice_and_dual_stack_pods() {
         "-o",
         "json",
     ]));
-    assert_eq!(str_list(&doc["members"], "id")[0], "10-244-194-69");
+    assert_eq!(doc.member_ids()[0], "10-244-194-69");
     // --port and --port-name.
-    let r = dns.hsvc(&["pick", MID, "--port", "9090", "-o", "plain"]);
-    assert_eq!(r.stdout, "10.2.0.1:9090\n", "{r:?}");
-    let r = dns.hsvc(&["pick", MID, "--port-name", "http", "-o", "plain"]);
-    assert_eq!(r.stdout, "10.2.0.1:8080\n", "{r:?}");
+    for (flag, value, want) in [
+        ("--port", "9090", "10.2.0.1:9090\n"),
+        ("--port-name", "http", "10.2.0.1:8080\n"),
+    ] {
+        let r = dns.hsvc(&["pick", MID, flag, value, "-o", "plain"]);
+        assert_eq!(r.stdout, want, "{r:?}");
+    }
     let r = dns.hsvc(&[
         "pick",
         MID,
@@ -785,7 +732,7 @@ fn identity_rules_port_choice_and_dual_stack_pods() {
         "1",
     ]);
     assert_eq!(r.code, 1, "{r:?}");
-    assert_eq!(r.json()["error"]["kind"], "no_endpoint");
+    assert_eq!(r.json::<PickDoc>().error.unwrap().kind, "no_endpoint");
 }
 
 #[test]
@@ -822,12 +769,7 @@ fn hostile_hostnames_are_escaped_in_text_output() {
         assert!(r.stdout.contains("\\027[31mred"), "{r:?}");
     }
     let file = temp_file("evil-keys", "\u{1b}]0;title\u{7}\n");
-    let r = dns.hsvc(&[
-        "pick",
-        "svc.evil",
-        "--keys-from",
-        &file.display().to_string(),
-    ]);
+    let r = dns.hsvc(&["pick", "svc.evil", "--keys-from", file.as_str()]);
     assert!(!r.stdout.contains('\u{1b}'), "{r:?}");
     assert!(
         r.stdout.starts_with("\\x1b]0;title\\x07 → 10.9.9.9:80"),
@@ -840,15 +782,15 @@ fn negative_answers_exit_1_and_dns_failures_exit_3() {
     let dns = Dns::start();
     let r = dns.hsvc(&["pick", "nope.mid", "-k", "a", "-o", "json"]);
     assert_eq!(r.code, 1, "{r:?}");
-    let doc = r.json();
-    assert_eq!(doc["status"], "nxdomain");
-    assert_eq!(doc["error"]["kind"], "nxdomain");
-    assert_eq!(doc["picks"], serde_json::json!([]));
+    let doc: PickDoc = r.json();
+    assert_eq!(doc.status, "nxdomain");
+    assert_eq!(doc.error.unwrap().kind, "nxdomain");
+    assert!(doc.picks.is_empty());
     assert!(r.stderr.contains("NXDOMAIN"), "{r:?}");
 
     let r = dns.hsvc(&["pick", "nope.mid", "-o", "jsonl"]);
     assert_eq!(r.code, 1, "{r:?}");
-    assert_eq!(r.json()["event"], "error");
+    assert_eq!(r.json::<PickLine>().event(), "error");
 
     dns.zone().set_drop_all(true);
     let r = dns.hsvc(&[
@@ -917,86 +859,7 @@ fn usage_errors_exit_2_before_any_query() {
     );
 }
 
-// The JSON contract: read the document back with unknown fields denied.
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)]
-struct Doc {
-    schema: String,
-    name: String,
-    fqdn: String,
-    status: String,
-    policy: String,
-    identity: String,
-    weights: String,
-    offset: Option<u64>,
-    seed: Option<u64>,
-    table_size: Option<u64>,
-    rcode: Option<String>,
-    server: Option<String>,
-    transport: String,
-    ttl: Option<u32>,
-    members: Vec<MemberDoc>,
-    picks: Vec<PickDoc>,
-    simulation: Option<SimDoc>,
-    warnings: Vec<String>,
-    error: Option<serde_json::Value>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)]
-struct MemberDoc {
-    id: String,
-    ip: String,
-    addresses: Vec<String>,
-    hostname: Option<String>,
-    port: Option<u16>,
-    address: String,
-    weight: u32,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)]
-struct PickDoc {
-    n: u64,
-    key: Option<String>,
-    id: String,
-    ip: String,
-    hostname: Option<String>,
-    port: Option<u16>,
-    address: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)]
-struct SimDoc {
-    picks: u64,
-    keys: String,
-    members: Vec<SimMember>,
-    max_over_mean: f64,
-    min_over_mean: f64,
-    movement_keys: usize,
-    moved_if_added: Option<f64>,
-    ideal_moved_if_added: Option<f64>,
-    notes: Vec<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)]
-struct SimMember {
-    id: String,
-    address: String,
-    weight: u32,
-    picks: u64,
-    share: f64,
-    expected_share: f64,
-    moved_if_removed: Option<f64>,
-}
+// The JSON contract: every document read back strictly (`support::schema`).
 
 #[test]
 fn json_documents_follow_the_documented_schema() {
@@ -1009,8 +872,7 @@ fn json_documents_follow_the_documented_schema() {
         vec!["pick", "nope.mid", "-o", "json"],
     ] {
         let r = dns.hsvc(&args);
-        let doc: Doc =
-            serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{args:?}: {e}\n{r:?}"));
+        let doc: PickDoc = schema::parse_or(&r.stdout, || format!("{args:?}: {r:?}"));
         assert_eq!(doc.schema, "hsvc.pick/v1");
     }
 }
@@ -1032,7 +894,8 @@ fn measure_streaming_a_million_keys_over_100_endpoints() {
     for i in 0..1_000_000u32 {
         text.push_str(&format!("user-{i:08}\n"));
     }
-    let file = temp_file("million-keys", &text).display().to_string();
+    let file = temp_file("million-keys", &text);
+    let addr = dns.addr().to_string();
     for (policy, format) in [
         ("hash", "plain"),
         ("maglev", "plain"),
@@ -1040,29 +903,24 @@ fn measure_streaming_a_million_keys_over_100_endpoints() {
         ("hash", "jsonl"),
     ] {
         let started = Instant::now();
-        let out = Command::new(bin())
-            .args([
-                "--resolv-conf",
-                "/dev/null",
-                "--server",
-                &dns.addr().to_string(),
-            ])
-            .args([
-                "pick",
-                "web.hundred",
-                "--keys-from",
-                &file,
-                "--policy",
-                policy,
-                "-o",
-                format,
-            ])
-            .stdout(Stdio::piped())
-            .output()
-            .unwrap();
+        let out = Cmd::new(&[
+            "--resolv-conf",
+            "/dev/null",
+            "--server",
+            &addr,
+            "pick",
+            "web.hundred",
+            "--keys-from",
+            file.as_str(),
+            "--policy",
+            policy,
+            "-o",
+            format,
+        ])
+        .run();
         let wall = started.elapsed();
-        assert_eq!(out.status.code(), Some(0));
-        let lines = out.stdout.iter().filter(|&&b| b == b'\n').count();
+        assert_eq!(out.code, 0);
+        let lines = out.stdout.matches('\n').count();
         println!("{policy:>6} -o {format:<5}: {lines} lines in {wall:?}");
     }
 }

@@ -1,13 +1,13 @@
 //! probe_all: input order, progress reporting, concurrency bound.
 
-mod probe_support;
+mod support;
 
 use std::sync::atomic::Ordering;
 use std::sync::Mutex;
 use std::time::Duration;
 
 use hsvc_probe::{probe_all, Check, Outcome, ProbeOptions, Target};
-use probe_support::*;
+use support::pods::*;
 
 fn opts(concurrency: usize) -> ProbeOptions {
     ProbeOptions {

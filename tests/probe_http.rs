@@ -1,11 +1,11 @@
 //! HTTP checks against tiny loopback responders.
 
-mod probe_support;
+mod support;
 
 use std::time::Duration;
 
 use hsvc_probe::{probe_one, Check, Expect, Outcome, ProbeOptions, Target};
-use probe_support::*;
+use support::pods::*;
 
 fn opts() -> ProbeOptions {
     ProbeOptions {

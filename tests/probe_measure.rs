@@ -11,13 +11,13 @@
 //! The servers run on their own thread and runtime so they do not share the
 //! prober's executor.
 
-mod probe_support;
+mod support;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use hsvc_probe::{probe_all, Check, Outcome, ProbeOptions, Target};
-use probe_support::*;
+use support::pods::*;
 
 const N: usize = 1000;
 

@@ -1,11 +1,11 @@
 //! TCP checks against real loopback sockets.
 
-mod probe_support;
+mod support;
 
 use std::time::Duration;
 
 use hsvc_probe::{probe_one, Check, Outcome, ProbeOptions, Target};
-use probe_support::*;
+use support::pods::*;
 
 fn opts() -> ProbeOptions {
     ProbeOptions {

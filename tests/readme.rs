@@ -3,7 +3,10 @@
 //! `hsvc demo --serve` on 127.0.0.1:5353) and prints what the README shows.
 //! Latencies are masked; a line `…` in the README ends the comparison.
 
-mod common;
+mod support;
+
+use support::bin::{temp_dir, Cmd};
+use support::cluster::Dns;
 
 fn mask(s: &str) -> String {
     // "0.61 ms", "12.3 ms", "1520 ms" -> "<ms>"
@@ -34,12 +37,11 @@ fn mask(s: &str) -> String {
 fn readme_examples_run_as_printed() {
     let readme =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-    let dns = common::Dns::start();
+    let dns = Dns::start();
     let addr = dns.addr().to_string();
-    let dir = std::env::temp_dir().join(format!("hsvc-readme-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = temp_dir();
     std::fs::write(
-        dir.join("pod-resolv.conf"),
+        dir.path().join("pod-resolv.conf"),
         "search awx.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n",
     )
     .unwrap();
@@ -83,17 +85,11 @@ fn readme_examples_run_as_printed() {
             args.clear();
         }
         args.extend(rest);
-        let out = std::process::Command::new(common::bin())
-            .args(&args)
-            .current_dir(&dir)
+        let out = Cmd::new(&args)
+            .current_dir(dir.path())
             .env("HSVC_SERVER", &addr)
-            .env_remove("HSVC_NAMESPACE")
-            .env("NO_COLOR", "1")
-            .output()
-            .unwrap();
-        let stdout = String::from_utf8(out.stdout)
-            .unwrap()
-            .replace(&addr, "127.0.0.1:5353");
+            .run();
+        let stdout = out.stdout.replace(&addr, "127.0.0.1:5353");
         let got = mask(&stdout);
         let mut want = String::new();
         let mut prefix_only = false;

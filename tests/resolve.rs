@@ -1,12 +1,14 @@
 //! `hsvc resolve` end to end: the real binary against the in-process
 //! cluster DNS on loopback.
 
-mod common;
+mod support;
 
 use std::collections::BTreeSet;
 
-use common::*;
 use hsvc_cluster::{Behaviour, Fault, Transport};
+use support::bin::{hsvc, temp_file};
+use support::cluster::{big_cluster, cluster, pod_resolv_conf, Dns};
+use support::schema::{ResolveDoc, ResolveRejected};
 
 fn web_awx() -> Vec<String> {
     vec![
@@ -21,38 +23,32 @@ fn json_lists_the_statefulset_pods_with_their_port() {
     let dns = Dns::start();
     let r = dns.hsvc(&["resolve", "web-headless.awx", "-o", "json"]);
     assert_eq!(r.code, 0, "{r:?}");
-    let doc = r.json();
-    assert_eq!(doc["schema"], "hsvc.resolve/v1");
-    assert_eq!(doc["name"], "web-headless.awx");
-    assert_eq!(doc["fqdn"], "web-headless.awx.svc.cluster.local.");
-    assert_eq!(doc["kind"], "service");
-    assert_eq!(doc["status"], "ok");
-    assert_eq!(doc["rcode"], "NOERROR");
-    assert_eq!(doc["server"], dns.addr().to_string());
-    assert_eq!(doc["transport"], "udp");
-    assert_eq!(doc["ttl"], 30);
-    assert!(doc["latency_ms"].as_f64().unwrap() > 0.0);
-    assert_eq!(ips(&doc), web_awx(), "sorted by IP");
-    let hosts: Vec<&str> = doc["endpoints"]
-        .as_array()
-        .unwrap()
+    let doc: ResolveDoc = r.json();
+    assert_eq!(doc.schema, "hsvc.resolve/v1");
+    assert_eq!(doc.name, "web-headless.awx");
+    assert_eq!(doc.fqdn, "web-headless.awx.svc.cluster.local.");
+    assert_eq!(doc.kind, "service");
+    assert_eq!(doc.status, "ok");
+    assert_eq!(doc.rcode.as_deref(), Some("NOERROR"));
+    assert_eq!(doc.server, Some(dns.addr().to_string()));
+    assert_eq!(doc.transport, "udp");
+    assert_eq!(doc.ttl, Some(30));
+    assert!(doc.latency_ms > 0.0);
+    assert_eq!(doc.ips(), web_awx(), "sorted by IP");
+    let hosts: Vec<&str> = doc
+        .endpoints
         .iter()
-        .map(|e| e["hostname"].as_str().unwrap())
+        .map(|e| e.hostname.as_deref().unwrap())
         .collect();
     assert_eq!(hosts, ["web-1", "web-0", "web-2"]);
-    for e in doc["endpoints"].as_array().unwrap() {
-        assert_eq!(e["ports"][0]["port"], 80);
-        assert_eq!(e["ports"][0]["weight"], 33);
-        assert_eq!(e["family"], "ipv4");
-        assert_eq!(e["ttl"], 30);
+    for e in &doc.endpoints {
+        assert_eq!(e.ports[0].port, 80);
+        assert_eq!(e.ports[0].weight, 33);
+        assert_eq!(e.family, "ipv4");
+        assert_eq!(e.ttl, 30);
     }
     // A, AAAA and SRV, each once.
-    let types: BTreeSet<String> = doc["queries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|q| q["type"].as_str().unwrap().to_string())
-        .collect();
+    let types: BTreeSet<String> = doc.queries.iter().map(|q| q.rtype.clone()).collect();
     assert_eq!(
         types,
         ["A", "AAAA", "SRV"].iter().map(|s| s.to_string()).collect()
@@ -78,13 +74,13 @@ fn every_service_name_form_reaches_the_same_fqdn() {
         a.extend(["-o", "json"]);
         let r = dns.hsvc(&a);
         assert_eq!(r.code, 0, "{args:?}: {r:?}");
-        let doc = r.json();
+        let doc: ResolveDoc = r.json();
         assert_eq!(
-            doc["fqdn"],
+            doc.fqdn,
             format!("web-headless.{ns}.svc.cluster.local."),
             "{args:?}"
         );
-        assert_eq!(doc["endpoints"].as_array().unwrap().len(), 3);
+        assert_eq!(doc.endpoints.len(), 3);
     }
 }
 
@@ -101,9 +97,10 @@ fn namespace_and_cluster_domain_come_from_the_search_list() {
         "json",
     ]);
     assert_eq!(r.code, 0, "{r:?}");
-    assert_eq!(r.json()["fqdn"], "web-headless.awx.svc.cluster.local.");
+    let doc: ResolveDoc = r.json();
+    assert_eq!(doc.fqdn, "web-headless.awx.svc.cluster.local.");
     // --server replaced the file's nameserver (nothing listens on 127.0.0.1:53).
-    assert_eq!(r.json()["server"], dns.addr().to_string());
+    assert_eq!(doc.server, Some(dns.addr().to_string()));
 }
 
 #[test]
@@ -111,17 +108,17 @@ fn pod_name_srv_name_and_ip_literals() {
     let dns = Dns::start();
     let r = dns.hsvc(&["resolve", "web-0.web-headless.awx", "-o", "json"]);
     assert_eq!(r.code, 0, "{r:?}");
-    let doc = r.json();
-    assert_eq!(doc["kind"], "endpoint");
-    assert_eq!(ips(&doc), ["10.244.217.10"]);
-    assert_eq!(doc["endpoints"][0]["ports"][0]["weight"], 100);
+    let doc: ResolveDoc = r.json();
+    assert_eq!(doc.kind, "endpoint");
+    assert_eq!(doc.ips(), ["10.244.217.10"]);
+    assert_eq!(doc.endpoints[0].ports[0].weight, 100);
 
     let r = dns.hsvc(&["resolve", "_postgres._tcp.db.awx", "-o", "json"]);
     assert_eq!(r.code, 0, "{r:?}");
-    let doc = r.json();
-    assert_eq!(doc["kind"], "srv");
+    let doc: ResolveDoc = r.json();
+    assert_eq!(doc.kind, "srv");
     assert_eq!(
-        ips(&doc),
+        doc.ips(),
         [
             "10.244.194.71",
             "10.244.217.13",
@@ -129,19 +126,19 @@ fn pod_name_srv_name_and_ip_literals() {
             "fd00:10:244::71"
         ]
     );
-    for e in doc["endpoints"].as_array().unwrap() {
-        assert_eq!(e["ports"][0]["name"], "postgres");
-        assert_eq!(e["ports"][0]["protocol"], "tcp");
-        assert_eq!(e["ports"][0]["port"], 5432);
+    for e in &doc.endpoints {
+        assert_eq!(e.ports[0].name.as_deref(), Some("postgres"));
+        assert_eq!(e.ports[0].protocol.as_deref(), Some("tcp"));
+        assert_eq!(e.ports[0].port, 5432);
     }
 
     let r = dns.hsvc(&["resolve", "10.244.194.69", "-o", "json"]);
     assert_eq!(r.code, 0, "{r:?}");
-    let doc = r.json();
-    assert_eq!(doc["kind"], "reverse");
-    assert_eq!(doc["fqdn"], "69.194.244.10.in-addr.arpa.");
+    let doc: ResolveDoc = r.json();
+    assert_eq!(doc.kind, "reverse");
+    assert_eq!(doc.fqdn, "69.194.244.10.in-addr.arpa.");
     assert_eq!(
-        doc["endpoints"][0]["ptr"][0],
+        doc.endpoints[0].ptr[0],
         "10-244-194-69.web-headless.default.svc.cluster.local."
     );
 
@@ -162,10 +159,10 @@ fn port_name_labels_the_ports() {
         "json",
     ]);
     assert_eq!(r.code, 0, "{r:?}");
-    for e in r.json()["endpoints"].as_array().unwrap() {
-        assert_eq!(e["ports"].as_array().unwrap().len(), 1, "{e}");
-        assert_eq!(e["ports"][0]["name"], "nginx-web-headless");
-        assert_eq!(e["ports"][0]["protocol"], "tcp");
+    for e in r.json::<ResolveDoc>().endpoints {
+        assert_eq!(e.ports.len(), 1, "{e:?}");
+        assert_eq!(e.ports[0].name.as_deref(), Some("nginx-web-headless"));
+        assert_eq!(e.ports[0].protocol.as_deref(), Some("tcp"));
     }
     let r = dns.hsvc(&["resolve", "web-headless.awx", "--port-name", "nope"]);
     assert_eq!(r.code, 0, "{r:?}");
@@ -177,37 +174,28 @@ fn dual_stack_service() {
     let dns = Dns::start();
     let r = dns.hsvc(&["resolve", "db.awx", "-o", "json"]);
     assert_eq!(r.code, 0, "{r:?}");
-    let doc = r.json();
-    let fam: Vec<&str> = doc["endpoints"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["family"].as_str().unwrap())
-        .collect();
+    let doc: ResolveDoc = r.json();
+    let fam: Vec<&str> = doc.endpoints.iter().map(|e| e.family.as_str()).collect();
     assert_eq!(fam, ["ipv4", "ipv4", "ipv6", "ipv6"]);
     // One SRV per pod covers both of its addresses.
-    assert!(doc["endpoints"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|e| e["ports"][0]["weight"] == 25));
+    assert!(doc.endpoints.iter().all(|e| e.ports[0].weight == 25));
 }
 
 #[test]
 fn nxdomain_and_nodata_are_told_apart() {
     let dns = Dns::start();
-    let r = dns.hsvc(&["resolve", "web-9.web-headless.awx", "-o", "json"]);
-    assert_eq!(r.code, 1, "{r:?}");
-    assert_eq!(r.json()["status"], "nxdomain");
-    assert_eq!(r.json()["rcode"], "NXDOMAIN");
-    assert!(r.stderr.contains("NXDOMAIN"), "{r:?}");
-
-    // A namespace name exists (empty non-terminal) but has no address.
-    let r = dns.hsvc(&["resolve", "awx.svc.cluster.local.", "-o", "json"]);
-    assert_eq!(r.code, 1, "{r:?}");
-    assert_eq!(r.json()["status"], "nodata");
-    assert_eq!(r.json()["rcode"], "NOERROR");
-    assert!(r.stderr.contains("NODATA"), "{r:?}");
+    for (name, status, rcode, says) in [
+        ("web-9.web-headless.awx", "nxdomain", "NXDOMAIN", "NXDOMAIN"),
+        // A namespace name exists (empty non-terminal) but has no address.
+        ("awx.svc.cluster.local.", "nodata", "NOERROR", "NODATA"),
+    ] {
+        let r = dns.hsvc(&["resolve", name, "-o", "json"]);
+        assert_eq!(r.code, 1, "{name}: {r:?}");
+        let doc: ResolveDoc = r.json();
+        assert_eq!(doc.status, status, "{name}");
+        assert_eq!(doc.rcode.as_deref(), Some(rcode), "{name}");
+        assert!(r.stderr.contains(says), "{name}: {r:?}");
+    }
 
     let r = dns.hsvc(&["resolve", "nosuch.awx"]);
     assert_eq!(r.code, 1);
@@ -219,11 +207,11 @@ fn truncated_udp_answer_is_retried_over_tcp_and_comes_back_whole() {
     let dns = Dns::with(big_cluster());
     let r = dns.hsvc(&["resolve", "web.big", "-o", "json"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let doc = r.json();
-    assert_eq!(doc["truncated"], true);
-    assert_eq!(doc["retried_tcp"], true);
-    assert_eq!(doc["transport"], "tcp");
-    let eps = doc["endpoints"].as_array().unwrap();
+    let doc: ResolveDoc = r.json();
+    assert!(doc.truncated);
+    assert!(doc.retried_tcp);
+    assert_eq!(doc.transport, "tcp");
+    let eps = &doc.endpoints;
     assert_eq!(eps.len(), 3000);
     let want: BTreeSet<String> = (0..3000u32)
         .map(|i| {
@@ -231,27 +219,24 @@ fn truncated_udp_answer_is_retried_over_tcp_and_comes_back_whole() {
                 .to_string()
         })
         .collect();
-    let got: BTreeSet<String> = ips(&doc).into_iter().collect();
+    let got: BTreeSet<String> = doc.ips().into_iter().collect();
     assert_eq!(got, want);
     // 3000 SRV records (targets cannot be compressed) exceed 64 KiB even
     // over TCP: the SRV answer is partial and the output says so, but every
     // hostname it does carry belongs to the right pod.
-    assert_eq!(doc["complete"], false);
+    assert!(!doc.complete);
     assert!(
-        doc["warnings"][0]
-            .as_str()
-            .unwrap()
-            .contains("truncated even over TCP"),
-        "{}",
-        doc["warnings"]
+        doc.warnings[0].contains("truncated even over TCP"),
+        "{:?}",
+        doc.warnings
     );
     let base = u32::from(std::net::Ipv4Addr::new(10, 1, 0, 1));
     let mut named = 0;
     for e in eps {
-        let ip: std::net::Ipv4Addr = e["ip"].as_str().unwrap().parse().unwrap();
-        if let Some(h) = e["hostname"].as_str() {
-            assert_eq!(h, format!("web-{}", u32::from(ip) - base));
-            assert_eq!(e["ports"][0]["port"], 8080);
+        let ip: std::net::Ipv4Addr = e.ip.parse().unwrap();
+        if let Some(h) = &e.hostname {
+            assert_eq!(*h, format!("web-{}", u32::from(ip) - base));
+            assert_eq!(e.ports[0].port, 8080);
             named += 1;
         }
     }
@@ -274,8 +259,9 @@ fn tcp_flag_sends_nothing_over_udp() {
     let dns = Dns::start();
     let r = dns.hsvc(&["--tcp", "resolve", "web-headless.awx", "-o", "json"]);
     assert_eq!(r.code, 0, "{r:?}");
-    assert_eq!(r.json()["transport"], "tcp");
-    assert_eq!(ips(&r.json()), web_awx());
+    let doc: ResolveDoc = r.json();
+    assert_eq!(doc.transport, "tcp");
+    assert_eq!(doc.ips(), web_awx());
     let log = dns.zone().query_log();
     assert_eq!(log.len(), 3);
     assert!(log.iter().all(|q| q.transport == Transport::Tcp));
@@ -294,8 +280,9 @@ fn edns_size_is_advertised_and_can_be_turned_off() {
     // Without EDNS the 20-pod SRV answer no longer fits 512 bytes.
     let r = dns.hsvc(&["--edns-size", "0", "resolve", "web.mid", "-o", "json"]);
     assert_eq!(r.code, 0, "{r:?}");
-    assert_eq!(r.json()["endpoints"].as_array().unwrap().len(), 20);
-    assert_eq!(r.json()["retried_tcp"], true);
+    let doc: ResolveDoc = r.json();
+    assert_eq!(doc.endpoints.len(), 20);
+    assert!(doc.retried_tcp);
     assert!(dns
         .zone()
         .query_log()
@@ -312,21 +299,15 @@ fn missing_srv_glue_is_looked_up() {
     });
     let r = dns.hsvc(&["resolve", "web.mid", "-o", "json"]);
     assert_eq!(r.code, 0, "{r:?}");
-    let doc = r.json();
-    let eps = doc["endpoints"].as_array().unwrap();
+    let doc: ResolveDoc = r.json();
+    let eps = &doc.endpoints;
     assert_eq!(eps.len(), 20);
     assert!(
         eps.iter()
-            .all(|e| e["hostname"].as_str().unwrap().starts_with("web-")
-                && e["ports"][0]["port"] == 8080),
-        "{doc}"
+            .all(|e| e.hostname.as_deref().unwrap().starts_with("web-") && e.ports[0].port == 8080),
+        "{doc:?}"
     );
-    let targets = doc["queries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|q| q["purpose"] == "target")
-        .count();
+    let targets = doc.queries.iter().filter(|q| q.purpose == "target").count();
     assert_eq!(
         targets, 20,
         "A (the only family of the Service) of each of the 20 targets"
@@ -351,16 +332,12 @@ fn a_server_that_never_answers_is_a_dns_failure_after_all_attempts() {
         "json",
     ]);
     assert_eq!(r.code, 3, "{r:?}");
-    let doc = r.json();
-    assert_eq!(doc["status"], "error");
-    assert_eq!(doc["error"]["kind"], "timeout");
-    assert_eq!(doc["error"]["server"], addr);
-    let a_tries = doc["queries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|q| q["type"] == "A")
-        .count();
+    let doc: ResolveDoc = r.json();
+    assert_eq!(doc.status, "error");
+    let error = doc.error.as_ref().unwrap();
+    assert_eq!(error.kind, "timeout");
+    assert_eq!(error.server.as_deref(), Some(addr.as_str()));
+    let a_tries = doc.queries.iter().filter(|q| q.rtype == "A").count();
     assert_eq!(a_tries, 2, "one try per attempt");
     assert!(r.stderr.contains("no answer"), "{r:?}");
     // Text mode: one line on stderr, nothing on stdout.
@@ -401,7 +378,8 @@ fn servfail_refused_and_malformed_are_dns_failures() {
             "json",
         ]);
         assert_eq!(r.code, 3, "{fault:?}: {r:?}");
-        assert_eq!(r.json()["error"]["kind"], kind, "{fault:?}");
+        let doc: ResolveDoc = r.json();
+        assert_eq!(doc.error.unwrap().kind, kind, "{fault:?}");
     }
 }
 
@@ -424,13 +402,12 @@ fn the_next_server_is_asked_when_one_fails() {
         "json",
     ]);
     assert_eq!(r.code, 0, "{r:?}");
-    let doc = r.json();
-    assert_eq!(doc["server"], dns.addr().to_string());
-    assert!(doc["queries"]
-        .as_array()
-        .unwrap()
+    let doc: ResolveDoc = r.json();
+    assert_eq!(doc.server, Some(dns.addr().to_string()));
+    assert!(doc
+        .queries
         .iter()
-        .any(|q| q["server"] == closed.as_str() && q["error"] == "connection refused"));
+        .any(|q| q.server == closed && q.error.as_deref() == Some("connection refused")));
 }
 
 #[test]
@@ -473,8 +450,9 @@ fn invalid_names_are_rejected_before_any_query() {
     }
     let r = dns.hsvc(&["resolve", "web..awx", "-o", "json"]);
     assert_eq!(r.code, 2);
-    assert_eq!(r.json()["status"], "error");
-    assert_eq!(r.json()["error"]["kind"], "invalid_name");
+    let doc: ResolveRejected = r.json();
+    assert_eq!(doc.status, "error");
+    assert_eq!(doc.error.kind, "invalid_name");
     assert!(dns.zone().query_log().is_empty());
 }
 
@@ -550,17 +528,14 @@ fn explain_lists_every_query() {
     }
 }
 
-fn steps(doc: &serde_json::Value) -> Vec<(String, String)> {
-    doc["search"]["steps"]
-        .as_array()
+/// (candidate, result) of each step of the search walk.
+fn steps(doc: &ResolveDoc) -> Vec<(String, String)> {
+    doc.search
+        .as_ref()
         .unwrap()
+        .steps
         .iter()
-        .map(|s| {
-            (
-                s["candidate"].as_str().unwrap().to_string(),
-                s["result"].as_str().unwrap().to_string(),
-            )
-        })
+        .map(|s| (s.candidate.clone(), s.result.clone()))
         .collect()
 }
 
@@ -584,9 +559,10 @@ fn search_walk_from_another_namespace_finds_the_service() {
         "json",
     ]);
     assert_eq!(r.code, 0, "{r:?}");
-    let doc = r.json();
-    assert_eq!(doc["search"]["resolver"], "glibc");
-    assert_eq!(doc["search"]["ndots"], 5);
+    let doc: ResolveDoc = r.json();
+    let search = doc.search.as_ref().unwrap();
+    assert_eq!(search.resolver, "glibc");
+    assert_eq!(search.ndots, 5);
     assert_eq!(
         steps(&doc),
         pairs(&[
@@ -594,9 +570,9 @@ fn search_walk_from_another_namespace_finds_the_service() {
             ("web-headless.awx.svc.cluster.local.", "answer"),
         ])
     );
-    assert_eq!(doc["fqdn"], "web-headless.awx.svc.cluster.local.");
-    assert_eq!(doc["kind"], "service");
-    assert_eq!(ips(&doc), web_awx());
+    assert_eq!(doc.fqdn, "web-headless.awx.svc.cluster.local.");
+    assert_eq!(doc.kind, "service");
+    assert_eq!(doc.ips(), web_awx());
     // What went on the wire: A+AAAA per candidate, SRV only for the winner.
     let log = dns.zone().query_log();
     let names: BTreeSet<String> = log.iter().map(|q| q.name.clone()).collect();
@@ -609,55 +585,45 @@ fn search_walk_nodata_glibc_continues_musl_stops() {
     let dns = Dns::start();
     let rc = pod_resolv_conf("default");
     let rc = rc.to_str().unwrap();
-    let r = dns.hsvc(&[
-        "--resolv-conf",
-        rc,
-        "resolve",
-        "--search",
-        "awx",
-        "-o",
-        "json",
-    ]);
-    assert_eq!(r.code, 1, "{r:?}");
-    let doc = r.json();
-    // The last, as-is candidate `awx.` is outside every zone the test
-    // server serves: it answers REFUSED, as an upstream might.
-    assert_eq!(
-        steps(&doc),
-        pairs(&[
-            ("awx.default.svc.cluster.local.", "nxdomain"),
-            ("awx.svc.cluster.local.", "nodata"),
-            ("awx.cluster.local.", "nxdomain"),
-            ("awx.", "refused"),
-        ])
-    );
-    assert_eq!(
-        doc["status"], "nodata",
-        "glibc reports NO_DATA when any candidate had it"
-    );
-
-    let r = dns.hsvc(&[
-        "--resolv-conf",
-        rc,
-        "resolve",
-        "--search",
-        "--resolver",
-        "musl",
-        "awx",
-        "-o",
-        "json",
-    ]);
-    assert_eq!(r.code, 1, "{r:?}");
-    let doc = r.json();
-    assert_eq!(doc["search"]["resolver"], "musl");
-    assert_eq!(
-        steps(&doc),
-        pairs(&[
-            ("awx.default.svc.cluster.local.", "nxdomain"),
-            ("awx.svc.cluster.local.", "nodata"),
-        ])
-    );
-    assert_eq!(doc["status"], "nodata");
+    // (--resolver, the steps walked); glibc is the default. The last,
+    // as-is candidate `awx.` is outside every zone the test server serves:
+    // it answers REFUSED, as an upstream might.
+    let cases = [
+        (
+            None,
+            &[
+                ("awx.default.svc.cluster.local.", "nxdomain"),
+                ("awx.svc.cluster.local.", "nodata"),
+                ("awx.cluster.local.", "nxdomain"),
+                ("awx.", "refused"),
+            ][..],
+        ),
+        (
+            Some("musl"),
+            &[
+                ("awx.default.svc.cluster.local.", "nxdomain"),
+                ("awx.svc.cluster.local.", "nodata"),
+            ][..],
+        ),
+    ];
+    for (resolver, want) in cases {
+        let mut args = vec!["--resolv-conf", rc, "resolve", "--search"];
+        if let Some(resolver) = resolver {
+            args.extend(["--resolver", resolver]);
+        }
+        args.extend(["awx", "-o", "json"]);
+        let r = dns.hsvc(&args);
+        assert_eq!(r.code, 1, "{resolver:?}: {r:?}");
+        let doc: ResolveDoc = r.json();
+        if let Some(resolver) = resolver {
+            assert_eq!(doc.search.as_ref().unwrap().resolver, resolver);
+        }
+        assert_eq!(steps(&doc), pairs(want), "{resolver:?}");
+        assert_eq!(
+            doc.status, "nodata",
+            "{resolver:?}: glibc reports NO_DATA when any candidate had it, musl stops there"
+        );
+    }
 }
 
 #[test]
@@ -676,12 +642,12 @@ fn search_walk_with_many_dots_glibc_vs_musl() {
         "json",
     ]);
     assert_eq!(r.code, 1, "{r:?}");
-    let doc = r.json();
+    let doc: ResolveDoc = r.json();
     let s = steps(&doc);
     assert_eq!(s.len(), 4, "as is, then the three search domains: {s:?}");
     assert_eq!(s[0], (format!("{name}."), "nxdomain".to_string()));
     assert!(s.iter().all(|(_, r)| r == "nxdomain"));
-    assert_eq!(doc["status"], "nxdomain");
+    assert_eq!(doc.status, "nxdomain");
 
     let r = dns.hsvc(&[
         "--resolv-conf",
@@ -734,7 +700,7 @@ fn search_walk_stops_on_a_timeout_then_tries_as_is() {
         "json",
     ]);
     assert_eq!(r.code, 3, "{r:?}");
-    let doc = r.json();
+    let doc: ResolveDoc = r.json();
     assert_eq!(
         steps(&doc),
         pairs(&[
@@ -742,7 +708,7 @@ fn search_walk_stops_on_a_timeout_then_tries_as_is() {
             ("web.", "refused")
         ])
     );
-    assert_eq!(doc["status"], "error");
+    assert_eq!(doc.status, "error");
 }
 
 #[test]
@@ -759,20 +725,18 @@ fn a_pods_localdomain_and_res_options_replace_its_files_values() {
     // The pod's LOCALDOMAIN is its search list (glibc).
     let r = walk(&["--localdomain", "awx.svc.cluster.local"]);
     assert_eq!(r.code, 0, "{r:?}");
-    let doc = r.json();
-    assert_eq!(
-        doc["search"]["search"],
-        serde_json::json!(["awx.svc.cluster.local"])
-    );
+    let doc: ResolveDoc = r.json();
+    let search = doc.search.as_ref().unwrap();
+    assert_eq!(search.search, ["awx.svc.cluster.local"]);
     assert_eq!(
         steps(&doc),
         pairs(&[("web-headless.awx.svc.cluster.local.", "answer")])
     );
-    assert_eq!(doc["search"]["getaddrinfo"], "ok");
+    assert_eq!(search.getaddrinfo, "ok");
     // RES_OPTIONS' ndots:0 asks the name as is first.
     let r = walk(&["--res-options", "ndots:0"]);
-    let doc = r.json();
-    assert_eq!(doc["search"]["ndots"], 0);
+    let doc: ResolveDoc = r.json();
+    assert_eq!(doc.search.as_ref().unwrap().ndots, 0);
     assert_eq!(steps(&doc)[0].0, "web-headless.");
     // musl reads neither: a usage error, one line, exit 2.
     let r = walk(&[
@@ -812,11 +776,12 @@ fn musl_1_2_3_rules_are_selectable() {
     // musl 1.2.3 gives up on the root entry (it never reaches the server).
     let r = run("musl-1.2.3");
     assert_eq!(r.code, 3, "{r:?}");
-    let doc = r.json();
-    assert_eq!(doc["search"]["follows"], "musl 1.2.3");
-    assert_eq!(doc["search"]["getaddrinfo"], "EAI_AGAIN");
+    let doc: ResolveDoc = r.json();
+    let search = doc.search.as_ref().unwrap();
+    assert_eq!(search.follows, "musl 1.2.3");
+    assert_eq!(search.getaddrinfo, "EAI_AGAIN");
     assert_eq!(steps(&doc), pairs(&[("web-headless..", "malformed_query")]));
-    assert!(doc["queries"].as_array().unwrap().is_empty());
+    assert!(doc.queries.is_empty());
     assert!(dns.zone().query_log().is_empty());
     // Later musls skip it and find the Service.
     let r = run("musl");
@@ -847,8 +812,8 @@ fn an_ipv6_server_over_udp_and_tcp() {
         args.extend(["resolve", "db.awx", "-o", "json"]);
         let r = hsvc(&args);
         assert_eq!(r.code, 0, "{extra:?}: {r:?}");
-        let doc = r.json();
-        assert_eq!(doc["server"], addr);
-        assert_eq!(doc["endpoints"].as_array().unwrap().len(), 4);
+        let doc: ResolveDoc = r.json();
+        assert_eq!(doc.server.as_deref(), Some(addr.as_str()));
+        assert_eq!(doc.endpoints.len(), 4);
     }
 }

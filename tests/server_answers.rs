@@ -1,12 +1,12 @@
 //! Answers of the running server for the spec §9.5 table (rows a zone reproduces),
 //! over UDP and TCP.
 
-mod server_support;
+mod support;
 
 use hickory_proto::op::ResponseCode;
 use hickory_proto::rr::{RData, RecordType};
 use hsvc_cluster::{serve, Cluster, SharedZone};
-use server_support::*;
+use support::dns::*;
 
 async fn example_server() -> hsvc_cluster::RunningServer {
     serve(

@@ -1,6 +1,6 @@
 //! Fault injection, outage switch, runtime mutation and the query log.
 
-mod server_support;
+mod support;
 
 use std::net::Ipv4Addr;
 use std::time::{Duration, Instant};
@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use hickory_proto::op::{Message, ResponseCode};
 use hickory_proto::rr::RecordType;
 use hsvc_cluster::{serve, Cluster, Fault, RunningServer, Service, SharedZone, Transport};
-use server_support::*;
+use support::dns::*;
 
 const WEB: &str = "web-headless.awx.svc.cluster.local.";
 const DB: &str = "db.awx.svc.cluster.local.";

@@ -1,22 +1,22 @@
 //! Background servers: parallel instances, 127.x addresses, clean shutdown.
 
-use std::net::{SocketAddr, TcpStream, UdpSocket};
+mod support;
+
+use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
 use hickory_proto::op::{Message, Query};
 use hickory_proto::rr::{Name, RecordType};
 use hsvc_cluster::{serve, spawn_background, Cluster, SharedZone};
+use support::dns::blocking_udp_raw;
 
+/// `name A` (id 77, no RD), from a plain blocking socket.
 fn blocking_udp_query(server: SocketAddr, name: &str) -> Option<Message> {
-    let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
-    sock.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
     let mut m = Message::query();
     m.metadata.id = 77;
     m.add_query(Query::query(Name::from_ascii(name).unwrap(), RecordType::A));
-    sock.send_to(&m.to_vec().unwrap(), server).unwrap();
-    let mut buf = [0u8; 4096];
-    let (n, _) = sock.recv_from(&mut buf).ok()?;
-    Message::from_vec(&buf[..n]).ok()
+    let raw = blocking_udp_raw(server, &m.to_vec().unwrap(), Duration::from_secs(2))?;
+    Message::from_vec(&raw).ok()
 }
 
 #[test]

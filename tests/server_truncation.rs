@@ -1,12 +1,12 @@
 //! Truncation like CoreDNS (spec §4.2) and the BIND variant.
 
-mod server_support;
+mod support;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use hickory_proto::rr::RecordType;
 use hsvc_cluster::{serve, Behaviour, Cluster, Endpoint, Service, SharedZone};
-use server_support::*;
+use support::dns::*;
 
 fn cluster_with(svc: Service) -> Cluster {
     Cluster::new("cluster.local").with_service(svc)

@@ -6,101 +6,21 @@
 //! build from hanging, and "several rounds passed" is judged from the
 //! server's query log.
 
-mod common;
+mod support;
 
-use std::io::{BufRead, BufReader};
 use std::net::Ipv4Addr;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{self, Receiver};
 use std::time::Duration;
 
-use common::*;
 use hsvc_cluster::{Cluster, Service};
-use serde::Deserialize;
-use serde_json::Value;
+use support::bin::{Cmd, Spawned, PATIENCE};
+use support::cluster::{at, cluster, Dns};
+use support::schema::{self, WatchEnd, WatchEvent};
 
-/// Fail-safe only: how long to wait for a line before giving up.
-const PATIENCE: Duration = Duration::from_secs(30);
 const FQDN: &str = "app.scale.svc.cluster.local";
 
-// The documented event shapes, read back strictly.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)] // every field is read back for the schema, not all are asserted
-struct EventDoc {
-    schema: String,
-    event: String,
-    time: String,
-    source: String,
-    name: String,
-    fqdn: String,
-    server: String,
-    count: usize,
-    status: Option<String>,
-    rcode: Option<String>,
-    endpoint: Option<Entry>,
-    before: Option<Entry>,
-    fields: Option<Vec<String>>,
-    endpoints: Option<Vec<Entry>>,
-    error: Option<ErrorDoc>,
-    failures: Option<u64>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)] // every field is read back for the schema, not all are asserted
-struct Entry {
-    key: String,
-    ip: String,
-    ips: Vec<String>,
-    hostname: Option<String>,
-    fqdn: Option<String>,
-    ports: Vec<Value>,
-    ttl: u32,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)] // every field is read back for the schema, not all are asserted
-struct ErrorDoc {
-    kind: String,
-    message: String,
-    server: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)] // every field is read back for the schema, not all are asserted
-struct EndDoc {
-    schema: String,
-    event: String,
-    time: String,
-    reason: String,
-    elapsed_ms: u64,
-    resolutions: u64,
-    events: u64,
-    sources: Vec<EndSource>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)] // every field is read back for the schema, not all are asserted
-struct EndSource {
-    source: String,
-    fqdn: String,
-    server: String,
-    status: Option<String>,
-    count: usize,
-    resolutions: u64,
-    failures: u64,
-    events: u64,
-    failing: bool,
-}
-
-fn event(line: &str) -> EventDoc {
-    let e: EventDoc = serde_json::from_str(line)
-        .unwrap_or_else(|err| panic!("not a hsvc.watch/v1 event ({err}): {line}"));
-    assert_eq!(e.schema, "hsvc.watch/v1");
+/// An event line, read strictly (see `support::schema`).
+fn event(line: &str) -> WatchEvent {
+    let e: WatchEvent = schema::parse(line);
     // RFC 3339 UTC with milliseconds: 2026-01-01T00:00:00.000Z
     assert!(
         e.time.len() == 24 && e.time.ends_with('Z') && humantime::parse_rfc3339(&e.time).is_ok(),
@@ -110,13 +30,10 @@ fn event(line: &str) -> EventDoc {
     e
 }
 
-fn end(line: &str) -> EndDoc {
-    let e: EndDoc = serde_json::from_str(line)
-        .unwrap_or_else(|err| panic!("not a hsvc.watch/v1 end object ({err}): {line}"));
-    assert_eq!(
-        (e.schema.as_str(), e.event.as_str()),
-        ("hsvc.watch/v1", "end")
-    );
+/// The end line, read strictly.
+fn end(line: &str) -> WatchEnd {
+    let e: WatchEnd = schema::parse(line);
+    assert_eq!(e.event, "end", "{line}");
     assert!(humantime::parse_rfc3339(&e.time).is_ok());
     e
 }
@@ -137,86 +54,39 @@ fn scale_cluster(replicas: usize) -> Cluster {
 
 /// A running `hsvc watch` child with its stdout read line by line.
 struct Watch {
-    child: Child,
-    lines: Receiver<String>,
-    log: Vec<String>,
+    s: Spawned,
 }
 
 impl Watch {
     fn start(dns: &Dns, args: &[&str]) -> Watch {
-        let resolv = temp_file("resolv.watch", "# no nameserver\n");
-        let mut child = Command::new(bin())
-            .arg("--resolv-conf")
-            .arg(resolv)
-            .arg("--server")
-            .arg(dns.addr().to_string())
-            .args(args)
-            .env_remove("HSVC_SERVER")
-            .env_remove("HSVC_NAMESPACE")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start hsvc watch");
-        let stdout = child.stdout.take().unwrap();
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
+        let mut all = vec!["--server".to_string(), dns.addr().to_string()];
+        all.extend(args.iter().map(|a| a.to_string()));
         Watch {
-            child,
-            lines,
-            log: Vec::new(),
+            s: Cmd::new(&all).spawn(),
         }
     }
 
-    fn line(&mut self) -> String {
-        match self.lines.recv_timeout(PATIENCE) {
-            Ok(l) => {
-                self.log.push(l.clone());
-                l
-            }
-            Err(e) => panic!(
-                "no line from hsvc watch ({e}); so far:\n{}",
-                self.log.join("\n")
-            ),
-        }
-    }
-
-    fn next(&mut self) -> EventDoc {
-        let l = self.line();
+    fn next(&mut self) -> WatchEvent {
+        let l = self.s.line();
         event(&l)
     }
 
     /// Events until `n` of kind `kind` have come; all of them.
-    fn until(&mut self, kind: &str, n: usize) -> Vec<EventDoc> {
+    fn until(&mut self, kind: &str, n: usize) -> Vec<WatchEvent> {
         let mut got = Vec::new();
-        while got.iter().filter(|e: &&EventDoc| e.event == kind).count() < n {
+        while got.iter().filter(|e: &&WatchEvent| e.event == kind).count() < n {
             got.push(self.next());
         }
         got
     }
 
     /// Ctrl-C; returns the exit code and the end object.
-    fn interrupt(mut self) -> (i32, EndDoc) {
-        let pid = self.child.id().to_string();
-        let ok = Command::new("kill").args(["-INT", &pid]).status().unwrap();
-        assert!(ok.success());
+    fn interrupt(mut self) -> (i32, WatchEnd) {
+        self.s.interrupt();
         // Nothing changed since the last event, so the next line is the end.
-        let last = self.line();
-        let status = self.child.wait().unwrap();
-        (status.code().unwrap_or(-1), end(&last))
-    }
-}
-
-impl Drop for Watch {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        let last = self.s.line();
+        let (code, _) = self.s.wait();
+        (code, end(&last))
     }
 }
 
@@ -239,7 +109,7 @@ fn wait_rounds(dns: &Dns, name: &str, since: usize, rounds: usize) -> usize {
     }
 }
 
-fn keys(events: &[EventDoc]) -> Vec<String> {
+fn keys(events: &[WatchEvent]) -> Vec<String> {
     events
         .iter()
         .map(|e| e.endpoint.as_ref().unwrap().key.clone())
@@ -477,7 +347,7 @@ fn several_namespaces_at_once_one_resolution_per_round_each() {
     assert_eq!(r.code, 0, "{r:?}");
     let lines: Vec<&str> = r.stdout.lines().collect();
     assert_eq!(lines.len(), 4, "{r:?}");
-    let initial: Vec<EventDoc> = lines[..3].iter().map(|l| event(l)).collect();
+    let initial: Vec<WatchEvent> = lines[..3].iter().map(|l| event(l)).collect();
     let labels: Vec<&str> = initial.iter().map(|e| e.source.as_str()).collect();
     assert_eq!(
         labels,
@@ -516,20 +386,12 @@ fn two_servers_are_watched_separately() {
         .endpoints
         .truncate(2);
     let b = Dns::with(lag);
-    let r = hsvc(&[
-        "--server".to_string(),
-        a.addr().to_string(),
-        "--server".to_string(),
-        b.addr().to_string(),
-        "watch".into(),
-        "web-headless.awx".into(),
-        "-c".into(),
-        "1".into(),
-        "-o".into(),
-        "jsonl".into(),
-    ]);
+    let r = at(
+        &[&a, &b],
+        &["watch", "web-headless.awx", "-c", "1", "-o", "jsonl"],
+    );
     assert_eq!(r.code, 0, "{r:?}");
-    let ev: Vec<EventDoc> = r.stdout.lines().take(2).map(event).collect();
+    let ev: Vec<WatchEvent> = r.stdout.lines().take(2).map(event).collect();
     assert_eq!(
         (ev[0].source.clone(), ev[0].count),
         (a.addr().to_string(), 3)
@@ -613,7 +475,7 @@ fn measure(dns: &Dns, name: &str, early: usize, late: usize) {
     let fqdn = format!("{name}.svc.cluster.local");
     let mut w = Watch::start(dns, &["watch", name, "-o", "jsonl", "--interval", "100ms"]);
     let initial = w.next().count;
-    let pid = w.child.id();
+    let pid = w.s.pid();
     // One AAAA query per round (never truncated: these Services are IPv4).
     let wait = |n: usize| {
         while dns

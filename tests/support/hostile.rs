@@ -1,19 +1,22 @@
-//! A hostile DNS responder on loopback: raw tokio UDP and TCP sockets that
-//! answer each query as a per-test script says — with a QR=0 "reply", a
-//! foreign opcode, another question, a stray ID, a cut frame, 64 KiB of
-//! records, or nothing at all — and the real `hsvc` binary run against it
-//! with its exit code, wall time and peak memory.
+//! Hostile DNS responders on loopback, for running the real binary
+//! against (`support::bin`, whose runs carry wall time and, measured, peak
+//! memory):
 //!
-//! It shares no code with the client (nor with the test cluster): it
-//! builds replies with hickory's encoder and bends their bytes by hand.
-#![allow(dead_code)]
+//! - [`Hostile`]: raw tokio UDP and TCP sockets on one port that answer
+//!   each query as a per-test script says — with a QR=0 "reply", a foreign
+//!   opcode, another question, a stray ID, a cut frame, 64 KiB of records,
+//!   or nothing at all;
+//! - [`Scripted`]: a UDP-only server that answers each question with the
+//!   message a script builds (the ID and question filled in).
+//!
+//! They share no code with the client (nor with the test cluster): they
+//! build replies with hickory's encoder and bend their bytes by hand.
 
-use std::io::Read;
-use std::net::{Ipv4Addr, SocketAddr};
-use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::net::{Ipv4Addr, SocketAddr, UdpSocket as StdUdpSocket};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::thread::JoinHandle;
+use std::time::Duration;
 
 use hickory_proto::op::{Message, MessageType, OpCode, Query, ResponseCode};
 use hickory_proto::rr::rdata::{A, SRV};
@@ -462,109 +465,58 @@ pub fn a_block(n: u32) -> Vec<u8> {
     b
 }
 
-// ---- the binary ----
+// ---- a scripted UDP server ----
 
-/// One run of `hsvc`: exit code, output, wall time, peak RSS.
-pub struct Run {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
-    pub elapsed: Duration,
-    /// Peak resident set size of the child, KiB.
-    pub max_rss_kib: i64,
+type Answer = dyn Fn(&Query) -> Message + Send + Sync;
+
+/// A UDP server on 127.0.0.1 that answers each question with `script`
+/// (its ID and question set from the query); nothing listens on TCP.
+/// Stops when dropped.
+pub struct Scripted {
+    pub addr: SocketAddr,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
 }
 
-impl std::fmt::Debug for Run {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "exit {} after {:?}, {} KiB\n--- stdout\n{}--- stderr\n{}",
-            self.code,
-            self.elapsed,
-            self.max_rss_kib,
-            &self.stdout[..self.stdout.len().min(4000)],
-            self.stderr
-        )
+impl Scripted {
+    pub fn start(script: Box<Answer>) -> Scripted {
+        let sock = StdUdpSocket::bind("127.0.0.1:0").unwrap();
+        sock.set_read_timeout(Some(Duration::from_millis(50)))
+            .unwrap();
+        let addr = sock.local_addr().unwrap();
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while !flag.load(Ordering::Relaxed) {
+                let Ok((n, peer)) = sock.recv_from(&mut buf) else {
+                    continue;
+                };
+                let Ok(q) = Message::from_vec(&buf[..n]) else {
+                    continue;
+                };
+                let Some(query) = q.queries.first() else {
+                    continue;
+                };
+                let mut reply = script(query);
+                reply.metadata.id = q.metadata.id;
+                reply.queries = vec![query.clone()];
+                let _ = sock.send_to(&reply.to_vec().unwrap(), peer);
+            }
+        });
+        Scripted {
+            addr,
+            stop,
+            thread: Some(thread),
+        }
     }
 }
 
-impl Run {
-    pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {self:?}"))
-    }
-}
-
-fn empty_resolv_conf() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("hsvc-hostile-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let p = dir.join("resolv.empty");
-    std::fs::write(&p, "# no nameserver\n").unwrap();
-    p
-}
-
-/// The peak resident set of a live process, KiB: `VmHWM`, which a new
-/// program starts afresh at exec.
-fn vm_hwm_kib(pid: u32) -> Option<i64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
-/// Runs `hsvc --resolv-conf <empty> ARGS…` and measures its peak RSS.
-///
-/// The peak is sampled every millisecond from `/proc/PID/status` until
-/// the child exits, since `VmHWM` is a high-water mark only a peak in the
-/// last millisecond could escape. (`ru_maxrss` from wait4 or
-/// getrusage(RUSAGE_CHILDREN) is no use here: Linux carries the forking
-/// process's high-water mark across exec, so every child would report at
-/// least the test process's own RSS.)
-pub fn hsvc(args: &[&str]) -> Run {
-    let started = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hsvc"))
-        .arg("--resolv-conf")
-        .arg(empty_resolv_conf())
-        .args(args)
-        .env_remove("HSVC_SERVER")
-        .env_remove("HSVC_NAMESPACE")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run hsvc");
-    let mut out = child.stdout.take().unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let t_out = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        out.read_to_end(&mut s).unwrap();
-        s
-    });
-    let t_err = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        err.read_to_end(&mut s).unwrap();
-        s
-    });
-    let pid = child.id();
-    let mut peak = 0;
-    let status = loop {
-        if let Some(kib) = vm_hwm_kib(pid) {
-            peak = peak.max(kib);
+impl Drop for Scripted {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
         }
-        if let Some(status) = child.try_wait().expect("wait for hsvc") {
-            break status;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "hsvc hangs: {args:?}"
-        );
-        std::thread::sleep(Duration::from_millis(1));
-    };
-    let elapsed = started.elapsed();
-    Run {
-        code: status.code().unwrap_or(-1),
-        stdout: String::from_utf8(t_out.join().unwrap()).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(t_err.join().unwrap()).expect("stderr is UTF-8"),
-        elapsed,
-        max_rss_kib: peak,
     }
 }

@@ -5,22 +5,23 @@
 //!
 //! The zones come from `hsvc_cluster::Cluster`, so the expected answers are
 //! computed from the same model the servers load.
-#![allow(dead_code)]
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use hickory_proto::op::ResponseCode;
+use hickory_proto::op::{Message, ResponseCode};
 use hickory_proto::rr::rdata::SRV;
 use hickory_proto::rr::{Name, RData, Record, RecordType};
 use hsvc_cluster::cluster::{dashed_ip, rdata_text};
 use hsvc_cluster::{Cluster, Endpoint, Port, Service};
-use hsvc_resolve::dns::QueryOptions;
+use tempfile::TempDir;
+
+use super::dns::{blocking_tcp_raw, blocking_udp_raw, query_bytes};
+use super::schema::ResolveDoc;
 
 pub const NAMED: &str = "/usr/sbin/named";
 pub const KNOTD: &str = "/usr/sbin/knotd";
@@ -252,30 +253,22 @@ impl Oracle {
 }
 
 /// The same shape read back from an `hsvc resolve -o json` document.
-pub fn reported(doc: &serde_json::Value) -> Vec<Expected> {
-    let mut out: Vec<Expected> = doc["endpoints"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no endpoints array in {doc}"))
+pub fn reported(doc: &ResolveDoc) -> Vec<Expected> {
+    let mut out: Vec<Expected> = doc
+        .endpoints
         .iter()
         .map(|e| {
-            let mut ports: Vec<(u16, u16, u16)> = e["ports"]
-                .as_array()
-                .unwrap()
+            let mut ports: Vec<(u16, u16, u16)> = e
+                .ports
                 .iter()
-                .map(|p| {
-                    (
-                        p["port"].as_u64().unwrap() as u16,
-                        p["weight"].as_u64().unwrap() as u16,
-                        p["priority"].as_u64().unwrap() as u16,
-                    )
-                })
+                .map(|p| (p.port, p.weight, p.priority))
                 .collect();
             ports.sort();
             Expected {
-                ip: e["ip"].as_str().unwrap().parse().unwrap(),
-                hostname: e["hostname"].as_str().map(str::to_string),
+                ip: e.ip.parse().unwrap(),
+                hostname: e.hostname.clone(),
                 ports,
-                ttl: e["ttl"].as_u64().unwrap() as u32,
+                ttl: e.ttl,
             }
         })
         .collect();
@@ -286,11 +279,12 @@ pub fn reported(doc: &serde_json::Value) -> Vec<Expected> {
 // ---------------------------------------------------------------- processes
 
 /// A server process, killed by its pid when dropped, with its temporary
-/// directory (removed unless `HSVC_INTEROP_KEEP` is set).
+/// directory (removed then, unless `HSVC_INTEROP_KEEP` is set).
 pub struct Proc {
     pub what: &'static str,
     pub addr: SocketAddr,
     pub dir: PathBuf,
+    temp: Option<TempDir>,
     child: Child,
 }
 
@@ -315,21 +309,21 @@ impl Drop for Proc {
         // Child::kill sends SIGKILL to this pid and nothing else.
         let _ = self.child.kill();
         let _ = self.child.wait();
-        if std::env::var_os("HSVC_INTEROP_KEEP").is_none() {
-            let _ = std::fs::remove_dir_all(&self.dir);
+        if let Some(dir) = self.temp.take() {
+            if std::env::var_os("HSVC_INTEROP_KEEP").is_some() {
+                let kept = dir.keep();
+                eprintln!("{}: kept {}", self.what, kept.display());
+            }
         }
     }
 }
 
-static DIRS: AtomicUsize = AtomicUsize::new(0);
-
 /// A fresh temporary directory for one server.
-pub fn temp_dir(what: &str) -> PathBuf {
-    let n = DIRS.fetch_add(1, Ordering::SeqCst);
-    let dir = std::env::temp_dir().join(format!("hsvc-interop-{}-{what}-{n}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+pub fn temp_dir(what: &str) -> TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("hsvc-interop-{what}-"))
+        .tempdir()
+        .expect("temp dir")
 }
 
 /// A port on 127.0.0.1 that is free for both UDP and TCP right now. The
@@ -345,7 +339,8 @@ pub fn free_port() -> SocketAddr {
     panic!("no free port on 127.0.0.1");
 }
 
-fn spawn(what: &'static str, dir: PathBuf, addr: SocketAddr, cmd: &mut Command) -> Proc {
+fn spawn(what: &'static str, temp: TempDir, addr: SocketAddr, cmd: &mut Command) -> Proc {
+    let dir = temp.path().to_path_buf();
     let log = std::fs::File::create(dir.join("server.log")).unwrap();
     let child = cmd
         .stdin(Stdio::null())
@@ -357,6 +352,7 @@ fn spawn(what: &'static str, dir: PathBuf, addr: SocketAddr, cmd: &mut Command) 
         what,
         addr,
         dir,
+        temp: Some(temp),
         child,
     }
 }
@@ -372,7 +368,8 @@ fn write_zones(dir: &Path, cluster: &Cluster) {
 /// (plus `notify no`, so it never sends NOTIFY to the zone's NS address,
 /// and `allow-update` from loopback for nsupdate scenarios).
 pub fn bind(cluster: &Cluster) -> Proc {
-    let dir = temp_dir("bind");
+    let temp = temp_dir("bind");
+    let dir = temp.path().to_path_buf();
     write_zones(&dir, cluster);
     let addr = free_port();
     let d = dir.display();
@@ -402,7 +399,7 @@ controls {{ }};
     std::fs::write(dir.join("named.conf"), conf).unwrap();
     let p = spawn(
         "named",
-        dir.clone(),
+        temp,
         addr,
         Command::new(NAMED)
             .args(["-g", "-n", "1", "-u", "root", "-c"])
@@ -414,7 +411,8 @@ controls {{ }};
 
 /// Knot serving `cluster`'s three zones (spec §9.4, semantic checks off).
 pub fn knot(cluster: &Cluster) -> Proc {
-    let dir = temp_dir("knot");
+    let temp = temp_dir("knot");
+    let dir = temp.path().to_path_buf();
     write_zones(&dir, cluster);
     std::fs::create_dir_all(dir.join("run")).unwrap();
     let addr = free_port();
@@ -447,7 +445,7 @@ zone:
     std::fs::write(dir.join("knot.conf"), conf).unwrap();
     let p = spawn(
         "knotd",
-        dir.clone(),
+        temp,
         addr,
         Command::new(KNOTD).arg("-c").arg(dir.join("knot.conf")),
     );
@@ -465,7 +463,8 @@ pub struct Rule<'a> {
 /// Security polling is switched off so dnsdist sends nothing beyond
 /// loopback.
 pub fn dnsdist(backend: &Proc, rules: &[Rule<'_>]) -> Proc {
-    let dir = temp_dir("dnsdist");
+    let temp = temp_dir("dnsdist");
+    let dir = temp.path().to_path_buf();
     let addr = free_port();
     let mut conf = format!(
         "setSecurityPollSuffix(\"\")\n\
@@ -479,7 +478,7 @@ pub fn dnsdist(backend: &Proc, rules: &[Rule<'_>]) -> Proc {
     std::fs::write(dir.join("dnsdist.conf"), conf).unwrap();
     let p = spawn(
         "dnsdist",
-        dir.clone(),
+        temp,
         addr,
         Command::new(DNSDIST)
             .args(["--supervised", "--disable-syslog", "-C"])
@@ -489,30 +488,17 @@ pub fn dnsdist(backend: &Proc, rules: &[Rule<'_>]) -> Proc {
     p
 }
 
-/// Waits until `p` answers `cluster.local. SOA` over UDP and TCP.
+/// Waits until `p` answers `cluster.local. SOA` over UDP and TCP (asked
+/// with the tests' own DNS client).
 pub fn wait_ready(p: &Proc) {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let name = Name::from_ascii("cluster.local.").unwrap();
+    let wait = Duration::from_millis(300);
     let started = Instant::now();
     loop {
-        let ok = [false, true].into_iter().all(|tcp| {
-            let opts = QueryOptions {
-                timeout: Duration::from_millis(300),
-                attempts: 1,
-                tcp,
-                edns: Some(1232),
-                deadline: None,
-            };
-            let ex = rt.block_on(hsvc_resolve::dns::query(
-                &[p.addr],
-                &name,
-                RecordType::SOA,
-                &opts,
-            ));
-            ex.rcode() == Some(ResponseCode::NoError)
+        let ok = [blocking_udp_raw, blocking_tcp_raw].iter().all(|ask| {
+            let q = query_bytes(0x5eed, "cluster.local.", RecordType::SOA, Some(1232));
+            ask(p.addr, &q, wait)
+                .and_then(|raw| Message::from_vec(&raw).ok())
+                .is_some_and(|m| m.metadata.response_code == ResponseCode::NoError)
         });
         if ok {
             return;

@@ -10,8 +10,9 @@
 //!
 //! A worker is this test binary started again inside a namespace (the
 //! ignored test `libc_walk_worker`); it reads a job file of cells and
-//! writes what the libc and hsvc did in each.
-#![allow(dead_code)]
+//! writes what the libc and hsvc did in each. It runs hsvc itself, with a
+//! cleared environment, not through `support::bin`: the cells set the
+//! environment and the resolv.conf the libc and hsvc both read.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};

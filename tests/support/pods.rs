@@ -1,16 +1,20 @@
-//! Loopback test servers for the probe tests. Everything binds 127.x only.
+//! Fake pods: loopback listeners (127.x and ::1 only) that accept and
+//! close, refuse, hang (full accept queue), hold connections, or answer
+//! HTTP; one at a time on a free port ([`accept_and_close`],
+//! [`http_responder`], …), or a Service's worth on one port and
+//! consecutive addresses ([`Pods`]).
 //!
-//! The raw HTTP responder here is test-only scaffolding; the code under test
+//! The raw HTTP responders are test-only scaffolding; the code under test
 //! speaks HTTP exclusively through hyper.
-#![allow(dead_code)]
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
+use tokio::sync::oneshot;
 
 pub fn ip(s: &str) -> IpAddr {
     s.parse().unwrap()
@@ -40,6 +44,18 @@ pub async fn read_head(s: &mut TcpStream) -> String {
         }
     }
     String::from_utf8_lossy(&buf).into_owned()
+}
+
+/// Writes an HTTP/1.1 response with `Content-Length` and
+/// `Connection: close`, then shuts the connection down.
+async fn respond(s: &mut TcpStream, status: u16, reason: &str, body: &[u8]) {
+    let head = format!(
+        "HTTP/1.1 {status} {reason}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = s.write_all(head.as_bytes()).await;
+    let _ = s.write_all(body).await;
+    let _ = s.shutdown().await;
 }
 
 /// Accepts connections and closes them immediately (TCP "open").
@@ -82,13 +98,7 @@ pub async fn http_responder(
                 let head = read_head(&mut s).await;
                 seen.0.lock().unwrap().push(head);
                 tokio::time::sleep(delay).await;
-                let resp = format!(
-                    "HTTP/1.1 {status} Whatever\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                    body.len()
-                );
-                let _ = s.write_all(resp.as_bytes()).await;
-                let _ = s.write_all(&body).await;
-                let _ = s.shutdown().await;
+                respond(&mut s, status, "Whatever", &body).await;
             });
         }
     });
@@ -145,13 +155,19 @@ pub struct Blackhole {
     _fillers: Vec<TcpStream>,
 }
 
+/// A [`Blackhole`] on `ip` and a free port.
 pub async fn blackhole(ip: IpAddr) -> Blackhole {
-    let sock = match ip {
+    blackhole_at(SocketAddr::new(ip, 0)).await
+}
+
+/// A [`Blackhole`] on `addr`.
+pub async fn blackhole_at(addr: SocketAddr) -> Blackhole {
+    let sock = match addr.ip() {
         IpAddr::V4(_) => TcpSocket::new_v4(),
         IpAddr::V6(_) => TcpSocket::new_v6(),
     }
     .unwrap();
-    sock.bind(SocketAddr::new(ip, 0)).unwrap();
+    sock.bind(addr).unwrap();
     let listener = sock.listen(0).unwrap();
     let addr = listener.local_addr().unwrap();
     let mut fillers = Vec::new();
@@ -159,7 +175,7 @@ pub async fn blackhole(ip: IpAddr) -> Blackhole {
     for _ in 0..16 {
         match tokio::time::timeout(Duration::from_millis(200), TcpStream::connect(addr)).await {
             Ok(Ok(s)) => fillers.push(s),
-            Ok(Err(e)) => panic!("filling backlog: {e}"),
+            Ok(Err(e)) => panic!("filling the accept queue of {addr}: {e}"),
             Err(_) => {
                 return Blackhole {
                     addr,
@@ -169,7 +185,7 @@ pub async fn blackhole(ip: IpAddr) -> Blackhole {
             }
         }
     }
-    panic!("accept queue never filled; cannot emulate a connect timeout here");
+    panic!("accept queue of {addr} never filled; cannot emulate a connect timeout here");
 }
 
 /// Holds every accepted connection unanswered until the server goes quiet
@@ -204,4 +220,139 @@ pub async fn batching_gate(ip: IpAddr, quiet: Duration) -> (SocketAddr, Arc<Atom
         }
     });
     (a, max)
+}
+
+// ---------------------------------------------------------------- a Service's pods
+
+/// How a pod behaves on the Service port.
+#[derive(Clone, Copy, Debug)]
+pub enum Pod {
+    /// Accepts and closes: TCP `open`.
+    Open,
+    /// Nothing listens: `refused`.
+    Refused,
+    /// Accept queue full, SYNs dropped: connect `timeout`.
+    Blackhole,
+    /// Accepts, reads, never answers: `http timeout` (TCP `open`).
+    Silent,
+    /// Answers every request with this status.
+    Http(u16),
+}
+
+/// Listeners for `kinds[i]` on `base + i`, all on one port (as the pods of
+/// a Service are), served on their own thread and runtime (so they share
+/// nothing with the code under test).
+pub struct Pods {
+    pub port: u16,
+    pub base: Ipv4Addr,
+    closers: Vec<Option<oneshot::Sender<()>>>,
+}
+
+impl Pods {
+    pub fn start(base: Ipv4Addr, kinds: &[Pod]) -> Pods {
+        let kinds = kinds.to_vec();
+        let n = kinds.len();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                let port = pick_port(base, &kinds);
+                let mut closers = Vec::new();
+                let mut ready = Vec::new();
+                for (i, kind) in kinds.into_iter().enumerate() {
+                    let ip = IpAddr::V4(nth(base, i));
+                    let (ctx, crx) = oneshot::channel();
+                    closers.push(Some(ctx));
+                    ready.push(tokio::spawn(serve(SocketAddr::new(ip, port), kind, crx)));
+                }
+                for r in ready {
+                    r.await.unwrap();
+                }
+                tx.send((port, closers)).unwrap();
+                std::future::pending::<()>().await;
+            });
+        });
+        let (port, closers) = rx.recv().expect("pods started");
+        assert_eq!(closers.len(), n);
+        Pods {
+            port,
+            base,
+            closers,
+        }
+    }
+
+    /// Pod `i`'s address.
+    pub fn ip(&self, i: usize) -> String {
+        nth(self.base, i).to_string()
+    }
+
+    /// Closes pod `i`'s listener: from now on it refuses.
+    pub fn close(&mut self, i: usize) {
+        let _ = self.closers[i].take().expect("open pod").send(());
+        // The close is done on the pods' thread; wait until it shows.
+        let addr = SocketAddr::new(IpAddr::V4(nth(self.base, i)), self.port);
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(addr).is_err() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        panic!("pod {i} still accepts");
+    }
+}
+
+/// The `i`-th address from `base`.
+pub fn nth(base: Ipv4Addr, i: usize) -> Ipv4Addr {
+    Ipv4Addr::from(u32::from(base) + i as u32)
+}
+
+/// A port free on the first pod that listens (or on the base address).
+fn pick_port(base: Ipv4Addr, kinds: &[Pod]) -> u16 {
+    let i = kinds
+        .iter()
+        .position(|k| !matches!(k, Pod::Refused))
+        .unwrap_or(0);
+    let l = std::net::TcpListener::bind((nth(base, i), 0)).unwrap();
+    l.local_addr().unwrap().port()
+}
+
+/// Binds `addr` for `kind` and returns once it is listening; the listener
+/// keeps running in a task until `close` fires.
+async fn serve(addr: SocketAddr, kind: Pod, close: oneshot::Receiver<()>) {
+    let listener = match kind {
+        Pod::Refused => return,
+        Pod::Blackhole => {
+            let hole = blackhole_at(addr).await;
+            tokio::spawn(async move {
+                let _ = close.await;
+                drop(hole);
+            });
+            return;
+        }
+        _ => TcpListener::bind(addr).await.unwrap(),
+    };
+    tokio::spawn(async move {
+        let accept = async {
+            let mut held = Vec::new();
+            while let Ok((mut s, _)) = listener.accept().await {
+                match kind {
+                    Pod::Silent => held.push(s),
+                    Pod::Http(status) => {
+                        tokio::spawn(async move {
+                            read_head(&mut s).await;
+                            respond(&mut s, status, "Status", b"ok").await;
+                        });
+                    }
+                    _ => drop(s),
+                }
+            }
+        };
+        tokio::select! {
+            _ = accept => {}
+            _ = close => {}
+        }
+    });
 }

@@ -1,7 +1,10 @@
-//! Raw DNS client helpers for the server tests (loopback only).
-#![allow(dead_code)]
+//! A raw DNS client for asking servers directly (loopback only): queries
+//! encoded with hickory-proto, sent over UDP or TCP (length-prefixed), in
+//! async (tokio) and blocking (std) forms. It shares no code with hsvc's
+//! own client.
 
-use std::net::SocketAddr;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream as StdTcpStream, UdpSocket as StdUdpSocket};
 use std::time::Duration;
 
 use hickory_proto::op::{Edns, Message, Query};
@@ -9,9 +12,10 @@ use hickory_proto::rr::{Name, RData, Record, RecordType};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpStream, UdpSocket};
 
+/// How long [`udp`] and [`tcp`] wait for a reply.
 pub const TIMEOUT: Duration = Duration::from_secs(3);
 
-/// Encode a query; `edns` = advertised UDP payload size.
+/// Encodes a query with RD set; `edns` = advertised UDP payload size.
 pub fn query_bytes(id: u16, name: &str, qtype: RecordType, edns: Option<u16>) -> Vec<u8> {
     let mut m = Message::query();
     m.metadata.id = id;
@@ -25,7 +29,9 @@ pub fn query_bytes(id: u16, name: &str, qtype: RecordType, edns: Option<u16>) ->
     m.to_vec().unwrap()
 }
 
-/// Send raw bytes over UDP; the raw reply or `None` after `wait`.
+// ---------------------------------------------------------------- async
+
+/// Sends raw bytes over UDP; the raw reply, or `None` after `wait`.
 pub async fn udp_raw(server: SocketAddr, bytes: &[u8], wait: Duration) -> Option<Vec<u8>> {
     let sock = UdpSocket::bind("127.0.0.1:0").await.unwrap();
     sock.send_to(bytes, server).await.unwrap();
@@ -40,13 +46,12 @@ pub async fn udp_raw(server: SocketAddr, bytes: &[u8], wait: Duration) -> Option
     }
 }
 
-/// Send raw bytes over TCP (length-prefixed); the raw reply or `None` after `wait`.
+/// Sends raw bytes over TCP (length-prefixed); the raw reply, or `None`
+/// after `wait`.
 pub async fn tcp_raw(server: SocketAddr, bytes: &[u8], wait: Duration) -> Option<Vec<u8>> {
     let fut = async {
         let mut s = TcpStream::connect(server).await.ok()?;
-        let mut framed = (bytes.len() as u16).to_be_bytes().to_vec();
-        framed.extend_from_slice(bytes);
-        s.write_all(&framed).await.ok()?;
+        s.write_all(&framed(bytes)).await.ok()?;
         let mut len = [0u8; 2];
         s.read_exact(&mut len).await.ok()?;
         let mut buf = vec![0u8; u16::from_be_bytes(len) as usize];
@@ -56,6 +61,7 @@ pub async fn tcp_raw(server: SocketAddr, bytes: &[u8], wait: Duration) -> Option
     tokio::time::timeout(wait, fut).await.ok().flatten()
 }
 
+/// Asks over UDP (id 0x1234); the parsed reply and its size in bytes.
 pub async fn udp(
     server: SocketAddr,
     name: &str,
@@ -70,6 +76,7 @@ pub async fn udp(
     (m, raw.len())
 }
 
+/// Asks over TCP (id 0x4321); the parsed reply and its size in bytes.
 pub async fn tcp(
     server: SocketAddr,
     name: &str,
@@ -84,7 +91,41 @@ pub async fn tcp(
     (m, raw.len())
 }
 
-/// Presentation of record data (A/AAAA address, SRV "prio weight port target", PTR target).
+// ---------------------------------------------------------------- blocking
+
+/// [`udp_raw`] without a runtime.
+pub fn blocking_udp_raw(server: SocketAddr, bytes: &[u8], wait: Duration) -> Option<Vec<u8>> {
+    let sock = StdUdpSocket::bind("127.0.0.1:0").unwrap();
+    sock.set_read_timeout(Some(wait)).unwrap();
+    sock.send_to(bytes, server).unwrap();
+    let mut buf = vec![0u8; 65535];
+    let (n, _) = sock.recv_from(&mut buf).ok()?;
+    buf.truncate(n);
+    Some(buf)
+}
+
+/// [`tcp_raw`] without a runtime (`wait` bounds the connect and each read).
+pub fn blocking_tcp_raw(server: SocketAddr, bytes: &[u8], wait: Duration) -> Option<Vec<u8>> {
+    let mut s = StdTcpStream::connect_timeout(&server, wait).ok()?;
+    s.set_read_timeout(Some(wait)).ok()?;
+    s.write_all(&framed(bytes)).ok()?;
+    let mut len = [0u8; 2];
+    s.read_exact(&mut len).ok()?;
+    let mut buf = vec![0u8; u16::from_be_bytes(len) as usize];
+    s.read_exact(&mut buf).ok()?;
+    Some(buf)
+}
+
+fn framed(bytes: &[u8]) -> Vec<u8> {
+    let mut framed = (bytes.len() as u16).to_be_bytes().to_vec();
+    framed.extend_from_slice(bytes);
+    framed
+}
+
+// ---------------------------------------------------------------- records
+
+/// Presentation of record data (A/AAAA address, SRV "prio weight port
+/// target", PTR target).
 pub fn data(r: &Record) -> String {
     hsvc_cluster::cluster::rdata_text(&r.data)
 }
