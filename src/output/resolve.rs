@@ -319,8 +319,8 @@ fn render_queries(w: &mut dyn Write, r: &Answer) -> io::Result<()> {
         t.add_row(vec![
             (i + 1).to_string(),
             term(&q.name).into_owned(),
-            q.rtype.clone(),
-            q.server.clone(),
+            q.rtype.to_string(),
+            q.server.to_string(),
             q.transport.as_str().to_string(),
             rcode,
             q.answers.to_string(),
