@@ -185,10 +185,48 @@ pub fn human_ms(ms: f64) -> String {
     }
 }
 
+/// An address as `Display` writes it. IPv4 is written digit by digit:
+/// through `to_string` it took about 1,400 instructions an address, 4.3 M
+/// of the 22 M a 3000-endpoint `hsvc resolve` took (callgrind).
+pub fn ip(ip: std::net::IpAddr) -> String {
+    match ip {
+        std::net::IpAddr::V4(v4) => {
+            let mut s = String::with_capacity(15);
+            for (i, octet) in v4.octets().into_iter().enumerate() {
+                if i > 0 {
+                    s.push('.');
+                }
+                if octet >= 100 {
+                    s.push(char::from(b'0' + octet / 100));
+                }
+                if octet >= 10 {
+                    s.push(char::from(b'0' + octet / 10 % 10));
+                }
+                s.push(char::from(b'0' + octet % 10));
+            }
+            s
+        }
+        std::net::IpAddr::V6(v6) => v6.to_string(),
+    }
+}
+
 /// An optional string from DNS, escaped, or `-`.
 pub fn opt(s: &Option<String>) -> String {
     s.as_deref().map_or_else(
         || "-".into(),
         |s| hsvc_resolve::escape::term(s).into_owned(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn ip_is_display(v4 in any::<std::net::Ipv4Addr>(), v6 in any::<std::net::Ipv6Addr>()) {
+            prop_assert_eq!(super::ip(v4.into()), v4.to_string());
+            prop_assert_eq!(super::ip(v6.into()), v6.to_string());
+        }
+    }
 }

@@ -153,7 +153,7 @@ pub fn render(
         Format::Plain => {
             for e in &r.endpoints {
                 if e.ptr.is_empty() {
-                    writeln!(w, "{}", e.ip)?;
+                    writeln!(w, "{}", super::ip(e.ip))?;
                 } else {
                     for p in &e.ptr {
                         writeln!(w, "{}", term(p))?;
@@ -188,7 +188,7 @@ pub fn render(
         for e in &r.endpoints {
             let row: Vec<String> = if reverse {
                 vec![
-                    e.ip.to_string(),
+                    super::ip(e.ip),
                     super::opt(&e.hostname),
                     e.ptr
                         .iter()
@@ -199,7 +199,7 @@ pub fn render(
                 ]
             } else if wide {
                 vec![
-                    e.ip.to_string(),
+                    super::ip(e.ip),
                     e.family.to_string(),
                     super::opt(&e.hostname),
                     super::opt(&e.fqdn),
@@ -210,7 +210,7 @@ pub fn render(
                 ]
             } else {
                 vec![
-                    e.ip.to_string(),
+                    super::ip(e.ip),
                     super::opt(&e.hostname),
                     super::ports(&e.ports, false),
                     e.ttl.to_string(),
