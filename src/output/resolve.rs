@@ -186,6 +186,24 @@ pub fn render(
         let server = r.via.server.to_string();
         let latency = super::human_ms(hsvc_resolve::lookup::ms(r.latency));
         for e in &r.endpoints {
+            if !reverse {
+                // Cells written in place: the common case, thousands of rows.
+                let mut row = t.row();
+                row.cell_with(|s| super::push_ip(s, e.ip));
+                if wide {
+                    row.cell(e.family);
+                }
+                row.cell_with(|s| super::push_opt(s, &e.hostname));
+                if wide {
+                    row.cell_with(|s| super::push_opt(s, &e.fqdn));
+                }
+                row.cell_with(|s| super::push_ports(s, &e.ports, wide));
+                row.cell_with(|s| super::push_u32(s, e.ttl));
+                if wide {
+                    row.cell(&server).cell(&latency);
+                }
+                continue;
+            }
             let row: Vec<String> = if reverse {
                 vec![
                     super::ip(e.ip),
