@@ -64,7 +64,7 @@ pub fn decode(bytes: &[u8], q: &Question) -> Result<Message, Rejected> {
     if bytes.len() < 12 {
         return Err(Rejected::Short(bytes.len()));
     }
-    let m = Message::from_vec(bytes).map_err(|e| Rejected::Undecodable(e.to_string()))?;
+    let m = super::fast::message(bytes).map_err(|e| Rejected::Undecodable(e.to_string()))?;
     check(m, q)
 }
 
