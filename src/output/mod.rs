@@ -123,7 +123,11 @@ impl Table {
     fn row_cells(&self, i: usize) -> impl Iterator<Item = (&str, usize)> {
         let first = self.rows[i];
         let last = self.rows.get(i + 1).copied().unwrap_or(self.cells.len());
-        let mut start = if first == 0 { 0 } else { self.cells[first - 1].0 };
+        let mut start = if first == 0 {
+            0
+        } else {
+            self.cells[first - 1].0
+        };
         self.cells[first..last].iter().map(move |&(end, w)| {
             let cell = &self.text[start..end];
             start = end;
@@ -341,7 +345,10 @@ mod tests {
     fn table_pads_columns_and_trims() {
         let mut t = super::table(["IP", "HOSTNAME", "PORTS"]);
         t.add_row(["10.0.0.1", "web-0", "8080/tcp"]);
-        t.row().cell("10.0.0.10").cell_with(|s| s.push('-')).cell("");
+        t.row()
+            .cell("10.0.0.10")
+            .cell_with(|s| s.push('-'))
+            .cell("");
         t.add_row(["::1", "é", "1"]);
         let mut out = Vec::new();
         super::write_table(&mut out, &t).unwrap();

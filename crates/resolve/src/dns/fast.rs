@@ -118,7 +118,8 @@ fn fast(buf: &[u8]) -> Option<Message> {
                     }
                     RecordType::SRV if rdlen > 6 => {
                         let b = d.read_slice(6).ok()?.unverified();
-                        let (priority, weight, port) = (be16(&b[0..2]), be16(&b[2..4]), be16(&b[4..6]));
+                        let (priority, weight, port) =
+                            (be16(&b[0..2]), be16(&b[2..4]), be16(&b[4..6]));
                         let target = names.read(buf, &mut d)?;
                         Some(RData::SRV(SRV::new(priority, weight, port, target)))
                     }
@@ -262,7 +263,13 @@ mod tests {
                 reply(q, RecordType::SRV, srv.clone(), glue.clone(), edns),
                 reply(q, RecordType::SRV, srv.clone(), vec![], edns),
                 reply("www.x.", RecordType::A, cname.clone(), vec![], edns),
-                reply("1.0.0.10.in-addr.arpa.", RecordType::PTR, ptr.clone(), vec![], edns),
+                reply(
+                    "1.0.0.10.in-addr.arpa.",
+                    RecordType::PTR,
+                    ptr.clone(),
+                    vec![],
+                    edns,
+                ),
             ];
             for c in &cases {
                 agree(c);

@@ -292,7 +292,12 @@ mod tests {
     fn encoded_queries_are_hickorys_bytes() {
         for name in ["web.s3.svc.cluster.local.", "A.b-C.x.", "."] {
             let n = Name::from_ascii(name).unwrap();
-            for rtype in [RecordType::A, RecordType::AAAA, RecordType::SRV, RecordType::PTR] {
+            for rtype in [
+                RecordType::A,
+                RecordType::AAAA,
+                RecordType::SRV,
+                RecordType::PTR,
+            ] {
                 for edns in [None, Some(100), Some(1232), Some(4096)] {
                     assert_eq!(
                         encode_query(0xbeef, &n, rtype, edns).unwrap(),
