@@ -385,23 +385,31 @@ fn dashed_ip_any(label: &str) -> Option<IpAddr> {
 /// `a-b-c-d` as `Ipv4Addr::from_str` reads `a.b.c.d`: four decimal octets
 /// of at most 255, no leading zeros.
 fn dashed_v4(label: &str) -> Option<std::net::Ipv4Addr> {
+    let bytes = label.as_bytes();
     let mut octets = [0u8; 4];
-    let mut parts = label.split('-');
-    for o in &mut octets {
-        let p = parts.next()?.as_bytes();
-        if p.is_empty() || p.len() > 3 || (p.len() > 1 && p[0] == b'0') {
+    let mut parts = 0;
+    let mut start = 0;
+    // One pass: each `-` (and the end) closes an octet.
+    for i in 0..=bytes.len() {
+        if i < bytes.len() && bytes[i] != b'-' {
+            continue;
+        }
+        let part = &bytes[start..i];
+        start = i + 1;
+        if parts == 4 || part.is_empty() || part.len() > 3 || (part.len() > 1 && part[0] == b'0') {
             return None;
         }
         let mut v = 0u16;
-        for &b in p {
-            if !b.is_ascii_digit() {
+        for &d in part {
+            if !d.is_ascii_digit() {
                 return None;
             }
-            v = v * 10 + u16::from(b - b'0');
+            v = v * 10 + u16::from(d - b'0');
         }
-        *o = u8::try_from(v).ok()?;
+        octets[parts] = u8::try_from(v).ok()?;
+        parts += 1;
     }
-    parts.next().is_none().then(|| octets.into())
+    (parts == 4).then(|| octets.into())
 }
 
 /// `label` (ASCII, at most 63 bytes) with every `-` replaced by `sep`.
