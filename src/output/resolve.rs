@@ -153,7 +153,7 @@ pub fn render(
         Format::Plain => {
             for e in &r.endpoints {
                 if e.ptr.is_empty() {
-                    writeln!(w, "{}", e.ip)?;
+                    writeln!(w, "{}", super::ip(e.ip))?;
                 } else {
                     for p in &e.ptr {
                         writeln!(w, "{}", term(p))?;
@@ -186,9 +186,27 @@ pub fn render(
         let server = r.via.server.to_string();
         let latency = super::human_ms(hsvc_resolve::lookup::ms(r.latency));
         for e in &r.endpoints {
+            if !reverse {
+                // Cells written in place: the common case, thousands of rows.
+                let mut row = t.row();
+                row.cell_with(|s| super::push_ip(s, e.ip));
+                if wide {
+                    row.cell(e.family);
+                }
+                row.cell_with(|s| super::push_opt(s, &e.hostname));
+                if wide {
+                    row.cell_with(|s| super::push_opt(s, &e.fqdn));
+                }
+                row.cell_with(|s| super::push_ports(s, &e.ports, wide));
+                row.cell_with(|s| super::push_u32(s, e.ttl));
+                if wide {
+                    row.cell(&server).cell(&latency);
+                }
+                continue;
+            }
             let row: Vec<String> = if reverse {
                 vec![
-                    e.ip.to_string(),
+                    super::ip(e.ip),
                     super::opt(&e.hostname),
                     e.ptr
                         .iter()
@@ -199,7 +217,7 @@ pub fn render(
                 ]
             } else if wide {
                 vec![
-                    e.ip.to_string(),
+                    super::ip(e.ip),
                     e.family.to_string(),
                     super::opt(&e.hostname),
                     super::opt(&e.fqdn),
@@ -210,7 +228,7 @@ pub fn render(
                 ]
             } else {
                 vec![
-                    e.ip.to_string(),
+                    super::ip(e.ip),
                     super::opt(&e.hostname),
                     super::ports(&e.ports, false),
                     e.ttl.to_string(),
@@ -319,8 +337,8 @@ fn render_queries(w: &mut dyn Write, r: &Answer) -> io::Result<()> {
         t.add_row(vec![
             (i + 1).to_string(),
             term(&q.name).into_owned(),
-            q.rtype.clone(),
-            q.server.clone(),
+            q.rtype.to_string(),
+            q.server.to_string(),
             q.transport.as_str().to_string(),
             rcode,
             q.answers.to_string(),

@@ -261,9 +261,12 @@ pub struct QueryRecord {
     pub name: String,
     /// The question's type: `A`, `AAAA`, `SRV` or `PTR` (JSON `type`).
     #[serde(rename = "type")]
-    pub rtype: String,
-    /// The server asked, as `ip:port`.
-    pub server: String,
+    pub rtype: &'static str,
+    /// The server asked, serialized as `ip:port`. Kept unformatted until
+    /// shown: `to_string` for every query was a tenth of a 1000-target
+    /// lookup (callgrind).
+    #[serde(serialize_with = "serialize_display")]
+    pub server: SocketAddr,
     /// UDP, or TCP (with `--tcp`, or the retry of a truncated UDP reply).
     pub transport: Transport,
     /// The reply's rcode name (`NOERROR`, `NXDOMAIN`, `SERVFAIL`, …);
@@ -448,8 +451,8 @@ fn record(purpose: &'static str, ex: &Exchange, out: &mut Vec<QueryRecord>) {
         out.push(QueryRecord {
             purpose,
             name: name.clone(),
-            rtype: ex.rtype.to_string(),
-            server: t.server.to_string(),
+            rtype: ex.rtype.into(),
+            server: t.server,
             transport: t.transport,
             rcode: t.outcome.as_ref().ok().map(|r| dns::rcode_str(*r)),
             error: t.outcome.as_ref().err().map(ToString::to_string),
@@ -458,6 +461,13 @@ fn record(purpose: &'static str, ex: &Exchange, out: &mut Vec<QueryRecord>) {
             latency_ms: ms(t.latency),
         });
     }
+}
+
+fn serialize_display<S: serde::Serializer>(
+    v: &impl std::fmt::Display,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_str(v)
 }
 
 /// A duration in milliseconds with microsecond precision, as every
@@ -554,7 +564,9 @@ fn addr_of(r: &Record) -> Option<(IpAddr, u32)> {
 }
 
 fn key(n: &Name) -> String {
-    dns::display_name(n).to_ascii_lowercase()
+    let mut k = dns::display_name(n);
+    k.make_ascii_lowercase();
+    k
 }
 
 /// SRV records of a reply that answer its question; `names` keeps each
@@ -569,6 +581,9 @@ fn srv_records(
     let Some(m) = data(e) else {
         return Vec::new();
     };
+    // Growing the map record by record rehashed it ten times at 1000
+    // targets: 1.1 M of a 22 M resolve (callgrind).
+    names.reserve(m.answers.len());
     owned(m, &e.name)
         .filter_map(|r| match &r.data {
             RData::SRV(s) if !s.target.is_root() => Some(SrvRecord {

@@ -27,6 +27,7 @@ use crate::name::Fqdn;
 #[cfg(any(test, feature = "test-util"))]
 pub mod canned;
 mod engine;
+mod fast;
 pub mod frame;
 mod tcp;
 mod udp;

@@ -104,7 +104,10 @@ pub(super) async fn run(
     let mut max_rtt = Duration::ZERO;
     // One buffer for every datagram: a reply is decoded and its bytes are
     // overwritten by the next.
-    let mut buf = vec![0u8; 65535];
+    // Read into spare capacity (recv_buf): zeroing 64 KiB first was 70 K
+    // instructions of a 1.2 M resolve (callgrind), for at most a few KiB
+    // received.
+    let mut buf: Vec<u8> = Vec::with_capacity(65535);
     loop {
         while inflight.len() < UDP_WINDOW && next < asks.len() {
             let k = next;
@@ -167,8 +170,11 @@ pub(super) async fn run(
                 .min()
                 .map_or(expiry, |r| r.min(expiry))
         };
-        match tokio::time::timeout_at(tokio::time::Instant::from_std(wake), sock.recv(&mut buf))
-            .await
+        match tokio::time::timeout_at(tokio::time::Instant::from_std(wake), {
+            buf.clear();
+            sock.recv_buf(&mut buf)
+        })
+        .await
         {
             Ok(Ok(n)) => {
                 let bytes = &buf[..n];

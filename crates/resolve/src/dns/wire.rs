@@ -64,7 +64,7 @@ pub fn decode(bytes: &[u8], q: &Question) -> Result<Message, Rejected> {
     if bytes.len() < 12 {
         return Err(Rejected::Short(bytes.len()));
     }
-    let m = Message::from_vec(bytes).map_err(|e| Rejected::Undecodable(e.to_string()))?;
+    let m = super::fast::message(bytes).map_err(|e| Rejected::Undecodable(e.to_string()))?;
     check(m, q)
 }
 
@@ -121,17 +121,36 @@ pub fn query_message(id: u16, name: &Name, rtype: RecordType, edns: Option<u16>)
     msg
 }
 
-/// The wire form of [`query_message`]. A name that fits a [`Name`] always
-/// fits a message, so this fails only on a bug in the encoder.
+/// The wire form of [`query_message`], written directly: the header, the
+/// question and the OPT record (a test checks the bytes against
+/// hickory-proto's encoder). Through `Message::to_vec` a query cost about
+/// 5,500 instructions, 5.5 M of the 51 M a resolve with 1000 target lookups
+/// took (callgrind). A name that fits a [`Name`] always fits a message, so
+/// this never fails; the `Result` stays for the callers.
 pub fn encode_query(
     id: u16,
     name: &Name,
     rtype: RecordType,
     edns: Option<u16>,
 ) -> Result<Vec<u8>, String> {
-    query_message(id, name, rtype, edns)
-        .to_vec()
-        .map_err(|e| e.to_string())
+    let mut out = Vec::with_capacity(12 + name.len() + 2 + 4 + 11);
+    out.extend_from_slice(&id.to_be_bytes());
+    // RD; one question; no answer or authority; one additional (OPT) or none.
+    out.extend_from_slice(&[0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, u8::from(edns.is_some())]);
+    for label in name.iter() {
+        out.push(label.len() as u8);
+        out.extend_from_slice(label);
+    }
+    out.push(0);
+    out.extend_from_slice(&u16::from(rtype).to_be_bytes());
+    out.extend_from_slice(&u16::from(DNSClass::IN).to_be_bytes());
+    if let Some(size) = edns {
+        // Root owner, type OPT, class = payload size, TTL 0, no RDATA.
+        out.extend_from_slice(&[0, 0, 41]);
+        out.extend_from_slice(&size.max(512).to_be_bytes());
+        out.extend_from_slice(&[0, 0, 0, 0, 0, 0]);
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -267,6 +286,27 @@ mod tests {
             decode(&[0xff; 40], &q).unwrap_err(),
             Rejected::Undecodable(_)
         ));
+    }
+
+    #[test]
+    fn encoded_queries_are_hickorys_bytes() {
+        for name in ["web.s3.svc.cluster.local.", "A.b-C.x.", "."] {
+            let n = Name::from_ascii(name).unwrap();
+            for rtype in [
+                RecordType::A,
+                RecordType::AAAA,
+                RecordType::SRV,
+                RecordType::PTR,
+            ] {
+                for edns in [None, Some(100), Some(1232), Some(4096)] {
+                    assert_eq!(
+                        encode_query(0xbeef, &n, rtype, edns).unwrap(),
+                        query_message(0xbeef, &n, rtype, edns).to_vec().unwrap(),
+                        "{name} {rtype} {edns:?}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
