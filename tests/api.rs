@@ -313,3 +313,64 @@ fn api_errors_have_their_exit_codes() {
     let r = e.hsvc(&["--api-url", &url, "ls"]);
     assert_eq!(r.code, 2, "{r:?}");
 }
+
+/// hsvc through a real `kubectl proxy` in front of the stand-in (the
+/// proxy holds the credentials, hsvc sends none). Skipped, with one line,
+/// where kubectl is not installed.
+#[test]
+fn through_a_real_kubectl_proxy() {
+    use std::io::{BufRead, BufReader};
+    let Some(kubectl) = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .map(|d| d.join("kubectl"))
+        .find(|p| p.is_file())
+    else {
+        eprintln!("skipping: kubectl not found on PATH");
+        return;
+    };
+    let e = start();
+    let mut child = Command::new(kubectl)
+        .args(["proxy", "--port=0", "--address=127.0.0.1", "--kubeconfig"])
+        .arg(&e.kubeconfig)
+        .env("HOME", e.dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .trim()
+        .trim_start_matches("Starting to serve on ")
+        .to_string();
+    assert!(addr.parse::<std::net::SocketAddr>().is_ok(), "{line:?}");
+    let url = format!("http://{addr}");
+    let before = e.live.api().requests();
+    let r = run(
+        e.dir.path(),
+        &[
+            "--api-url",
+            &url,
+            "-n",
+            "awx",
+            "resolve",
+            "web-headless",
+            "--source",
+            "api",
+            "-o",
+            "json",
+        ],
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(
+        e.live.api().requests() > before,
+        "the requests reached the stand-in"
+    );
+    let doc = r.json();
+    assert_eq!(doc["api"]["credentials"]["kind"], "anonymous");
+    assert_eq!(doc["endpoints"].as_array().unwrap().len(), 4);
+    assert_eq!(doc["ready"], 2);
+}
