@@ -240,6 +240,18 @@ fn verify_names_the_stale_replica() {
         .unwrap()
         .starts_with("in DNS but terminating in the API"));
 
+    // No such Service: DNS is still compared, and the exit is 1.
+    let srv = e.servers();
+    let mut missing: Vec<&str> = srv.iter().map(String::as_str).collect();
+    missing.extend(["verify", "nope.awx"]);
+    let r = e.hsvc(&missing);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(
+        r.stderr.contains("service awx/nope not found in the API"),
+        "{r:?}"
+    );
+    assert!(r.stdout.contains("NXDOMAIN, as predicted"), "{r:?}");
+
     // A DNS server that does not answer: exit 3.
     let silent = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
     let addr = silent.local_addr().unwrap().to_string();
