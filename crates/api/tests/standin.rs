@@ -488,6 +488,7 @@ async fn dns(live: &LiveCluster, ns: &str, name: &str) -> Vec<DnsAnswer> {
                 attempts: 1,
                 tcp: false,
                 edns: Some(1232),
+                deadline: None,
             },
         );
         let a = resolver
