@@ -435,6 +435,18 @@ fn api_plan(g: &crate::cli::GlobalArgs, command: &str) -> Result<ApiPlan, crate:
         [ns] => Some(ns.clone()),
         _ => return Err(Fail::usage(format!("{command} takes one --namespace"))),
     };
+    if let Some(ns) = &namespace {
+        // The same rule as the DNS commands: a namespace is one DNS label.
+        Fqdn::parse(ns)
+            .ok()
+            .filter(|f| f.labels().len() == 1)
+            .ok_or_else(|| {
+                Fail::usage(format!(
+                    "namespace '{}' is not a single DNS label",
+                    hsvc_resolve::escape::term(ns)
+                ))
+            })?;
+    }
     let cluster_domain = match &g.cluster_domain {
         Some(d) => Some(Fqdn::parse(d).map_err(|e| Fail::usage(format!("--cluster-domain: {e}")))?),
         None => None,

@@ -224,8 +224,18 @@ pub async fn verify(
         }
     }
     Ok(match comparison.verdict {
+        Verdict::Failed => Exit::DnsFailure,
+        // DNS was still compared (a deleted Service may linger in a
+        // cache), but there is nothing to verify: not found.
+        _ if view.service.is_none() => {
+            rep.note(&format!(
+                "service {}/{} not found in the API",
+                hsvc_resolve::escape::term(&namespace),
+                hsvc_resolve::escape::term(&service)
+            ));
+            Exit::Negative
+        }
         Verdict::Match => Exit::Ok,
         Verdict::Differs => Exit::Negative,
-        Verdict::Failed => Exit::DnsFailure,
     })
 }

@@ -33,7 +33,13 @@ pub struct Access {
 impl std::fmt::Display for Access {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.namespace {
-            Some(ns) => write!(f, "{} {} in {}", self.verb, self.resource, ns),
+            Some(ns) => write!(
+                f,
+                "{} {} in {}",
+                self.verb,
+                self.resource,
+                hsvc_resolve::escape::term(ns)
+            ),
             None => write!(f, "{} {} in all namespaces", self.verb, self.resource),
         }
     }

@@ -232,12 +232,13 @@ impl ViewWarning {
         match self {
             ViewWarning::EndpointsFallback { message }
             | ViewWarning::EndpointsTruncated { message } => message.clone(),
-            ViewWarning::NotAnAddress { slice, address } => {
-                format!("slice {slice}: {address:?} is not an IP address; left out")
-            }
+            ViewWarning::NotAnAddress { slice, address } => format!(
+                "slice {}: {address:?} is not an IP address; left out",
+                hsvc_resolve::escape::term(slice)
+            ),
             ViewWarning::ConflictingHostnames { ip, hostnames } => format!(
                 "{ip} has different hostnames in different slices: {}",
-                hostnames.join(", ")
+                hsvc_resolve::escape::term(&hostnames.join(", "))
             ),
         }
     }
