@@ -188,11 +188,13 @@ impl Policy {
     /// Errors with [`PickError::NotKeyed`] for the sequence policies, and with the Maglev
     /// table errors when the set is larger than the default table.
     pub fn keyed_picker(self, set: &MemberSet) -> Result<Box<dyn Picker>, PickError> {
-        match self {
-            Policy::Hash => Ok(Box::new(Rendezvous::new(set))),
-            Policy::Maglev => Ok(Box::new(Maglev::new(set)?)),
-            other => Err(PickError::NotKeyed(other)),
+        crate::selection::PolicyInputs {
+            policy: self,
+            offset: 0,
+            seed: 0,
+            table_size: DEFAULT_TABLE_SIZE,
         }
+        .keyed(set)
     }
 }
 
