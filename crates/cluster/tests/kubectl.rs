@@ -7,7 +7,6 @@ mod support;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -35,31 +34,22 @@ macro_rules! kubectl_or_skip {
     };
 }
 
-fn scratch() -> PathBuf {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let d = std::env::temp_dir().join(format!(
-        "hsvc-kubectl-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
 struct Kubectl {
     bin: PathBuf,
     kubeconfig: PathBuf,
     cache: PathBuf,
+    /// kubectl's HOME, cache and kubeconfig; removed with this value.
+    _dir: tempfile::TempDir,
 }
 
 impl Kubectl {
     fn new(bin: PathBuf, live: &LiveCluster) -> Kubectl {
-        let dir = scratch();
+        let dir = tempfile::tempdir().unwrap();
         Kubectl {
             bin,
-            kubeconfig: live.write_kubeconfig(&dir).unwrap(),
-            cache: dir.join("cache"),
+            kubeconfig: live.write_kubeconfig(dir.path()).unwrap(),
+            cache: dir.path().join("cache"),
+            _dir: dir,
         }
     }
 
