@@ -4,35 +4,25 @@
 //! of every API error. HOME and KUBECONFIG point at temporary files, so no
 //! real kubeconfig (and no real cluster) can be reached.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use hsvc_cluster::{Cluster, LiveCluster};
-
-/// One run of the binary. (The `hsvc.api*` documents have no types in
-/// `support::schema` yet: they are read as JSON values here.)
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {self:?}"))
-    }
-}
+use support::bin::{temp_dir, Cmd, Run};
+use support::schema::{ApiErrorDoc, Credentials, EndpointsDoc, LsDoc, VerifyDoc};
+use tempfile::TempDir;
 
 struct Env {
     live: LiveCluster,
-    dir: tempfile::TempDir,
+    dir: TempDir,
     kubeconfig: PathBuf,
 }
 
 fn start() -> Env {
     let live = LiveCluster::start(Cluster::demo()).unwrap();
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir();
     let kubeconfig = live.write_kubeconfig(dir.path()).unwrap();
     Env {
         live,
@@ -42,27 +32,13 @@ fn start() -> Env {
 }
 
 /// Runs hsvc with no kubeconfig of the user's, no in-cluster variables and
-/// a resolv.conf without nameservers.
+/// (support::bin's default) a resolv.conf without nameservers.
 fn run(home: &Path, args: &[&str]) -> Run {
-    let empty = home.join("resolv.empty");
-    std::fs::write(&empty, "# no nameserver\n").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_hsvc"))
-        .arg("--resolv-conf")
-        .arg(&empty)
-        .args(args)
+    Cmd::new(args)
         .env("HOME", home)
         .env_remove("KUBECONFIG")
         .env_remove("KUBERNETES_SERVICE_HOST")
-        .env_remove("HSVC_SERVER")
-        .env_remove("HSVC_NAMESPACE")
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
+        .run()
 }
 
 impl Env {
@@ -97,19 +73,12 @@ fn ls_lists_the_headless_services_of_every_namespace() {
     let e = start();
     let r = e.hsvc(&["ls", "-A", "-o", "json"]);
     assert_eq!(r.code, 0, "{r:?}");
-    let doc = r.json();
-    assert_eq!(doc["schema"], "hsvc.ls/v1");
-    let got: Vec<String> = doc["services"]
-        .as_array()
-        .unwrap()
+    let doc: LsDoc = r.json();
+    assert_eq!(doc.schema, "hsvc.ls/v1");
+    let got: Vec<String> = doc
+        .services
         .iter()
-        .map(|s| {
-            format!(
-                "{}/{}",
-                s["namespace"].as_str().unwrap(),
-                s["name"].as_str().unwrap()
-            )
-        })
+        .map(|s| format!("{}/{}", s.namespace, s.name))
         .collect();
     let mut want: Vec<String> = e
         .live
@@ -154,34 +123,30 @@ fn resolve_from_the_api() {
     let e = start();
     let r = e.hsvc(&["resolve", "web-headless", "--source", "api", "-o", "json"]);
     assert_eq!(r.code, 0, "{r:?}");
-    let doc = r.json();
-    assert_eq!(doc["schema"], "hsvc.endpoints/v1");
-    assert_eq!(doc["namespace"], "awx");
-    assert_eq!(doc["api"]["namespace_source"]["from"], "context");
-    assert_eq!(doc["origin"], "endpoint_slice");
-    let eps = doc["endpoints"].as_array().unwrap();
+    let doc: EndpointsDoc = r.json();
+    assert_eq!(doc.schema, "hsvc.endpoints/v1");
+    assert_eq!(doc.namespace, "awx");
+    assert_eq!(doc.api.namespace_source.tag(), "context");
+    assert_eq!(doc.origin, "endpoint_slice");
+    let eps = &doc.endpoints;
     let model = e.live.cluster();
     for ep in eps {
         let pod = model
             .pods
             .iter()
-            .find(|p| Some(p.name.as_str()) == ep["pod"].as_str())
+            .find(|p| Some(p.name.as_str()) == ep.pod.as_deref())
             .unwrap();
-        assert_eq!(ep["ip"], pod.ips[0].to_string());
-        assert_eq!(ep["conditions"]["serving"], pod.ready, "{}", pod.name);
+        assert_eq!(ep.ip, pod.ips[0].to_string());
+        assert_eq!(ep.conditions.serving, Some(pod.ready), "{}", pod.name);
         assert_eq!(
-            ep["conditions"]["terminating"], pod.terminating,
+            ep.conditions.terminating,
+            Some(pod.terminating),
             "{}",
             pod.name
         );
-        assert_eq!(
-            ep["published"],
-            pod.ready && !pod.terminating,
-            "{}",
-            pod.name
-        );
-        assert_eq!(ep["node"].as_str(), pod.node.as_deref());
-        assert_eq!(ep["ports"][0]["name"], "nginx-web-headless");
+        assert_eq!(ep.published, pod.ready && !pod.terminating, "{}", pod.name);
+        assert_eq!(ep.node.as_deref(), pod.node.as_deref());
+        assert_eq!(ep.ports[0].name.as_deref(), Some("nginx-web-headless"));
     }
     assert_eq!(eps.len(), 4);
 
@@ -232,25 +197,17 @@ fn verify_names_the_stale_replica() {
     json.extend(["-o", "json"]);
     let r = e.hsvc(&json);
     assert_eq!(r.code, 1, "{r:?}");
-    let doc = r.json();
-    assert_eq!(doc["schema"], "hsvc.verify/v1");
-    assert_eq!(doc["verdict"], "differs");
-    let servers = doc["servers"].as_array().unwrap();
-    assert_eq!(servers[0]["verdict"], "match");
-    assert_eq!(servers[1]["server"], lagging.addr.to_string());
-    assert_eq!(servers[1]["verdict"], "differs");
+    let doc: VerifyDoc = r.json();
+    assert_eq!(doc.schema, "hsvc.verify/v1");
+    assert_eq!(doc.verdict, "differs");
+    let servers = &doc.servers;
+    assert_eq!(servers[0].verdict, "match");
+    assert_eq!(servers[1].server, lagging.addr.to_string());
+    assert_eq!(servers[1].verdict, "differs");
     let web0 = e.pod_ip("awx", "web-0");
-    let row = servers[1]["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["ip"] == web0.as_str())
-        .unwrap();
-    assert_eq!(row["findings"][0]["kind"], "stale_in_dns");
-    assert!(row["causes"][0]
-        .as_str()
-        .unwrap()
-        .starts_with("in DNS but terminating in the API"));
+    let row = servers[1].rows.iter().find(|r| r.ip == web0).unwrap();
+    assert_eq!(row.findings[0].kind(), "stale_in_dns");
+    assert!(row.causes[0].starts_with("in DNS but terminating in the API"));
 
     // No such Service: DNS is still compared, and the exit is 1.
     let srv = e.servers();
@@ -319,8 +276,8 @@ fn api_errors_have_their_exit_codes() {
             .contains("`list endpointslices.discovery.k8s.io in awx`"),
         "{r:?}"
     );
-    let doc = r.json();
-    assert_eq!(doc["error"]["kind"], "forbidden");
+    let doc: ApiErrorDoc = r.json();
+    assert_eq!(doc.error.kind, "forbidden");
     // Nothing listening: a failure, quickly.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", closed.local_addr().unwrap());
@@ -393,8 +350,8 @@ fn through_a_real_kubectl_proxy() {
         e.live.api().requests() > before,
         "the requests reached the stand-in"
     );
-    let doc = r.json();
-    assert_eq!(doc["api"]["credentials"]["kind"], "anonymous");
-    assert_eq!(doc["endpoints"].as_array().unwrap().len(), 4);
-    assert_eq!(doc["ready"], 2);
+    let doc: EndpointsDoc = r.json();
+    assert_eq!(doc.api.credentials, Credentials::Anonymous);
+    assert_eq!(doc.endpoints.len(), 4);
+    assert_eq!(doc.ready, 2);
 }

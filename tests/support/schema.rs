@@ -18,8 +18,16 @@
 //! | `hsvc.watch/v1` | [`WatchEvent`] lines, then [`WatchEnd`]; either is a [`WatchLine`] | the same |
 //! | `hsvc.pick/v1` | [`PickDoc`] | [`PickLine`] |
 //! | `hsvc.check/v1` | [`CheckDoc`] | [`CheckLine`] |
+//! | `hsvc.endpoints/v1` (`resolve --source api`) | [`EndpointsDoc`] | the same |
+//! | `hsvc.ls/v1` | [`LsDoc`] | the same |
+//! | `hsvc.verify/v1` | [`VerifyDoc`] | the same |
+//!
+//! An API source that cannot be read prints [`ApiErrorDoc`] under any of
+//! the last three schemas.
 //!
 //! Addresses, names and enumerations are kept as the strings hsvc prints.
+
+use std::collections::BTreeMap;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
@@ -30,6 +38,10 @@ pub trait Document: DeserializeOwned {
     const SCHEMA: &'static str;
     /// The `schema` value this one carries.
     fn schema(&self) -> &str;
+    /// Whether `schema` is one this type is read under.
+    fn accepts(schema: &str) -> bool {
+        schema == Self::SCHEMA
+    }
 }
 
 /// `text` as a `T`, its `schema` checked; panics with the text otherwise.
@@ -46,7 +58,12 @@ pub fn parse_or<T: Document>(text: &str, context: impl FnOnce() -> String) -> T 
             context()
         )
     });
-    assert_eq!(doc.schema(), T::SCHEMA, "{text}");
+    assert!(
+        T::accepts(doc.schema()),
+        "schema {} where {} was expected: {text}",
+        doc.schema(),
+        T::SCHEMA
+    );
     doc
 }
 
@@ -75,6 +92,9 @@ document! {
     WatchEnd => "hsvc.watch/v1",
     PickDoc => "hsvc.pick/v1",
     CheckDoc => "hsvc.check/v1",
+    EndpointsDoc => "hsvc.endpoints/v1",
+    LsDoc => "hsvc.ls/v1",
+    VerifyDoc => "hsvc.verify/v1",
 }
 
 // ---------------------------------------------------------------- shared
@@ -940,4 +960,381 @@ pub struct CheckSummaryLine {
 pub struct CheckErrorLine {
     pub schema: String,
     pub error: ErrorInfo,
+}
+
+// ---------------------------------------------------------------- the API source
+
+/// `hsvc resolve --source api -o json`: the API's view of one Service.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointsDoc {
+    pub schema: String,
+    pub name: String,
+    pub namespace: String,
+    pub service_name: String,
+    /// `ok` or `empty`.
+    pub status: String,
+    pub api: ApiSource,
+    /// `endpoint_slice` or `endpoints`.
+    pub origin: String,
+    pub headless: bool,
+    #[serde(deserialize_with = "required")]
+    pub service: Option<ApiService>,
+    pub ready: usize,
+    pub total: usize,
+    pub endpoints: Vec<ApiEndpoint>,
+    pub slices: Vec<ApiSlice>,
+    pub latency_ms: f64,
+    pub warnings: Vec<String>,
+    #[serde(deserialize_with = "required")]
+    pub error: Option<ErrorInfo>,
+}
+
+/// `hsvc ls -o json`: the headless Services.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LsDoc {
+    pub schema: String,
+    /// `null` for all namespaces.
+    #[serde(deserialize_with = "required")]
+    pub namespace: Option<String>,
+    pub services: Vec<HeadlessService>,
+    pub filtered_client_side: bool,
+    pub origin: String,
+    pub warnings: Vec<ViewWarning>,
+    #[serde(deserialize_with = "required")]
+    pub error: Option<ErrorInfo>,
+}
+
+/// `hsvc verify -o json`: the API's prediction against each DNS server.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyDoc {
+    pub schema: String,
+    pub name: String,
+    pub namespace: String,
+    pub service_name: String,
+    pub api: ApiSource,
+    pub origin: String,
+    #[serde(deserialize_with = "required")]
+    pub service: Option<ApiService>,
+    pub endpoints: Vec<ApiEndpoint>,
+    // The comparison.
+    pub prediction: Prediction,
+    pub servers: Vec<ServerReport>,
+    /// `match`, `differs` or `failed`.
+    pub verdict: String,
+    // The document.
+    pub warnings: Vec<String>,
+    #[serde(deserialize_with = "required")]
+    pub error: Option<ErrorInfo>,
+}
+
+/// The document when the API could not be read, under the schema of the
+/// command (`hsvc.endpoints/v1`, `hsvc.ls/v1`, `hsvc.verify/v1`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiErrorDoc {
+    pub schema: String,
+    pub name: String,
+    /// Always `error`.
+    pub status: String,
+    pub error: ErrorInfo,
+}
+
+impl Document for ApiErrorDoc {
+    const SCHEMA: &'static str = "hsvc.endpoints/v1, hsvc.ls/v1 or hsvc.verify/v1";
+    fn schema(&self) -> &str {
+        &self.schema
+    }
+    fn accepts(schema: &str) -> bool {
+        ["hsvc.endpoints/v1", "hsvc.ls/v1", "hsvc.verify/v1"].contains(&schema)
+    }
+}
+
+/// Where the API was read.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiSource {
+    pub server: String,
+    pub credentials: Credentials,
+    pub namespace_source: NsSource,
+}
+
+/// Whose credentials the requests carried, by `kind`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Credentials {
+    Context { context: String, files: Vec<String> },
+    InCluster,
+    Anonymous,
+}
+
+/// Where the namespace came from, by `from`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(tag = "from", rename_all = "snake_case", deny_unknown_fields)]
+pub enum NsSource {
+    Flag,
+    Context { context: String },
+    ServiceAccount,
+    Default,
+}
+
+impl NsSource {
+    /// The `from` value.
+    pub fn tag(&self) -> &'static str {
+        match self {
+            NsSource::Flag => "flag",
+            NsSource::Context { .. } => "context",
+            NsSource::ServiceAccount => "service_account",
+            NsSource::Default => "default",
+        }
+    }
+}
+
+/// A Service object as hsvc reads it.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiService {
+    pub namespace: String,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub service_type: String,
+    pub cluster_ips: Vec<String>,
+    pub headless: bool,
+    pub publish_not_ready_addresses: bool,
+    pub ports: Vec<ServicePort>,
+    pub selector: BTreeMap<String, String>,
+    /// Only for an ExternalName Service.
+    pub external_name: Option<String>,
+}
+
+/// `spec.ports[]`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServicePort {
+    #[serde(deserialize_with = "required")]
+    pub name: Option<String>,
+    pub port: i32,
+    /// Only when set.
+    pub target_port: Option<String>,
+    pub protocol: String,
+}
+
+/// An endpoint's `conditions` (`null`: unknown).
+#[derive(Clone, Copy, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Conditions {
+    #[serde(deserialize_with = "required")]
+    pub ready: Option<bool>,
+    #[serde(deserialize_with = "required")]
+    pub serving: Option<bool>,
+    #[serde(deserialize_with = "required")]
+    pub terminating: Option<bool>,
+}
+
+/// A port of an EndpointSlice.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlicePort {
+    #[serde(deserialize_with = "required")]
+    pub name: Option<String>,
+    #[serde(deserialize_with = "required")]
+    pub port: Option<i32>,
+    pub protocol: String,
+    /// Only when set.
+    pub app_protocol: Option<String>,
+}
+
+/// One address of the Service, merged across its slices.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiEndpoint {
+    pub ip: String,
+    pub family: String,
+    pub conditions: Conditions,
+    pub published: bool,
+    #[serde(deserialize_with = "required")]
+    pub hostname: Option<String>,
+    #[serde(deserialize_with = "required")]
+    pub pod: Option<String>,
+    #[serde(deserialize_with = "required")]
+    pub node: Option<String>,
+    #[serde(deserialize_with = "required")]
+    pub zone: Option<String>,
+    pub ports: Vec<SlicePort>,
+    pub slices: Vec<String>,
+}
+
+/// One EndpointSlice (or v1 Endpoints subset) as stored.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiSlice {
+    pub name: String,
+    pub address_type: String,
+    pub ports: Vec<SlicePort>,
+    pub endpoints: Vec<SliceEndpoint>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SliceEndpoint {
+    pub addresses: Vec<String>,
+    pub conditions: Conditions,
+    #[serde(deserialize_with = "required")]
+    pub hostname: Option<String>,
+    #[serde(deserialize_with = "required")]
+    pub pod: Option<String>,
+    /// Only when not `Pod`.
+    pub target_kind: Option<String>,
+    #[serde(deserialize_with = "required")]
+    pub node: Option<String>,
+    #[serde(deserialize_with = "required")]
+    pub zone: Option<String>,
+}
+
+/// One headless Service of `hsvc ls`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeadlessService {
+    pub namespace: String,
+    pub name: String,
+    pub ports: Vec<ServicePort>,
+    pub selector: BTreeMap<String, String>,
+    pub ready: usize,
+    pub total: usize,
+    pub publish_not_ready_addresses: bool,
+}
+
+/// How a list or view was obtained, when not plainly, by `kind`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ViewWarning {
+    EndpointsFallback { message: String },
+    EndpointsTruncated { message: String },
+    NotAnAddress { slice: String, address: String },
+    ConflictingHostnames { ip: String, hostnames: Vec<String> },
+}
+
+/// What CoreDNS should answer for the Service.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Prediction {
+    pub namespace: String,
+    pub name: String,
+    /// `headless`, `cluster_ip`, `external_name`, `missing`.
+    pub kind: String,
+    pub answer: PredictedAnswer,
+    pub addresses: Vec<PredictedAddress>,
+    pub absent: Vec<AbsentAddress>,
+    /// (target label, port) of each SRV record at the bare name.
+    pub srv: Vec<(String, u16)>,
+}
+
+/// The answer at the Service name, by `rcode`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(tag = "rcode", rename_all = "lowercase", deny_unknown_fields)]
+pub enum PredictedAnswer {
+    Noerror,
+    Nxdomain,
+    Cname { target: String },
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PredictedAddress {
+    pub ip: String,
+    pub family: String,
+    pub names: Vec<String>,
+    pub ports: Vec<PredictedPort>,
+    pub reason: String,
+    #[serde(deserialize_with = "required")]
+    pub pod: Option<String>,
+    pub hostname_missing: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PredictedPort {
+    pub port: u16,
+    #[serde(deserialize_with = "required")]
+    pub name: Option<String>,
+    pub protocol: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AbsentAddress {
+    pub ip: String,
+    pub family: String,
+    pub reason: String,
+    #[serde(deserialize_with = "required")]
+    pub pod: Option<String>,
+    pub name: String,
+}
+
+/// The comparison with one DNS server.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerReport {
+    pub server: String,
+    pub verdict: String,
+    pub dns_status: String,
+    pub findings: Vec<Finding>,
+    pub causes: Vec<String>,
+    pub rows: Vec<VerifyRow>,
+}
+
+/// One address, predicted or answered.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyRow {
+    pub ip: String,
+    #[serde(deserialize_with = "required")]
+    pub pod: Option<String>,
+    pub predicted: bool,
+    pub in_dns: bool,
+    #[serde(deserialize_with = "required")]
+    pub dns_name: Option<String>,
+    pub agrees: bool,
+    pub findings: Vec<Finding>,
+    pub causes: Vec<String>,
+}
+
+/// What the comparison found, by `kind`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Finding {
+    Published { reason: String },
+    CorrectlyAbsent { reason: String },
+    StaleInDns { reason: String },
+    NotInApi,
+    MissingFromDns { reason: String },
+    NameDiffers { predicted: Vec<String>, dns: String },
+    PortsDiffer { predicted: Vec<u16>, dns: Vec<u16> },
+    HostnameMissing,
+    AnswerDiffers { predicted: String, dns: String },
+    NotHeadless,
+    NxdomainAsPredicted,
+    QueryFailed { error: String },
+}
+
+impl Finding {
+    /// The `kind` value.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Finding::Published { .. } => "published",
+            Finding::CorrectlyAbsent { .. } => "correctly_absent",
+            Finding::StaleInDns { .. } => "stale_in_dns",
+            Finding::NotInApi => "not_in_api",
+            Finding::MissingFromDns { .. } => "missing_from_dns",
+            Finding::NameDiffers { .. } => "name_differs",
+            Finding::PortsDiffer { .. } => "ports_differ",
+            Finding::HostnameMissing => "hostname_missing",
+            Finding::AnswerDiffers { .. } => "answer_differs",
+            Finding::NotHeadless => "not_headless",
+            Finding::NxdomainAsPredicted => "nxdomain_as_predicted",
+            Finding::QueryFailed { .. } => "query_failed",
+        }
+    }
 }
