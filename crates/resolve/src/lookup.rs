@@ -1033,7 +1033,7 @@ impl<L: dns::Link> Resolver<L> {
                 target_addrs,
                 &mut queries,
                 &mut warnings,
-                pods.is_some(),
+                (pods.is_some(), &known),
             )
             .await;
 
@@ -1070,7 +1070,7 @@ impl<L: dns::Link> Resolver<L> {
         mut target_addrs: HashMap<String, Vec<(IpAddr, u32)>>,
         queries: &mut Vec<QueryRecord>,
         warnings: &mut Vec<Warning>,
-        pod_labels: bool,
+        (pod_labels, known): (bool, &Known),
     ) -> (EndpointSet, Option<LookupError>) {
         let error = self
             .lookup_targets(
@@ -1080,7 +1080,7 @@ impl<L: dns::Link> Resolver<L> {
                 &mut target_addrs,
                 queries,
                 warnings,
-                (pod_labels, &Known::of(addrs)),
+                (pod_labels, known),
             )
             .await;
         (
@@ -1210,7 +1210,7 @@ impl<L: dns::Link> Resolver<L> {
                 target_addrs,
                 &mut queries,
                 &mut warnings,
-                pods.is_some(),
+                (pods.is_some(), &Known(None)),
             )
             .await;
         let error = failure(&srv).or(target_errors);

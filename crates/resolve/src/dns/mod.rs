@@ -454,6 +454,32 @@ impl std::hash::Hasher for IdHasher {
     }
 }
 
+/// The query for ask `k` with message ID `id`, or `None` after telling the
+/// sink why it cannot be encoded (a name hickory refuses): both engines
+/// report it the same way and go on with the next ask.
+pub(crate) fn encode_or_report(
+    id: u16,
+    k: usize,
+    q: &Question,
+    opts: &QueryOptions,
+    sink: &mut Sink<'_>,
+) -> Option<Vec<u8>> {
+    match wire::encode_query(id, &q.name, q.rtype, opts.edns) {
+        Ok(b) => Some(b),
+        Err(e) => {
+            sink(
+                k,
+                Tried {
+                    sent: std::time::Instant::now(),
+                    latency: Duration::ZERO,
+                    result: Err(Failure::Network(e)),
+                },
+            );
+            None
+        }
+    }
+}
+
 /// The next message ID after `*next` that is not in flight.
 fn fresh_id<V>(next: &mut u16, inflight: &Inflight<V>) -> u16 {
     while inflight.contains_key(next) {

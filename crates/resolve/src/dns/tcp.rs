@@ -6,7 +6,7 @@ use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use tokio::io::{AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
@@ -139,19 +139,8 @@ pub(super) async fn run(
             let Some(k) = queue.pop_front() else { break };
             let q = asks[k].question;
             let id = fresh_id(&mut next_id, &inflight);
-            let bytes = match wire::encode_query(id, &q.name, q.rtype, opts.edns) {
-                Ok(b) => b,
-                Err(e) => {
-                    sink(
-                        k,
-                        Tried {
-                            sent: Instant::now(),
-                            latency: Duration::ZERO,
-                            result: Err(Failure::Network(e)),
-                        },
-                    );
-                    continue;
-                }
+            let Some(bytes) = super::encode_or_report(id, k, q, opts, sink) else {
+                continue;
             };
             let now = Instant::now();
             push_frame(&mut out, &bytes);

@@ -114,21 +114,9 @@ pub(super) async fn run(
             next += 1;
             let ask = &asks[k];
             let id = fresh_id(&mut next_id, &inflight);
-            let bytes =
-                match wire::encode_query(id, &ask.question.name, ask.question.rtype, opts.edns) {
-                    Ok(b) => b,
-                    Err(e) => {
-                        sink(
-                            k,
-                            Tried {
-                                sent: Instant::now(),
-                                latency: Duration::ZERO,
-                                result: Err(Failure::Network(e)),
-                            },
-                        );
-                        continue;
-                    }
-                };
+            let Some(bytes) = super::encode_or_report(id, k, ask.question, opts, sink) else {
+                continue;
+            };
             let now = Instant::now();
             if let Err(e) = sock.send(&bytes).await {
                 return fail_rest(&mut inflight, k..asks.len(), &io_failure(e), sink);
