@@ -1,4 +1,4 @@
-//! Writes master files for the benchmark and interop cluster: the spec's
+//! Writes master files for the benchmark and interop cluster: the worked example's (docs/cluster-dns.md §7)
 //! worked example plus StatefulSets `web.sN` of 3, 100, 1000 and 3000 pods
 //! (from 10.100.0.1, 10.101.0.1, … ; port http 8080, none for 3000; SRV
 //! targets are hostnames) and Deployments `web.dN` of 100 and 1000 pods
@@ -27,7 +27,7 @@ fn main() -> std::io::Result<()> {
         if n > 1000 {
             // BIND cannot load an RRset above 64 KiB ("ran out of space"):
             // 3000 SRV records are about 135 KB, so this Service has no
-            // ports (a headless Service may have none: no SRV, spec R6.6).
+            // ports (a headless Service may have none: no SRV, docs/cluster-dns.md R6.6).
             svc.ports.clear();
         }
         cluster = cluster.with_service(svc);

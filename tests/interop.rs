@@ -111,7 +111,7 @@ fn answers_differ(server: &Proc, cluster: &hsvc_cluster::Cluster) -> Vec<String>
 }
 
 /// Services of 3, 100, 1000, 3000 endpoints, StatefulSet and Deployment,
-/// dual-stack, and the spec's example: every endpoint, hostname, port,
+/// dual-stack, and the worked example (docs/cluster-dns.md §7): every endpoint, hostname, port,
 /// weight and TTL hsvc reports equals the zone BIND serves, over UDP (with
 /// TC then TCP), UDP without EDNS0, and TCP. BIND leaves out the glue
 /// above 13 SRV records, so hsvc looks the targets up.

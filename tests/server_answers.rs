@@ -1,4 +1,4 @@
-//! Answers of the running server for the spec §9.5 table (rows a zone reproduces),
+//! Answers of the running server for the worked example (docs/cluster-dns.md §7) (rows a zone reproduces),
 //! over UDP and TCP.
 
 mod support;

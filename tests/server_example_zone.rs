@@ -1,4 +1,4 @@
-//! `Cluster::example()` must produce exactly the records of spec §9.2/§9.3
+//! `Cluster::example()` must produce exactly the records of the worked example (docs/cluster-dns.md §7)
 //! (transcribed in tests/fixtures/example.zone).
 
 use std::collections::BTreeSet;

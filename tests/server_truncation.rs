@@ -1,4 +1,4 @@
-//! Truncation like CoreDNS (spec §4.2) and the BIND variant.
+//! Truncation like CoreDNS (docs/cluster-dns.md §4) and the BIND variant.
 
 mod support;
 
@@ -35,7 +35,7 @@ async fn udp_without_edns_gives_partial_rrset_with_tc() {
     let (m, len) = udp(srv.addr, NAME, RecordType::A, None).await;
     assert!(m.metadata.truncation);
     assert!(len <= 512, "{len}");
-    // §4.4: 12 + 40 (question) + n·16 ≤ 512 → 28 A records
+    // docs/cluster-dns.md §4: 12 + 40 (question) + n·16 ≤ 512 → 28 A records
     assert_eq!(m.answers.len(), 28);
     assert!(m.edns.is_none());
 }
@@ -54,7 +54,7 @@ async fn udp_with_edns_reserves_the_opt_record() {
     assert_eq!(
         m.answers.len(),
         73,
-        "§4.4: EDNS 1232 without options → 73 A"
+        "docs/cluster-dns.md §4: EDNS 1232 without options → 73 A"
     );
     assert_eq!(m.edns.as_ref().map(|e| e.max_payload()), Some(1232));
     // EDNS sizes below 512 count as 512

@@ -20,7 +20,7 @@ const SHOP_PODS: [Ipv4Addr; 3] = [
 ];
 const SHOP_PORT: u16 = 8080;
 
-/// The example cluster of the spec (§9) plus `api.shop`, whose pods are
+/// The worked example of docs/cluster-dns.md (§7) plus `api.shop`, whose pods are
 /// 127.77.0.1-3 so that `hsvc check` can reach local stand-ins.
 pub fn demo_cluster() -> Cluster {
     Cluster::example().with_service(Service::headless(

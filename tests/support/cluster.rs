@@ -7,7 +7,7 @@ use hsvc_cluster::{spawn_background, Cluster, Endpoint, Port, ServerHandle, Serv
 
 use super::bin::{hsvc, temp_file, Run, TempFile};
 
-/// The spec's worked example plus Services the tests need: `web.mid`, a
+/// The worked example (docs/cluster-dns.md §7) plus Services the tests need: `web.mid`, a
 /// 20-pod StatefulSet (10.2.0.1 upwards, port http 8080), and `svc.evil`,
 /// whose pod hostname carries terminal control sequences.
 pub fn cluster() -> Cluster {
@@ -86,7 +86,7 @@ pub fn at(servers: &[&Dns], args: &[&str]) -> Run {
     hsvc(&all)
 }
 
-/// A pod's resolv.conf in namespace `ns` (spec §9.7); its nameserver is a
+/// A pod's resolv.conf in namespace `ns` (docs/cluster-dns.md §5); its nameserver is a
 /// loopback address that nothing listens on, so only `--server` is asked.
 pub fn pod_resolv_conf(ns: &str) -> TempFile {
     temp_file(

@@ -54,14 +54,14 @@ pub fn have(test: &str, tools: &[&str]) -> bool {
 
 // ---------------------------------------------------------------- cluster
 
-/// The interop cluster: the spec's worked example plus, in namespace
+/// The interop cluster: the worked example (docs/cluster-dns.md §7) plus, in namespace
 /// `interop`, StatefulSets of 3, 100, 1000 and 3000 pods, a 100-pod
 /// Deployment, and dual-stack StatefulSet and Deployment Services.
 ///
 /// `web3000` has no ports: 3000 SRV records are one RRset of about 135 KB,
 /// which BIND refuses to load ("ran out of space", an RRset must fit in
 /// 64 KiB), so that Service is A-only (a headless Service may have no
-/// ports, spec R6.6). Its A RRset (48 KB) does load, and its answer needs
+/// ports, docs/cluster-dns.md R6.6). Its A RRset (48 KB) does load, and its answer needs
 /// TCP.
 pub fn interop_cluster() -> Cluster {
     let mut c = Cluster::example();
@@ -91,7 +91,7 @@ pub fn interop_cluster() -> Cluster {
 
 /// A dual-stack Service in `interop`: `n` pods, each with 10.120.x.i and
 /// fd00:120:x::i; with hostnames (StatefulSet) or without (Deployment:
-/// each family gets its own dashed name, spec R14.3).
+/// each family gets its own dashed name, docs/cluster-dns.md R14.3).
 pub fn dual_stack(name: &str, hostnames: bool, n: usize) -> Service {
     let x = if hostnames { 1 } else { 2 };
     let endpoints = (0..n)
@@ -201,7 +201,7 @@ impl Oracle {
             .get(fqdn)
             .map(Vec::as_slice)
             .unwrap_or_default();
-        // Dashed-IP labels (Deployment pods) name their address (spec R4.1).
+        // Dashed-IP labels (Deployment pods) name their address (docs/cluster-dns.md R4.1).
         let dashed: HashMap<String, IpAddr> =
             at.iter().map(|(ip, _)| (dashed_ip(*ip), *ip)).collect();
         let mut by_ip: HashMap<IpAddr, (String, Ports)> = HashMap::new();
@@ -364,7 +364,7 @@ fn write_zones(dir: &Path, cluster: &Cluster) {
     }
 }
 
-/// BIND 9 serving `cluster`'s three zones with the options of spec §8/§9.4
+/// BIND 9 serving `cluster`'s three zones with the options of docs/cluster-dns.md §6
 /// (plus `notify no`, so it never sends NOTIFY to the zone's NS address,
 /// and `allow-update` from loopback for nsupdate scenarios).
 pub fn bind(cluster: &Cluster) -> Proc {
@@ -409,7 +409,7 @@ controls {{ }};
     p
 }
 
-/// Knot serving `cluster`'s three zones (spec §9.4, semantic checks off).
+/// Knot serving `cluster`'s three zones (docs/cluster-dns.md §6, semantic checks off).
 pub fn knot(cluster: &Cluster) -> Proc {
     let temp = temp_dir("knot");
     let dir = temp.path().to_path_buf();
@@ -532,7 +532,7 @@ pub fn update_script(server: SocketAddr, from: &Cluster, to: &Cluster) -> String
         )
     };
     // nsupdate checks names itself; A records at `_port._proto` owners
-    // (spec R7.4) fail that check.
+    // (docs/cluster-dns.md R7.4) fail that check.
     let mut s = format!(
         "server {} {}\ncheck-names off\n",
         server.ip(),

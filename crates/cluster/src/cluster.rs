@@ -15,7 +15,7 @@
 //! selector-less Service whose slices a user or a mirroring controller wrote).
 //!
 //! Everything here is pure: no sockets, no clocks. The rules cited (R3–R12) are those of
-//! `docs/k8s-dns-spec.md` (§3); [`Cluster::example`] is its §9.1 worked example,
+//! docs/cluster-dns.md (§3); [`Cluster::example`] is its worked example (§7),
 //! [`Cluster::demo`] a cluster with pods in every state for `hsvc demo`.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -25,7 +25,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use hickory_proto::rr::rdata::{A, AAAA, NS, PTR, SOA, SRV, TXT};
 use hickory_proto::rr::{Name, RData, Record, RecordType};
 
-/// The SOA serial of the spec's worked example (§9.1).
+/// The SOA serial of the worked example (docs/cluster-dns.md §7).
 pub const EXAMPLE_SERIAL: u32 = 1_767_225_600;
 
 /// TTL CoreDNS hard-codes for `dns-version.<zone>. TXT` (R10.1).
@@ -45,7 +45,7 @@ pub struct Cluster {
     /// SOA serial (CoreDNS uses the Unix time of the last change, R11.1).
     pub serial: u32,
     /// Emit `<dashed-ip>.<ns>.pod.<zone>` records for every endpoint address
-    /// (`pods insecure|verified`, spec §9.2 \[F\]).
+    /// (`pods insecure|verified`; docs/cluster-dns.md R1.1).
     pub pod_records: bool,
     /// Pods, the source of the endpoints of every Service that has a selector.
     pub pods: Vec<Pod>,
@@ -764,7 +764,7 @@ impl Cluster {
         }
     }
 
-    /// The worked example of spec §9.1 (serial 1767225600, TTL 30, pod records on).
+    /// The worked example of docs/cluster-dns.md §7 (serial 1767225600, TTL 30, pod records on).
     pub fn example() -> Cluster {
         let v4 = |s: &str| -> IpAddr { IpAddr::V4(s.parse().unwrap_or(Ipv4Addr::UNSPECIFIED)) };
         let v6 = |s: &str| -> IpAddr { IpAddr::V6(s.parse().unwrap_or(Ipv6Addr::UNSPECIFIED)) };
@@ -1179,7 +1179,7 @@ impl Cluster {
         }
     }
 
-    /// Records of the reverse zone `in-addr.arpa.` (`v6 == false`) or `ip6.arpa.` (R9, §9.3).
+    /// Records of the reverse zone `in-addr.arpa.` (`v6 == false`) or `ip6.arpa.` (R9; the worked example's reverse zones, §7).
     pub fn reverse_records(&self, v6: bool) -> Vec<Record> {
         let z = self.zone();
         let t = self.ttl;

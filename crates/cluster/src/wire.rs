@@ -1,4 +1,4 @@
-//! Response encoder with CoreDNS/miekg-like packing and truncation (spec §4.2).
+//! Response encoder with CoreDNS/miekg-like packing and truncation (docs/cluster-dns.md §4).
 //!
 //! hickory-proto 0.26.3's `BinEncoder` compresses at most 120 names per message
 //! (`COMPRESSED_NAME_LIMIT`, `rr/domain/name.rs:1225`) and never points an owner name at the
@@ -339,7 +339,7 @@ mod tests {
         let (bytes, dropped) = reply.encode(512, Overflow::Partial);
         assert!(dropped);
         let m = Message::from_vec(&bytes).unwrap();
-        assert_eq!(m.answers.len(), 28); // spec §4.4
+        assert_eq!(m.answers.len(), 28); // docs/cluster-dns.md §4
         assert!(m.metadata.truncation);
         let (bytes, _) = reply.encode(512, Overflow::Empty);
         let m = Message::from_vec(&bytes).unwrap();

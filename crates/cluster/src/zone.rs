@@ -1,8 +1,8 @@
-//! In-memory authoritative record store: one or more zones (e.g. `cluster.local.`,
+//! In-memory authoritative record store (rules R… and § of docs/cluster-dns.md): one or more zones (e.g. `cluster.local.`,
 //! `in-addr.arpa.`, `ip6.arpa.`), indexed by lower-cased owner name and type.
 //!
 //! [`Zone::lookup`] decides NOERROR / NODATA / NXDOMAIN / REFUSED the way an authoritative
-//! server does for a static zone (empty non-terminals exist; no wildcards, §6.1) and builds
+//! server does for a static zone (empty non-terminals exist; no wildcards, R17.2) and builds
 //! the additional section for SRV and NS answers (R8.1, R12.2).
 
 use std::collections::{HashMap, HashSet};
@@ -24,7 +24,7 @@ impl fmt::Display for ZoneError {
 
 impl std::error::Error for ZoneError {}
 
-/// How the server answers where CoreDNS and BIND differ (spec §8.2).
+/// How the server answers where CoreDNS and BIND differ (docs/cluster-dns.md §6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Behaviour {
     /// What to send when a reply does not fit.
@@ -32,7 +32,7 @@ pub struct Behaviour {
     /// BIND 9.18 sends no SRV glue at all from 14 SRV records up: `Some(13)` emulates that;
     /// `None` (CoreDNS, Knot) always adds glue.
     pub srv_glue_limit: Option<usize>,
-    /// Answer NXDOMAIN where CoreDNS does although a static zone has the name (spec §8.2):
+    /// Answer NXDOMAIN where CoreDNS does although a static zone has the name (docs/cluster-dns.md §6):
     /// `_<proto>.<svc>…` and `dns.<zone>` (empty non-terminals), `dns-version.<zone>` for
     /// types other than TXT, `ns.dns.<zone>` TXT. Only applies to zones built from a
     /// [`Cluster`]. `false` answers like BIND/Knot serving the same zone file.
@@ -62,7 +62,7 @@ impl Default for Behaviour {
 }
 
 impl Behaviour {
-    /// BIND 9.18 as observed in the spec's lab: empty answer + TC, no SRV glue above 13 SRV.
+    /// BIND 9.18 as observed against BIND 9.18.49 (docs/cluster-dns.md §6): empty answer + TC, no SRV glue above 13 SRV.
     pub fn bind() -> Self {
         Behaviour {
             truncation: TruncationMode::Empty,

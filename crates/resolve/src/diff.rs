@@ -5,7 +5,7 @@
 //! Endpoints are matched by a [`By`] key. Whatever is not part of the key
 //! (hostname, IP, ports, TTL) is compared and reported as a change. SRV
 //! weights are left out on purpose: CoreDNS derives them from the number of
-//! endpoints (spec R6.3), so every scale would "change" every pod.
+//! endpoints (docs/cluster-dns.md R6.3), so every scale would "change" every pod.
 
 use std::collections::BTreeMap;
 use std::fmt;

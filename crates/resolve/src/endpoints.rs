@@ -16,7 +16,7 @@ pub struct PortInfo {
     /// The port's name when known from a `_port._proto` query.
     pub name: Option<String>,
     /// SRV weight as served. CoreDNS derives it from the number of records
-    /// (`max(1, 100 / N)`, spec R6.3), so it says nothing about the pod.
+    /// (`max(1, 100 / N)`, docs/cluster-dns.md R6.3), so it says nothing about the pod.
     pub weight: u16,
     /// SRV priority as served (CoreDNS's kubernetes plugin serves 0).
     pub priority: u16,

@@ -1,7 +1,7 @@
 //! The Kubernetes name model: what a user types, what it means in cluster
 //! DNS, and how a pod's resolver would walk its search list to find it.
 //!
-//! Pure: no I/O, no clock. See `docs/k8s-dns-spec.md` §3 and §5.
+//! Pure: no I/O, no clock. See docs/cluster-dns.md §3 (names) and §5 (search).
 
 mod fqdn;
 mod search;

@@ -89,7 +89,7 @@ impl Context {
 }
 
 /// Finds `<ns>.svc.<zone>` (namespace and zone) or `svc.<zone>` (zone only)
-/// in a pod's search list (spec R-RC2).
+/// in a pod's search list (docs/cluster-dns.md R-RC2).
 fn infer_from_search(search: &[Fqdn]) -> Option<(Option<String>, Fqdn)> {
     let with_ns = search.iter().find_map(|d| {
         let l = d.labels();
@@ -336,7 +336,7 @@ pub fn reverse_name(ip: IpAddr) -> Fqdn {
     Fqdn::from_labels(labels)
 }
 
-/// The address a CoreDNS dashed-IP endpoint label stands for (spec R4.1):
+/// The address a CoreDNS dashed-IP endpoint label stands for (docs/cluster-dns.md R4.1):
 /// `10-244-194-69` → 10.244.194.69, `fd00-10-244--13` → fd00:10:244::13
 /// (a trailing `-0` added by CoreDNS ≥ 1.12.3 is accepted too).
 pub fn dashed_ip(label: &str) -> Option<IpAddr> {
