@@ -1,5 +1,6 @@
-//! In-memory authoritative record store (rules R… and § of docs/cluster-dns.md): one or more zones (e.g. `cluster.local.`,
-//! `in-addr.arpa.`, `ip6.arpa.`), indexed by lower-cased owner name and type.
+//! In-memory authoritative record store: one or more zones (e.g. `cluster.local.`,
+//! `in-addr.arpa.`, `ip6.arpa.`), indexed by lower-cased owner name and type. The rules
+//! cited (R…, §…) are those of docs/cluster-dns.md.
 //!
 //! [`Zone::lookup`] decides NOERROR / NODATA / NXDOMAIN / REFUSED the way an authoritative
 //! server does for a static zone (empty non-terminals exist; no wildcards, R17.2) and builds
