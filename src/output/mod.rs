@@ -64,8 +64,10 @@ impl From<&LookupError> for ErrorDoc {
 
 /// A kubectl-style table: no borders, upper-case headers, columns two
 /// spaces apart, no trailing spaces. Hand-rolled because it is on the hot
-/// path: laying out 3000 rows took comfy-table 16 ms, a third of a whole
-/// `hsvc resolve`. Cells live in one text buffer (a `String` per cell and a
+/// path of a large resolve: laying out 3000 rows takes comfy-table 4.1 ms
+/// (release build, `ContentArrangement::Disabled`) and this writer 0.18 ms,
+/// and none of what comfy-table adds (borders, wrapping, per-cell styles)
+/// is wanted here (README, "Dependencies"). Cells live in one text buffer (a `String` per cell and a
 /// `Vec` per row cost about 2 M instructions of allocation and freeing at
 /// 3000 rows, callgrind), each with its width computed once.
 #[derive(Debug, Default)]
