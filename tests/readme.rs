@@ -1,21 +1,177 @@
-//! Every `$ hsvc …` example in README.md's ```console blocks runs as
-//! printed against the in-process cluster DNS (standing in for
-//! `hsvc demo --serve` on 127.0.0.1:5353) and prints what the README shows.
-//! Latencies are masked; a line `…` in the README ends the comparison.
+//! The documentation is true: every `$ hsvc …` example in README.md and
+//! docs/*.md (```console blocks) runs as printed against the real
+//! `hsvc demo --serve` and prints what the page shows, with the exit code a
+//! following `$ echo $?` shows; and every relative link of those pages
+//! resolves.
+//!
+//! A page shows the demo's DNS server as `127.0.0.1:5353` (its default
+//! `--listen`); the test serves on a free port and swaps the two. Latencies
+//! (`0.61 ms`), times (`2026-11-27T06:42:56.506Z`) and the stand-in API's
+//! port are masked. An output line `…` stands for any number of lines. An
+//! example may be `printf '…' | hsvc …` (the printf text is stdin). Each
+//! example runs with the demo's kubeconfig (`KUBECONFIG`), with
+//! `HSVC_SERVER` set to its DNS server (as the README's `export` says) and
+//! with an empty resolv.conf unless it names one (a machine that is not a
+//! pod), from the repository's root (so `examples/pod-resolv.conf` is found).
+//!
+//! `HSVC_BLESS_DOCS=1 cargo test --test readme` writes what the commands
+//! printed into the pages (for examples without `…`), to review with
+//! `git diff` after the demo changed.
 
 mod support;
 
-use support::bin::{temp_dir, Cmd};
-use support::cluster::Dns;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
 
+use support::bin::{Cmd, Spawned};
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+/// The address the pages show for the demo's DNS server.
+const SHOWN_DNS: &str = "127.0.0.1:5353";
+
+/// README.md and every docs/*.md, in a fixed order.
+fn pages() -> Vec<PathBuf> {
+    let mut pages = vec![Path::new(ROOT).join("README.md")];
+    let mut docs: Vec<PathBuf> = std::fs::read_dir(Path::new(ROOT).join("docs"))
+        .expect("docs/")
+        .map(|e| e.expect("docs/ entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    docs.sort();
+    pages.extend(docs);
+    pages
+}
+
+fn rel(p: &Path) -> String {
+    p.strip_prefix(ROOT).unwrap_or(p).display().to_string()
+}
+
+/// One `$ hsvc …` of a page.
+#[derive(Debug)]
+struct Example {
+    line: usize,
+    cmd: String,
+    stdin: Option<String>,
+    /// The page's output lines, and where they are (for blessing).
+    expected: Vec<String>,
+    out: (usize, usize),
+    /// The exit code a following `$ echo $?` shows, and its line.
+    exit: Option<(i32, usize)>,
+}
+
+/// The examples of one page's ```console blocks.
+fn examples(text: &str) -> Vec<Example> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut all: Vec<Example> = Vec::new();
+    let mut in_console = false;
+    let mut open: Option<Example> = None;
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        if line.starts_with("```") {
+            all.extend(open.take());
+            in_console = line == "```console";
+            i += 1;
+            continue;
+        }
+        if !in_console {
+            i += 1;
+            continue;
+        }
+        if let Some(cmd) = line.strip_prefix("$ ") {
+            if cmd == "echo $?" {
+                let ex = open
+                    .as_mut()
+                    .or(all.last_mut())
+                    .unwrap_or_else(|| panic!("line {}: `echo $?` without a command", i + 1));
+                let code = lines.get(i + 1).and_then(|l| l.trim().parse().ok());
+                let code = code.unwrap_or_else(|| panic!("line {}: `echo $?` without a code", i + 1));
+                ex.exit = Some((code, i + 1));
+                all.extend(open.take());
+                i += 2;
+                continue;
+            }
+            all.extend(open.take());
+            let (stdin, cmd) = split_printf(cmd);
+            // A comment after two spaces is the reader's, not the shell's.
+            let cmd = cmd.split("  #").next().unwrap_or(&cmd).trim().to_string();
+            open = Some(Example {
+                line: i + 1,
+                cmd,
+                stdin,
+                expected: Vec::new(),
+                out: (i + 1, i + 1),
+                exit: None,
+            });
+        } else if let Some(ex) = open.as_mut() {
+            ex.expected.push(line.to_string());
+            ex.out.1 = i + 1;
+        }
+        i += 1;
+    }
+    all.extend(open);
+    // Blank lines between examples of one block are the page's, not output.
+    for ex in &mut all {
+        while ex.expected.last().is_some_and(|l| l.is_empty()) {
+            ex.expected.pop();
+            ex.out.1 -= 1;
+        }
+    }
+    all
+}
+
+/// `printf 'a\nb\n' | hsvc …` → (stdin, `hsvc …`).
+fn split_printf(cmd: &str) -> (Option<String>, String) {
+    let Some(rest) = cmd.strip_prefix("printf '") else {
+        return (None, cmd.to_string());
+    };
+    let (text, after) = rest.split_once('\'').expect("printf '…' closed");
+    let after = after.trim_start().strip_prefix('|').expect("printf '…' | hsvc");
+    (
+        Some(text.replace("\\n", "\n")),
+        after.trim_start().to_string(),
+    )
+}
+
+/// The words of a command line: split on blanks, with '…' and "…" quoting.
+fn words(cmd: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quote: Option<char> = None;
+    let mut has = false;
+    for c in cmd.chars() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => cur.push(c),
+            None if c == '\'' || c == '"' => {
+                quote = Some(c);
+                has = true;
+            }
+            None if c.is_whitespace() => {
+                if has || !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+                has = false;
+            }
+            None => cur.push(c),
+        }
+    }
+    if has || !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Masks what changes from run to run.
 fn mask(s: &str) -> String {
-    // "0.61 ms", "12.3 ms", "1520 ms" -> "<ms>"
     let mut out = String::new();
     for line in s.lines() {
+        let line = mask_json_ms(line);
         let words: Vec<&str> = line.split(' ').collect();
+        let mut parts: Vec<String> = Vec::new();
         let mut i = 0;
-        let mut parts = Vec::new();
         while i < words.len() {
+            // "0.61 ms", "1520 ms", "7.00 ms:" -> "<ms>"
             if i + 1 < words.len()
                 && words[i + 1].starts_with("ms")
                 && words[i].parse::<f64>().is_ok()
@@ -23,7 +179,7 @@ fn mask(s: &str) -> String {
                 parts.push(format!("<ms>{}", &words[i + 1][2..]));
                 i += 2;
             } else {
-                parts.push(words[i].to_string());
+                parts.push(mask_word(words[i]));
                 i += 1;
             }
         }
@@ -33,84 +189,386 @@ fn mask(s: &str) -> String {
     out
 }
 
-#[test]
-fn readme_examples_run_as_printed() {
-    let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-    let dns = Dns::start();
-    let addr = dns.addr().to_string();
-    let dir = temp_dir();
-    std::fs::write(
-        dir.path().join("pod-resolv.conf"),
-        "search awx.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n",
-    )
-    .unwrap();
+/// JSON durations: `"latency_ms": 0.61` → `"latency_ms": <n>` (also
+/// `elapsed_ms`, `wall_ms`).
+fn mask_json_ms(line: &str) -> String {
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(at) = rest.find("_ms\":") {
+        let (head, tail) = rest.split_at(at + "_ms\":".len());
+        out.push_str(head);
+        let spaces = tail.len() - tail.trim_start().len();
+        out.push_str(&tail[..spaces]);
+        let tail = &tail[spaces..];
+        let n = tail
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(tail.len());
+        if n > 0 {
+            out.push_str("<n>");
+        }
+        rest = &tail[n..];
+    }
+    out.push_str(rest);
+    out
+}
 
-    let mut examples = 0;
-    let mut in_console = false;
-    let mut current: Option<(String, Vec<String>)> = None;
-    let mut all = Vec::new();
-    for line in readme.lines() {
-        if line.starts_with("```") {
-            if let Some(c) = current.take() {
-                all.push(c);
-            }
-            in_console = line == "```console";
-            continue;
-        }
-        if !in_console {
-            continue;
-        }
-        if let Some(cmd) = line.strip_prefix("$ ") {
-            if let Some(c) = current.take() {
-                all.push(c);
-            }
-            current = Some((cmd.to_string(), Vec::new()));
-        } else if let Some((_, out)) = current.as_mut() {
-            out.push(line.to_string());
+/// One word: RFC 3339 times and loopback URL ports.
+fn mask_word(w: &str) -> String {
+    let mut w = w.to_string();
+    // 2026-11-27T06:42:56.506Z
+    if let Some(t) = w.find('T') {
+        let (date, time) = (&w[..t], &w[t + 1..]);
+        if date.len() >= 10
+            && date[date.len() - 10..].chars().filter(|c| *c == '-').count() == 2
+            && time.contains('Z')
+        {
+            let end = t + 1 + time.find('Z').unwrap() + 1;
+            w = format!("{}<time>{}", &w[..t - 10], &w[end..]);
         }
     }
-    for (cmd, expected) in all {
-        let words: Vec<String> = cmd
-            .split_whitespace()
-            .map(|w| w.replace("127.0.0.1:5353", &addr))
-            .collect();
-        assert_eq!(
-            words[0], "hsvc",
-            "README example does not start with hsvc: {cmd}"
-        );
-        let mut args = vec!["--resolv-conf".to_string(), "/dev/null".to_string()];
-        let rest: Vec<String> = words[1..].to_vec();
-        if rest.iter().any(|w| w == "--resolv-conf") {
-            args.clear();
+    for scheme in ["https://127.0.0.1:", "http://127.0.0.1:"] {
+        if let Some(at) = w.find(scheme) {
+            let start = at + scheme.len();
+            let digits = w[start..].chars().take_while(char::is_ascii_digit).count();
+            w.replace_range(start..start + digits, "<port>");
         }
-        args.extend(rest);
-        let out = Cmd::new(&args)
-            .current_dir(dir.path())
-            .env("HSVC_SERVER", &addr)
-            .run();
-        let stdout = out.stdout.replace(&addr, "127.0.0.1:5353");
-        let got = mask(&stdout);
-        let mut want = String::new();
-        let mut prefix_only = false;
-        for l in &expected {
-            if l.trim() == "…" {
-                prefix_only = true;
+    }
+    w
+}
+
+/// Whether `got` matches `want`, where a `…` line in `want` stands for
+/// any number of lines.
+fn matches(want: &[&str], got: &[&str]) -> bool {
+    match want.split_first() {
+        None => got.is_empty(),
+        Some((&"…", rest)) => (0..=got.len()).any(|k| matches(rest, &got[k..])),
+        Some((w, rest)) => got
+            .split_first()
+            .is_some_and(|(g, grest)| w == g && matches(rest, grest)),
+    }
+}
+
+/// `hsvc demo --serve` on free ports, and what its banner says.
+struct Demo {
+    _child: Spawned,
+    banner: Vec<String>,
+    dns: String,
+    kubeconfig: Option<String>,
+}
+
+impl Demo {
+    fn start() -> Demo {
+        let mut child = Cmd::new(&["demo", "--serve", "--listen", "127.0.0.1:0"]).spawn();
+        let mut banner = Vec::new();
+        loop {
+            let l = child.line();
+            let done = l.contains("Ctrl-C");
+            banner.push(l);
+            if done || banner.len() > 40 {
                 break;
             }
-            want.push_str(l);
-            want.push('\n');
         }
-        let want = mask(&want);
-        if prefix_only {
-            assert!(
-                got.starts_with(&want),
-                "README example `{cmd}`:\n--- README\n{want}--- got\n{got}"
-            );
-        } else {
-            assert_eq!(got, want, "README example `{cmd}`");
+        let all = banner.join("\n");
+        let tokens: Vec<&str> = all
+            .split(|c: char| c.is_whitespace() || c == '=' || c == ',' || c == '(' || c == ')')
+            .collect();
+        let dns = tokens
+            .iter()
+            .find(|w| w.starts_with("127.") && w.contains(':'))
+            .unwrap_or_else(|| panic!("no DNS address in the demo's banner:\n{all}"))
+            .trim_end_matches(['.', ';'])
+            .to_string();
+        let kubeconfig = tokens
+            .iter()
+            .find(|w| w.starts_with('/') && w.contains("kubeconfig"))
+            .map(|w| w.trim_end_matches(['.', ';']).to_string());
+        Demo {
+            _child: child,
+            banner,
+            dns,
+            kubeconfig,
         }
-        examples += 1;
     }
-    assert!(examples >= 3, "only {examples} README examples found");
+
+    fn run(&self, ex: &Example) -> (String, i32) {
+        let words: Vec<String> = words(&ex.cmd)
+            .into_iter()
+            .map(|w| w.replace(SHOWN_DNS, &self.dns))
+            .collect();
+        let mut cmd = Cmd::new(&words[1..])
+            .current_dir(ROOT)
+            .env("HSVC_SERVER", &self.dns)
+            .env("COLUMNS", "100");
+        if let Some(k) = &self.kubeconfig {
+            cmd = cmd.env("KUBECONFIG", k);
+        }
+        let r = match &ex.stdin {
+            Some(input) => cmd.run_with_stdin(input.as_bytes()),
+            None => cmd.run(),
+        };
+        (r.stdout.replace(&self.dns, SHOWN_DNS), r.code)
+    }
+}
+
+/// Every IP literal in an example's command is a loopback address: no
+/// example may send a packet off the machine.
+fn assert_loopback_only(page: &str, ex: &Example) {
+    for w in words(&ex.cmd) {
+        for part in w.split(['=', ',', '@']) {
+            let host = part
+                .strip_prefix('[')
+                .and_then(|p| p.split_once(']'))
+                .map(|(h, _)| h)
+                .unwrap_or_else(|| part.rsplit_once(':').map_or(part, |(h, _)| h));
+            let ip = host.parse::<IpAddr>().or_else(|_| part.parse::<IpAddr>());
+            if let Ok(ip) = ip {
+                assert!(
+                    ip.is_loopback(),
+                    "{page}:{}: `{}` names {ip}, which is not on this machine",
+                    ex.line,
+                    ex.cmd
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn every_example_runs_as_printed_against_the_demo() {
+    let demo = Demo::start();
+    let bless = std::env::var_os("HSVC_BLESS_DOCS").is_some();
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for page in pages() {
+        let text = std::fs::read_to_string(&page).expect("page");
+        let name = rel(&page);
+        let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+        let exs = examples(&text);
+        for ex in exs.iter().rev() {
+            assert_eq!(
+                words(&ex.cmd).first().map(String::as_str),
+                Some("hsvc"),
+                "{name}:{}: an example runs hsvc: `{}`",
+                ex.line,
+                ex.cmd
+            );
+            assert_loopback_only(&name, ex);
+            let (stdout, code) = demo.run(ex);
+            count += 1;
+            let got = mask(&stdout);
+            let want = mask(&ex.expected.join("\n"));
+            let want_lines: Vec<&str> = want.lines().collect();
+            let got_lines: Vec<&str> = got.lines().collect();
+            let same = matches(&want_lines, &got_lines);
+            let exit_ok = ex.exit.is_none_or(|(c, _)| c == code);
+            if bless && (!same || !exit_ok) && !ex.expected.iter().any(|l| l.trim() == "…") {
+                if let Some((_, at)) = ex.exit {
+                    lines[at] = code.to_string();
+                }
+                lines.splice(ex.out.0..ex.out.1, stdout.lines().map(str::to_string));
+                continue;
+            }
+            if !same {
+                failures.push(format!(
+                    "{name}:{}: `{}`\n--- the page shows\n{want}--- it printed (exit {code})\n{got}",
+                    ex.line, ex.cmd
+                ));
+            } else if !exit_ok {
+                failures.push(format!(
+                    "{name}:{}: `{}` exits {code}, the page shows {}",
+                    ex.line,
+                    ex.cmd,
+                    ex.exit.unwrap().0
+                ));
+            }
+        }
+        if bless {
+            let mut new = lines.join("\n");
+            new.push('\n');
+            if new != text {
+                std::fs::write(&page, new).expect("bless");
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {count} examples differ (demo banner:\n{})\n\n{}",
+        failures.len(),
+        demo.banner.join("\n"),
+        failures.join("\n\n")
+    );
+    assert!(count >= 30, "only {count} examples found");
+}
+
+/// The README's two set-up commands, which `.ci/run` runs and a newcomer
+/// types first, are there as they are.
+#[test]
+fn the_readme_gives_the_two_set_up_commands() {
+    let readme = std::fs::read_to_string(Path::new(ROOT).join("README.md")).expect("README");
+    let setup = readme
+        .split("\n## Set-up\n")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .expect("a Set-up section");
+    assert!(setup.contains("```sh\ncargo run --release -- demo\n```"), "{setup}");
+    assert!(setup.contains("```sh\ncargo test\n```"), "{setup}");
+    let ci = std::fs::read_to_string(Path::new(ROOT).join(".ci/run")).expect(".ci/run");
+    assert_eq!(ci.lines().last(), Some("cargo test"), "`.ci/run` ends with the README's test command");
+}
+
+/// A command shown with a `$` prompt outside a ```console block would not
+/// be run by the test above.
+#[test]
+fn every_prompted_hsvc_command_is_in_a_console_block() {
+    for page in pages() {
+        let text = std::fs::read_to_string(&page).expect("page");
+        let mut fence: Option<&str> = None;
+        for (i, line) in text.lines().enumerate() {
+            if line.starts_with("```") {
+                fence = if fence.is_some() { None } else { Some(line) };
+                continue;
+            }
+            if let Some(f) = fence {
+                let prompted = line.starts_with("$ hsvc") || line.contains("| hsvc");
+                assert!(
+                    f == "```console" || !(prompted && line.starts_with('$')),
+                    "{}:{}: `{line}` is shown as run but its block is {f}, not ```console",
+                    rel(&page),
+                    i + 1
+                );
+            }
+        }
+    }
+}
+
+/// GitHub's anchor of a heading: lower case, punctuation dropped, spaces
+/// to `-`.
+fn slug(heading: &str) -> String {
+    heading
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+fn anchors(text: &str) -> Vec<String> {
+    let mut in_fence = false;
+    let mut out = Vec::new();
+    for line in text.lines() {
+        if line.starts_with("```") {
+            in_fence = !in_fence;
+        } else if !in_fence && line.starts_with('#') {
+            out.push(slug(line.trim_start_matches('#')));
+        }
+    }
+    out
+}
+
+/// The targets of `[text](target)` and `[label]: target` outside code.
+fn links(text: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let mut in_fence = false;
+    for (i, line) in text.lines().enumerate() {
+        if line.starts_with("```") {
+            in_fence = !in_fence;
+            continue;
+        }
+        if in_fence {
+            continue;
+        }
+        // Inline code is not a link.
+        let plain: String = line
+            .split('`')
+            .enumerate()
+            .filter(|(k, _)| k % 2 == 0)
+            .map(|(_, s)| s)
+            .collect::<Vec<_>>()
+            .join("``");
+        let mut rest = plain.as_str();
+        while let Some(at) = rest.find("](") {
+            let after = &rest[at + 2..];
+            let end = after.find(')').unwrap_or(after.len());
+            out.push((i + 1, after[..end].to_string()));
+            rest = &after[end..];
+        }
+        if let Some(def) = plain.strip_prefix('[') {
+            if let Some((_, target)) = def.split_once("]: ") {
+                out.push((i + 1, target.trim().to_string()));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_relative_link_resolves() {
+    let mut checked = 0;
+    let mut pages = pages();
+    pages.push(Path::new(ROOT).join("CHANGELOG.md"));
+    for page in pages {
+        let text = std::fs::read_to_string(&page).expect("page");
+        for (line, target) in links(&text) {
+            let target = target.split_whitespace().next().unwrap_or("").to_string();
+            if target.contains("://") || target.starts_with("mailto:") {
+                continue;
+            }
+            let (path, anchor) = match target.split_once('#') {
+                Some((p, a)) => (p, Some(a)),
+                None => (target.as_str(), None),
+            };
+            let file = if path.is_empty() {
+                page.clone()
+            } else {
+                page.parent().unwrap().join(path)
+            };
+            let here = format!("{}:{line}: `{target}`", rel(&page));
+            assert!(file.exists(), "{here}: {} does not exist", file.display());
+            if let Some(a) = anchor {
+                let body = std::fs::read_to_string(&file).unwrap_or_default();
+                assert!(
+                    anchors(&body).iter().any(|h| h == a),
+                    "{here}: no heading #{a} in {}",
+                    rel(&file)
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 20, "only {checked} relative links found");
+}
+
+#[test]
+fn the_helpers_read_pages_as_a_reader_does() {
+    let page = "```console\n$ hsvc resolve a.b\nX\n…\n$ echo $?\n1\n$ printf 'k\\n' | hsvc pick a.b --keys-from -  # note\n```\n```text\n$ hsvc not run\n```\n";
+    let exs = examples(page);
+    assert_eq!(exs.len(), 2, "{exs:?}");
+    assert_eq!(exs[0].cmd, "hsvc resolve a.b");
+    assert_eq!(exs[0].expected, ["X", "…"]);
+    assert_eq!(exs[0].exit.map(|e| e.0), Some(1));
+    assert_eq!(exs[1].stdin.as_deref(), Some("k\n"));
+    assert_eq!(exs[1].cmd, "hsvc pick a.b --keys-from -");
+    assert!(matches(&["a", "…", "d"], &["a", "b", "c", "d"]));
+    assert!(!matches(&["a", "…", "d"], &["a", "b"]));
+    assert_eq!(
+        mask("2026-11-27T06:42:56.506Z  web  added · 0.61 ms · https://127.0.0.1:41691"),
+        "<time>  web  added · <ms> · https://127.0.0.1:<port>\n"
+    );
+    assert_eq!(
+        mask(r#"{"latency_ms": 0.61, "x":{"elapsed_ms":3,"wall_ms":1.5}}"#),
+        "{\"latency_ms\": <n>, \"x\":{\"elapsed_ms\":<n>,\"wall_ms\":<n>}}\n"
+    );
+    let two = examples("```console\n$ hsvc a\nA\n\n$ hsvc b\n```\n");
+    assert_eq!((two[0].expected.len(), two[0].out), (1, (2, 3)));
+    assert_eq!(words("hsvc a 'b c' \"\""), ["hsvc", "a", "b c", ""]);
+    assert_eq!(slug("Replaying a pod's search walk"), "replaying-a-pods-search-walk");
+    assert_eq!(slug("`hsvc resolve`"), "hsvc-resolve");
+    assert_eq!(
+        links("see [a](docs/a.md#x) and `[b](no)`\n[c]: ../c.md\n"),
+        [(1, "docs/a.md#x".to_string()), (2, "../c.md".to_string())]
+    );
 }
