@@ -834,7 +834,8 @@ impl Cluster {
     ///   `coredns-5d78c9869d-abcde` (127.244.0.2, node-a, zone-a) and
     ///   `coredns-5d78c9869d-fghij` (127.244.0.3, node-b, zone-b).
     /// * `awx/web-headless`: StatefulSet `web` (hostnames): web-0, web-1 ready, web-2 not
-    ///   ready, web-3 terminating; port `http` 80/TCP (so `_http._tcp.web-headless.awx`).
+    ///   ready, web-3 terminating; port `http` 8080/TCP (so `_http._tcp.web-headless.awx`;
+    ///   above 1024, so a demo run by any user can listen on it).
     /// * `awx/web`: a ClusterIP Service (127.96.1.20) over the same pods: not headless, and
     ///   no hostnames (their subdomain is `web-headless`).
     /// * `awx/db`: dual-stack headless (`RequireDualStack`), db-0 (127.244.217.13 and
@@ -858,7 +859,7 @@ impl Cluster {
         let mut web = Service::headless_selecting(
             "awx",
             "web",
-            vec![Port::tcp("http", 80)],
+            vec![Port::tcp("http", 8080)],
             &[("app", "web")],
         );
         web.cluster_ip = Some(v4("127.96.1.20"));
@@ -881,7 +882,7 @@ impl Cluster {
             Service::headless_selecting(
                 "awx",
                 "web-headless",
-                vec![Port::tcp("http", 80)],
+                vec![Port::tcp("http", 8080)],
                 &[("app", "web")],
             ),
             web,
@@ -895,7 +896,7 @@ impl Cluster {
             Service::headless_selecting(
                 "default",
                 "web-headless",
-                vec![Port::tcp("http", 80)],
+                vec![Port::tcp("http", 8080)],
                 &[("app", "web")],
             ),
             Service::headless_selecting(

@@ -405,7 +405,7 @@ async fn tables_for_kubectl() {
         .find(|r| r["cells"][0] == "web-headless")
         .unwrap();
     assert_eq!(row["cells"][2], "None");
-    assert_eq!(row["cells"][4], "80/TCP");
+    assert_eq!(row["cells"][4], "8080/TCP");
     assert_eq!(row["object"]["kind"], "PartialObjectMetadata");
     assert_eq!(row["object"]["metadata"]["namespace"], "awx");
 }

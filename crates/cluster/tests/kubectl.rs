@@ -203,7 +203,7 @@ fn kubectl_gets_endpointslices_services_and_pods() {
         err.contains("v1 Endpoints is deprecated in v1.33+"),
         "{err}"
     );
-    assert!(out.contains("127.244.217.10:80"), "{out}");
+    assert!(out.contains("127.244.217.10:8080"), "{out}");
 
     let (ok, out, _) = k.run(&[
         "get",
