@@ -81,12 +81,18 @@ fn static_binary(arch: &str) -> String {
 #[test]
 fn krew_manifest_names_the_static_binary_of_this_version() {
     let plugin: Plugin = serde_saphyr::from_str(&read("plugins/hsvc.yaml")).expect("manifest");
-    assert_eq!(plugin.api_version, "krew.googlecontainertools.github.com/v1alpha2");
+    assert_eq!(
+        plugin.api_version,
+        "krew.googlecontainertools.github.com/v1alpha2"
+    );
     assert_eq!(plugin.kind, "Plugin");
     // `kubectl hsvc`: the binary answers to that name (tests/docs.rs).
     assert_eq!(plugin.metadata.name, "hsvc");
     let version = format!("v{}", env!("CARGO_PKG_VERSION"));
-    assert_eq!(plugin.spec.version, version, "manifest version vs Cargo.toml");
+    assert_eq!(
+        plugin.spec.version, version,
+        "manifest version vs Cargo.toml"
+    );
     assert!(plugin.spec.homepage.starts_with("https://"));
     assert!(!plugin.spec.short_description.is_empty() && plugin.spec.short_description.len() <= 80);
     assert!(!plugin.spec.description.trim().is_empty());
@@ -100,7 +106,9 @@ fn krew_manifest_names_the_static_binary_of_this_version() {
         let arch = match labels.get("arch").map(String::as_str) {
             Some("amd64") => "x86_64",
             Some("arm64") => "aarch64",
-            other => panic!("platform arch {other:?}: scripts/build-static.sh builds Linux amd64/arm64"),
+            other => {
+                panic!("platform arch {other:?}: scripts/build-static.sh builds Linux amd64/arm64")
+            }
         };
         assert!(!seen.contains(&arch), "{arch} listed twice");
         seen.push(arch);
@@ -177,7 +185,9 @@ fn containerfile_puts_the_static_binary_and_ca_roots_in_a_scratch_image() {
     );
     assert!(instructions.contains(&("ENTRYPOINT".to_string(), r#"["/hsvc"]"#.to_string())));
     // Not root, and nothing run in the final stage (scratch has no shell).
-    assert!(instructions.iter().any(|(op, rest)| op == "USER" && !rest.starts_with('0')));
+    assert!(instructions
+        .iter()
+        .any(|(op, rest)| op == "USER" && !rest.starts_with('0')));
     assert!(!instructions.iter().any(|(op, _)| op == "RUN"));
     // The build context is the binary only (target/ is gigabytes).
     let ignore = read(".dockerignore");
@@ -197,5 +207,8 @@ fn final_stage_reads_the_last_from() {
         "ARG ARCH=x86_64\nFROM debian AS a\nRUN x\n# c\nFROM scratch\nCOPY target/${ARCH}/hsvc /hsvc\n",
     );
     assert_eq!(base, "scratch");
-    assert_eq!(ins, [("COPY".to_string(), "target/x86_64/hsvc /hsvc".to_string())]);
+    assert_eq!(
+        ins,
+        [("COPY".to_string(), "target/x86_64/hsvc /hsvc".to_string())]
+    );
 }

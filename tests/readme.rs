@@ -85,7 +85,8 @@ fn examples(text: &str) -> Vec<Example> {
                     .or(all.last_mut())
                     .unwrap_or_else(|| panic!("line {}: `echo $?` without a command", i + 1));
                 let code = lines.get(i + 1).and_then(|l| l.trim().parse().ok());
-                let code = code.unwrap_or_else(|| panic!("line {}: `echo $?` without a code", i + 1));
+                let code =
+                    code.unwrap_or_else(|| panic!("line {}: `echo $?` without a code", i + 1));
                 ex.exit = Some((code, i + 1));
                 all.extend(open.take());
                 i += 2;
@@ -126,7 +127,10 @@ fn split_printf(cmd: &str) -> (Option<String>, String) {
         return (None, cmd.to_string());
     };
     let (text, after) = rest.split_once('\'').expect("printf '…' closed");
-    let after = after.trim_start().strip_prefix('|').expect("printf '…' | hsvc");
+    let after = after
+        .trim_start()
+        .strip_prefix('|')
+        .expect("printf '…' | hsvc");
     (
         Some(text.replace("\\n", "\n")),
         after.trim_start().to_string(),
@@ -219,7 +223,11 @@ fn mask_word(w: &str) -> String {
     if let Some(t) = w.find('T') {
         let (date, time) = (&w[..t], &w[t + 1..]);
         if date.len() >= 10
-            && date[date.len() - 10..].chars().filter(|c| *c == '-').count() == 2
+            && date[date.len() - 10..]
+                .chars()
+                .filter(|c| *c == '-')
+                .count()
+                == 2
             && time.contains('Z')
         {
             let end = t + 1 + time.find('Z').unwrap() + 1;
@@ -410,10 +418,17 @@ fn the_readme_gives_the_two_set_up_commands() {
         .nth(1)
         .and_then(|s| s.split("\n## ").next())
         .expect("a Set-up section");
-    assert!(setup.contains("```sh\ncargo run --release -- demo\n```"), "{setup}");
+    assert!(
+        setup.contains("```sh\ncargo run --release -- demo\n```"),
+        "{setup}"
+    );
     assert!(setup.contains("```sh\ncargo test\n```"), "{setup}");
     let ci = std::fs::read_to_string(Path::new(ROOT).join(".ci/run")).expect(".ci/run");
-    assert_eq!(ci.lines().last(), Some("cargo test"), "`.ci/run` ends with the README's test command");
+    assert_eq!(
+        ci.lines().last(),
+        Some("cargo test"),
+        "`.ci/run` ends with the README's test command"
+    );
 }
 
 /// A command shown with a `$` prompt outside a ```console block would not
@@ -565,7 +580,10 @@ fn the_helpers_read_pages_as_a_reader_does() {
     let two = examples("```console\n$ hsvc a\nA\n\n$ hsvc b\n```\n");
     assert_eq!((two[0].expected.len(), two[0].out), (1, (2, 3)));
     assert_eq!(words("hsvc a 'b c' \"\""), ["hsvc", "a", "b c", ""]);
-    assert_eq!(slug("Replaying a pod's search walk"), "replaying-a-pods-search-walk");
+    assert_eq!(
+        slug("Replaying a pod's search walk"),
+        "replaying-a-pods-search-walk"
+    );
     assert_eq!(slug("`hsvc resolve`"), "hsvc-resolve");
     assert_eq!(
         links("see [a](docs/a.md#x) and `[b](no)`\n[c]: ../c.md\n"),
