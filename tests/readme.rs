@@ -4,8 +4,9 @@
 //! following `$ echo $?` shows; and every relative link of those pages
 //! resolves.
 //!
-//! A page shows the demo's DNS server as `127.0.0.1:5353` (its default
-//! `--listen`); the test serves on a free port and swaps the two. Latencies
+//! A page shows the demo's DNS servers on port 5353 (its default
+//! `--listen`: the kube-dns address 127.0.0.1, the replicas 127.244.0.2 and
+//! 127.244.0.3); the test serves on free ports and swaps them. Latencies
 //! (`0.61 ms`), times (`2026-11-27T06:42:56.506Z`) and the stand-in API's
 //! port are masked. An output line `…` stands for any number of lines. An
 //! example may be `printf '…' | hsvc …` (the printf text is stdin). Each
@@ -21,13 +22,12 @@
 mod support;
 
 use std::net::IpAddr;
+
 use std::path::{Path, PathBuf};
 
 use support::bin::{Cmd, Spawned};
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-/// The address the pages show for the demo's DNS server.
-const SHOWN_DNS: &str = "127.0.0.1:5353";
 
 /// README.md and every docs/*.md, in a fixed order.
 fn pages() -> Vec<PathBuf> {
@@ -259,14 +259,45 @@ fn matches(want: &[&str], got: &[&str]) -> bool {
 /// `hsvc demo --serve` on free ports, and what its banner says.
 struct Demo {
     _child: Spawned,
+    _dir: tempfile::TempDir,
     banner: Vec<String>,
-    dns: String,
-    kubeconfig: Option<String>,
+    /// The port of its DNS servers (the kube-dns address and every
+    /// replica), shown as 5353 on the pages.
+    port: u16,
+    /// Its API ports, shown as the defaults 6443 and 8001.
+    api: (u16, u16),
+    kubeconfig: String,
+}
+
+/// A port that nothing on 127.0.0.1 uses right now, over UDP and TCP.
+fn free_port() -> u16 {
+    loop {
+        let udp = std::net::UdpSocket::bind("127.0.0.1:0").expect("udp");
+        let port = udp.local_addr().expect("addr").port();
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
 }
 
 impl Demo {
     fn start() -> Demo {
-        let mut child = Cmd::new(&["demo", "--serve", "--listen", "127.0.0.1:0"]).spawn();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let port = free_port();
+        let (api, proxy) = (free_port(), free_port());
+        let args = [
+            "demo".to_string(),
+            "--serve".into(),
+            "--listen".into(),
+            format!("127.0.0.1:{port}"),
+            "--api-port".into(),
+            api.to_string(),
+            "--proxy-port".into(),
+            proxy.to_string(),
+            "--dir".into(),
+            dir.path().display().to_string(),
+        ];
+        let mut child = Cmd::new(&args).spawn();
         let mut banner = Vec::new();
         loop {
             let l = child.line();
@@ -277,44 +308,52 @@ impl Demo {
             }
         }
         let all = banner.join("\n");
-        let tokens: Vec<&str> = all
-            .split(|c: char| c.is_whitespace() || c == '=' || c == ',' || c == '(' || c == ')')
-            .collect();
-        let dns = tokens
-            .iter()
-            .find(|w| w.starts_with("127.") && w.contains(':'))
-            .unwrap_or_else(|| panic!("no DNS address in the demo's banner:\n{all}"))
-            .trim_end_matches(['.', ';'])
-            .to_string();
-        let kubeconfig = tokens
-            .iter()
-            .find(|w| w.starts_with('/') && w.contains("kubeconfig"))
-            .map(|w| w.trim_end_matches(['.', ';']).to_string());
+        let after = |marker: &str| -> Option<String> {
+            let at = all.find(marker)? + marker.len();
+            let w = all[at..].split(|c: char| c.is_whitespace() || c == ')' || c == ',');
+            w.into_iter().next().map(str::to_string)
+        };
+        let dns = after("cluster DNS on ")
+            .unwrap_or_else(|| panic!("no DNS address in the demo's banner:\n{all}"));
+        assert_eq!(dns, format!("127.0.0.1:{port}"), "{all}");
+        let kubeconfig = after("(kubeconfig ")
+            .unwrap_or_else(|| panic!("no kubeconfig in the demo's banner:\n{all}"));
         Demo {
             _child: child,
+            _dir: dir,
             banner,
-            dns,
+            port,
+            api: (api, proxy),
             kubeconfig,
         }
     }
 
-    fn run(&self, ex: &Example) -> (String, i32) {
-        let words: Vec<String> = words(&ex.cmd)
-            .into_iter()
-            .map(|w| w.replace(SHOWN_DNS, &self.dns))
-            .collect();
-        let mut cmd = Cmd::new(&words[1..])
-            .current_dir(ROOT)
-            .env("HSVC_SERVER", &self.dns)
-            .env("COLUMNS", "100");
-        if let Some(k) = &self.kubeconfig {
-            cmd = cmd.env("KUBECONFIG", k);
+    /// The pages' `:5353` (the demo's default port) is this demo's port.
+    fn to_run(&self, s: &str) -> String {
+        s.replace(":5353", &format!(":{}", self.port))
+    }
+
+    fn to_page(&self, s: &str) -> String {
+        let mut s = s.to_string();
+        for host in ["127.0.0.1", "127.244.0.2", "127.244.0.3"] {
+            s = s.replace(&format!("{host}:{}", self.port), &format!("{host}:5353"));
         }
+        s.replace(&format!("127.0.0.1:{}", self.api.0), "127.0.0.1:6443")
+            .replace(&format!("127.0.0.1:{}", self.api.1), "127.0.0.1:8001")
+    }
+
+    fn run(&self, ex: &Example) -> (String, i32) {
+        let words: Vec<String> = words(&ex.cmd).iter().map(|w| self.to_run(w)).collect();
+        let cmd = Cmd::new(&words[1..])
+            .current_dir(ROOT)
+            .env("HSVC_SERVER", format!("127.0.0.1:{}", self.port))
+            .env("KUBECONFIG", &self.kubeconfig)
+            .env("COLUMNS", "100");
         let r = match &ex.stdin {
             Some(input) => cmd.run_with_stdin(input.as_bytes()),
             None => cmd.run(),
         };
-        (r.stdout.replace(&self.dns, SHOWN_DNS), r.code)
+        (self.to_page(&r.stdout), r.code)
     }
 }
 
