@@ -447,6 +447,46 @@ fn every_example_runs_as_printed_against_the_demo() {
     assert!(count >= 30, "only {count} examples found");
 }
 
+/// The commands of the README's debugging table are inline, not examples
+/// with output; each still runs against the demo and succeeds (a `watch`
+/// stops after one round).
+#[test]
+fn the_debugging_table_runs_against_the_demo() {
+    let readme = std::fs::read_to_string(Path::new(ROOT).join("README.md")).expect("README");
+    let table = readme
+        .split("\n## A debugging session, the hsvc way\n")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .expect("the debugging table");
+    let demo = Demo::start();
+    let mut ran = 0;
+    for row in table.lines().filter(|l| l.starts_with("| ")).skip(2) {
+        let hsvc_cell = row.split(" | ").nth(1).unwrap_or_default();
+        for (k, span) in hsvc_cell.split('`').enumerate() {
+            if k % 2 == 0 || !span.starts_with("hsvc ") {
+                continue;
+            }
+            let mut cmd = span.to_string();
+            if cmd.contains(" watch ") {
+                cmd.push_str(" --count 1");
+            }
+            let ex = Example {
+                line: 0,
+                cmd: cmd.clone(),
+                stdin: None,
+                expected: Vec::new(),
+                out: (0, 0),
+                exit: None,
+            };
+            assert_loopback_only("README.md", &ex);
+            let (stdout, code) = demo.run(&ex);
+            assert_eq!(code, 0, "README debugging table: `{cmd}`:\n{stdout}");
+            ran += 1;
+        }
+    }
+    assert!(ran >= 10, "only {ran} commands in the debugging table");
+}
+
 /// The README's two set-up commands, which `.ci/run` runs and a newcomer
 /// types first, are there as they are.
 #[test]
