@@ -385,6 +385,27 @@ pub struct WatchArgs {
     /// Do not report TTL changes (e.g. behind a cache that counts down).
     #[arg(long)]
     pub ignore_ttl: bool,
+
+    /// Watch cluster DNS (polled at the TTL), the Kubernetes API (a real
+    /// watch: list, then events), or both on one timeline: every DNS server
+    /// polled (each --interval, default 1s) with how long after the API
+    /// change it answered what the API says it should (the propagation lag).
+    #[cfg(feature = "api")]
+    #[arg(long, value_enum, default_value_t = WatchSource::Dns)]
+    pub source: WatchSource,
+}
+
+/// Where `hsvc watch` reads the endpoints.
+#[cfg(feature = "api")]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum WatchSource {
+    /// Cluster DNS, each server on its own.
+    #[default]
+    Dns,
+    /// The Kubernetes API's EndpointSlices, through a watch.
+    Api,
+    /// The API watch and every DNS server, with the propagation lag of each.
+    Both,
 }
 
 /// Shortest `watch --interval`: a watch must stay cheap for the server.

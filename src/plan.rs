@@ -418,6 +418,25 @@ pub enum Plan {
     /// `hsvc verify NAME`.
     #[cfg(feature = "api")]
     Verify(Settings, ApiPlan, String),
+    /// `hsvc watch NAME --source api|both`.
+    #[cfg(feature = "api")]
+    ApiWatch(Option<Settings>, ApiPlan, ApiWatchPlan),
+}
+
+/// `hsvc watch NAME --source api|both`.
+#[cfg(feature = "api")]
+#[derive(Clone, Debug)]
+pub struct ApiWatchPlan {
+    /// The one Service name.
+    pub name: String,
+    /// `--source both`: DNS too, with the propagation lag.
+    pub both: bool,
+    /// `--interval`: how often DNS is asked.
+    pub interval: Option<std::time::Duration>,
+    /// `--count`: API snapshots (the first list included).
+    pub count: Option<u64>,
+    /// `--duration`.
+    pub duration: Option<std::time::Duration>,
 }
 
 /// How to reach the Kubernetes API, from the global flags.
@@ -535,6 +554,28 @@ impl Plan {
                     },
                 };
                 Plan::Diff(s, p)
+            }
+            #[cfg(feature = "api")]
+            Command::Watch(a) if a.source != crate::cli::WatchSource::Dns => {
+                let [name] = a.names.as_slice() else {
+                    return Err(crate::exit::Fail::usage(
+                        "watch --source api|both takes one Service name",
+                    ));
+                };
+                let p = api_plan(&cli.global, "watch --source api")?;
+                let both = a.source == crate::cli::WatchSource::Both;
+                // The API alone needs no DNS server (nor a resolv.conf).
+                Plan::ApiWatch(
+                    if both { Some(settings(rep)?) } else { None },
+                    p,
+                    ApiWatchPlan {
+                        name: name.clone(),
+                        both,
+                        interval: a.interval,
+                        count: a.count,
+                        duration: a.duration,
+                    },
+                )
             }
             Command::Watch(a) => {
                 let s = settings(rep)?;
