@@ -1,0 +1,391 @@
+//! hsvc-balance's pickers over the discovery stream: round-robin, smooth
+//! weighted round-robin, seeded random, rendezvous and Maglev by key.
+//!
+//! The pickers are built over the canonical member set (sorted ids), so two
+//! clients with the same pods pick alike, and a picker is rebuilt only when
+//! the members change: a re-resolution that finds the same pods (or the
+//! same pods at other addresses) moves no key. With [`Policy::Hash`]
+//! (weighted rendezvous) a key moves only off a removed pod or onto an
+//! added one; Maglev moves somewhat more than that on a change (see
+//! `hsvc_balance::pick`).
+
+use std::collections::BTreeMap;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use futures_core::Stream;
+use hsvc_balance::pick::{Member, MemberSet, PickError, Policy, DEFAULT_TABLE_SIZE};
+use hsvc_balance::selection::{PolicyInputs, Selector};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::endpoint::{Change, Endpoint, Key};
+
+/// A picker over a changing set of endpoints.
+///
+/// ```
+/// use hsvc_discover::{Balancer, Change, Endpoint, Key, Policy};
+///
+/// let ep = |ip: &str| Endpoint {
+///     addresses: vec![ip.parse().unwrap()],
+///     port: Some(8080),
+///     ports: vec![],
+///     weight: 1,
+///     ready: true,
+/// };
+/// let mut b = Balancer::new(Policy::Hash);
+/// b.apply(Change::Added(Key::new("api-0"), ep("10.244.0.1")));
+/// b.apply(Change::Added(Key::new("api-1"), ep("10.244.0.2")));
+/// let (owner, _) = b.pick(b"user-42").unwrap();
+/// let owner = owner.clone();
+/// // A new pod takes some keys; the others stay where they were.
+/// b.apply(Change::Added(Key::new("api-2"), ep("10.244.0.3")));
+/// let (now, _) = b.pick(b"user-42").unwrap();
+/// assert!(now == &owner || now.id == "api-2");
+/// ```
+pub struct Balancer {
+    inputs: PolicyInputs,
+    endpoints: BTreeMap<Key, Endpoint>,
+    /// Keys in the member set's canonical order (its indices).
+    keys: Vec<Key>,
+    members: MemberSet,
+    selector: Option<Selector>,
+    served: u64,
+    rebuilds: u64,
+}
+
+impl std::fmt::Debug for Balancer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Balancer")
+            .field("policy", &self.inputs.policy)
+            .field("endpoints", &self.keys)
+            .finish()
+    }
+}
+
+impl Balancer {
+    /// An empty balancer (round-robin from the first member, random with
+    /// seed 0, Maglev with the 65 537-entry table).
+    pub fn new(policy: Policy) -> Balancer {
+        Self::with_inputs(PolicyInputs {
+            policy,
+            offset: 0,
+            seed: 0,
+            table_size: DEFAULT_TABLE_SIZE,
+        })
+    }
+
+    /// An empty balancer with every input of the policy given.
+    pub fn with_inputs(inputs: PolicyInputs) -> Balancer {
+        Balancer {
+            inputs,
+            endpoints: BTreeMap::new(),
+            keys: Vec::new(),
+            members: MemberSet::default(),
+            selector: None,
+            served: 0,
+            rebuilds: 0,
+        }
+    }
+
+    /// The policy.
+    pub fn policy(&self) -> Policy {
+        self.inputs.policy
+    }
+
+    /// Endpoints in use.
+    pub fn len(&self) -> usize {
+        self.endpoints.len()
+    }
+
+    /// Whether there is no endpoint to pick.
+    pub fn is_empty(&self) -> bool {
+        self.endpoints.is_empty()
+    }
+
+    /// The endpoints, in key order.
+    pub fn endpoints(&self) -> &BTreeMap<Key, Endpoint> {
+        &self.endpoints
+    }
+
+    /// How many times the picker was rebuilt (once per membership change).
+    pub fn rebuilds(&self) -> u64 {
+        self.rebuilds
+    }
+
+    /// Applies one change; returns whether the members (ids or weights)
+    /// changed, and so the picker was rebuilt. Errors only when the policy
+    /// cannot be built over the new set (a Maglev table smaller than the
+    /// set); the previous picker is then kept.
+    pub fn apply(&mut self, change: Change) -> Result<bool, PickError> {
+        let weight_before = self.endpoints.get(change.key()).map(|e| e.weight);
+        let membership = match change {
+            Change::Added(k, e) | Change::Changed(k, e) => {
+                let w = e.weight;
+                // Replace the key too: its topology fields may have changed.
+                self.endpoints.remove(&k);
+                self.endpoints.insert(k, e);
+                weight_before != Some(w)
+            }
+            Change::Removed(k) => self.endpoints.remove(&k).is_some(),
+        };
+        if !membership {
+            // Same members: keep the picker, refresh the keys' fields.
+            self.keys = self.endpoints.keys().cloned().collect();
+            return Ok(false);
+        }
+        self.rebuild()?;
+        Ok(true)
+    }
+
+    fn rebuild(&mut self) -> Result<(), PickError> {
+        let members = MemberSet::new(
+            self.endpoints
+                .iter()
+                .map(|(k, e)| Member::new(k.id.clone(), e.weight))
+                .collect(),
+        );
+        let selector = if members.is_empty() {
+            None
+        } else {
+            Some(Selector::new(&self.inputs, &members, self.served)?)
+        };
+        // MemberSet sorts ids in byte order, as the BTreeMap of keys does.
+        self.keys = self.endpoints.keys().cloned().collect();
+        debug_assert!(self
+            .keys
+            .iter()
+            .zip(members.members())
+            .all(|(k, m)| k.id == m.id));
+        self.members = members;
+        self.selector = selector;
+        self.rebuilds += 1;
+        Ok(())
+    }
+
+    /// The endpoint for the next request with `key` (the hash policies
+    /// map the key; the sequence policies ignore it and advance).
+    pub fn pick(&mut self, key: &[u8]) -> Option<(&Key, &Endpoint)> {
+        let i = self.selector.as_mut()?.next(key)?;
+        self.served = self.served.wrapping_add(1);
+        let k = self.keys.get(i)?;
+        self.endpoints.get_key_value(k)
+    }
+}
+
+struct AbortOnDrop(JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// A [`Balancer`] kept in step with a discovery stream by a background
+/// task, shared by every clone (the task stops when the last is dropped).
+///
+/// ```no_run
+/// # async fn run() -> Result<(), hsvc_discover::DiscoverError> {
+/// use hsvc_discover::{Balancer, DnsSource, Policy, SharedBalancer};
+///
+/// let changes = DnsSource::from_resolv_conf("api")?.start();
+/// let lb = SharedBalancer::follow(changes, Balancer::new(Policy::Hash));
+/// lb.wait_for(1).await;
+/// if let Some((key, ep)) = lb.pick(b"customer-17") {
+///     println!("customer-17 -> {key} at {:?}", ep.socket_addr());
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct SharedBalancer {
+    inner: Arc<Mutex<Balancer>>,
+    version: watch::Receiver<u64>,
+    _task: Arc<AbortOnDrop>,
+}
+
+impl std::fmt::Debug for SharedBalancer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.lock().fmt(f)
+    }
+}
+
+impl SharedBalancer {
+    /// Applies every change of `changes` to `balancer`, on the current tokio
+    /// runtime.
+    ///
+    /// # Panics
+    /// Outside a tokio runtime.
+    pub fn follow<S>(changes: S, balancer: Balancer) -> SharedBalancer
+    where
+        S: Stream<Item = Change> + Send + 'static,
+    {
+        let inner = Arc::new(Mutex::new(balancer));
+        let (tx, version) = watch::channel(0u64);
+        let b = inner.clone();
+        let task = tokio::spawn(async move {
+            let mut changes = Box::pin(changes);
+            while let Some(c) = next(&mut changes).await {
+                // A set the policy cannot be built over keeps the last picker.
+                let _ = b.lock().unwrap_or_else(PoisonError::into_inner).apply(c);
+                tx.send_modify(|v| *v += 1);
+            }
+        });
+        SharedBalancer {
+            inner,
+            version,
+            _task: Arc::new(AbortOnDrop(task)),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Balancer> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The endpoint for the next request with `key` (cloned out).
+    pub fn pick(&self, key: &[u8]) -> Option<(Key, Endpoint)> {
+        self.lock()
+            .pick(key)
+            .map(|(k, e)| (k.clone(), e.clone()))
+    }
+
+    /// Endpoints in use.
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// Whether there is no endpoint yet.
+    pub fn is_empty(&self) -> bool {
+        self.lock().is_empty()
+    }
+
+    /// A copy of the endpoints in use.
+    pub fn endpoints(&self) -> Vec<(Key, Endpoint)> {
+        self.lock()
+            .endpoints()
+            .iter()
+            .map(|(k, e)| (k.clone(), e.clone()))
+            .collect()
+    }
+
+    /// Changes applied so far.
+    pub fn version(&self) -> u64 {
+        *self.version.borrow()
+    }
+
+    /// Waits until `pred` holds for the balancer (checked after every
+    /// change, and at once).
+    pub async fn wait_until(&self, mut pred: impl FnMut(&Balancer) -> bool) {
+        let mut v = self.version.clone();
+        loop {
+            if pred(&self.lock()) {
+                return;
+            }
+            if v.changed().await.is_err() {
+                return;
+            }
+        }
+    }
+
+    /// Waits until there are at least `n` endpoints.
+    pub async fn wait_for(&self, n: usize) {
+        self.wait_until(|b| b.len() >= n).await;
+    }
+}
+
+async fn next<S: Stream<Item = Change>>(s: &mut Pin<Box<S>>) -> Option<Change> {
+    std::future::poll_fn(|cx| s.as_mut().poll_next(cx)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ep(last: u8) -> Endpoint {
+        Endpoint {
+            addresses: vec![std::net::IpAddr::from([10, 0, 0, last])],
+            port: Some(80),
+            ports: vec![],
+            weight: 1,
+            ready: true,
+        }
+    }
+
+    fn owners(b: &mut Balancer, keys: u32) -> Vec<String> {
+        (0..keys)
+            .map(|k| b.pick(format!("k{k}").as_bytes()).unwrap().0.id.clone())
+            .collect()
+    }
+
+    #[test]
+    fn rendezvous_moves_keys_only_off_removed_and_onto_added_pods() {
+        let mut b = Balancer::new(Policy::Hash);
+        for i in 0..3 {
+            b.apply(Change::Added(Key::new(format!("api-{i}")), ep(i)))
+                .unwrap();
+        }
+        let three = owners(&mut b, 2000);
+        for i in 3..6 {
+            b.apply(Change::Added(Key::new(format!("api-{i}")), ep(i)))
+                .unwrap();
+        }
+        let six = owners(&mut b, 2000);
+        let moved = three.iter().zip(&six).filter(|(a, b)| a != b).count();
+        assert!(three
+            .iter()
+            .zip(&six)
+            .all(|(a, b)| a == b || ["api-3", "api-4", "api-5"].contains(&b.as_str())));
+        assert!((800..1200).contains(&moved), "about half move: {moved}");
+        for i in 2..6 {
+            b.apply(Change::Removed(Key::new(format!("api-{i}")))).unwrap();
+        }
+        let two = owners(&mut b, 2000);
+        assert!(six
+            .iter()
+            .zip(&two)
+            .all(|(a, b)| a == b || !["api-0", "api-1"].contains(&a.as_str())));
+    }
+
+    #[test]
+    fn a_changed_address_moves_nothing_and_does_not_rebuild() {
+        let mut b = Balancer::new(Policy::Maglev);
+        for i in 0..4 {
+            b.apply(Change::Added(Key::new(format!("db-{i}")), ep(i)))
+                .unwrap();
+        }
+        let before = owners(&mut b, 500);
+        let rebuilds = b.rebuilds();
+        assert!(!b.apply(Change::Changed(Key::new("db-2"), ep(99))).unwrap());
+        assert_eq!(b.rebuilds(), rebuilds);
+        assert_eq!(owners(&mut b, 500), before);
+        let (_, e) = b.pick(b"k0").unwrap();
+        assert_eq!(e.addresses.len(), 1);
+        assert!(b.endpoints()[&Key::new("db-2")].addresses[0] == std::net::IpAddr::from([10, 0, 0, 99]));
+    }
+
+    #[test]
+    fn round_robin_visits_every_pod_and_goes_on_after_a_change() {
+        let mut b = Balancer::new(Policy::RoundRobin);
+        assert!(b.pick(b"").is_none());
+        for i in 0..3 {
+            b.apply(Change::Added(Key::new(format!("p{i}")), ep(i)))
+                .unwrap();
+        }
+        let seq: Vec<_> = (0..6).map(|_| b.pick(b"").unwrap().0.id.clone()).collect();
+        assert_eq!(seq, ["p0", "p1", "p2", "p0", "p1", "p2"]);
+        b.apply(Change::Added(Key::new("p3"), ep(3))).unwrap();
+        let seq: Vec<_> = (0..4).map(|_| b.pick(b"").unwrap().0.id.clone()).collect();
+        // Request 6 of a 4-member rotation is member 2.
+        assert_eq!(seq, ["p2", "p3", "p0", "p1"]);
+    }
+
+    #[test]
+    fn smooth_weighted_follows_weights() {
+        let mut b = Balancer::new(Policy::Weighted);
+        let mut heavy = ep(1);
+        heavy.weight = 3;
+        b.apply(Change::Added(Key::new("a"), heavy)).unwrap();
+        b.apply(Change::Added(Key::new("b"), ep(2))).unwrap();
+        let seq: Vec<_> = (0..8).map(|_| b.pick(b"").unwrap().0.id.clone()).collect();
+        assert_eq!(seq.iter().filter(|s| *s == "a").count(), 6);
+    }
+}
