@@ -9,23 +9,16 @@
 //! `cargo run -p hsvc-discover --example hyper_by_key` prints what happened;
 //! `cargo test -p hsvc-discover --example hyper_by_key` asserts it.
 
+#[path = "support/http.rs"]
+mod http;
 #[path = "support/pods.rs"]
 mod pods;
 
 use std::collections::BTreeMap;
-use std::convert::Infallible;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use http_body_util::{BodyExt, Empty, Full};
 use hsvc_discover::testkit::LiveCluster;
 use hsvc_discover::{Balancer, DnsSource, Health, Policy, Refresh, SharedBalancer};
-use hyper::body::Bytes;
-use hyper::service::service_fn;
-use hyper::{Request, Response};
-use hyper_util::rt::TokioIo;
-use tokio::net::{TcpListener, TcpStream};
 
 const SERVICE: &str = "echo";
 const BLOCK: u8 = 50;
@@ -33,51 +26,16 @@ const KEYS: usize = 300;
 /// Bounds every wait: a broken stream fails the run instead of hanging it.
 const PATIENCE: Duration = Duration::from_secs(20);
 
-/// One pod: HTTP/1.1, answers every request with the pod's name.
-async fn serve(pod: String, listener: TcpListener, hits: Arc<AtomicU64>) {
-    let mut conns = tokio::task::JoinSet::new();
-    loop {
-        let Ok((stream, _)) = listener.accept().await else {
-            return;
-        };
-        let (pod, hits) = (pod.clone(), hits.clone());
-        conns.spawn(async move {
-            let svc = service_fn(move |_req: Request<hyper::body::Incoming>| {
-                hits.fetch_add(1, Ordering::SeqCst);
-                let body = Full::new(Bytes::from(pod.clone()));
-                async move { Ok::<_, Infallible>(Response::new(body)) }
-            });
-            let _ = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), svc)
-                .await;
-        });
-    }
-}
-
 /// The client side: one GET to the pod that owns `key`; returns the pod
 /// the balancer chose and the pod that answered.
 async fn get(lb: &SharedBalancer, key: &str) -> Result<(String, String), String> {
     let (pod, ep) = lb.pick(key.as_bytes()).ok_or("no endpoint")?;
     let addr = ep.socket_addr().ok_or("endpoint without a port")?;
-    let stream = TcpStream::connect(addr)
+    let host = format!("{SERVICE}.{}", pods::NS);
+    let answered = http::get(addr, &host, &format!("/{key}"))
         .await
-        .map_err(|e| format!("{pod} at {addr}: {e}"))?;
-    let (mut send, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-        .await
-        .map_err(|e| e.to_string())?;
-    tokio::spawn(conn);
-    let req = Request::get(format!("/{key}"))
-        .header("host", format!("{SERVICE}.{}", pods::NS))
-        .body(Empty::<Bytes>::new())
-        .map_err(|e| e.to_string())?;
-    let resp = send.send_request(req).await.map_err(|e| e.to_string())?;
-    let body = resp
-        .into_body()
-        .collect()
-        .await
-        .map_err(|e| e.to_string())?
-        .to_bytes();
-    Ok((pod.id, String::from_utf8_lossy(&body).into_owned()))
+        .map_err(|e| format!("{pod}: {e}"))?;
+    Ok((pod.id, answered))
 }
 
 /// Every key once: key → the pod that answered (checked to be the one
@@ -168,7 +126,7 @@ pub async fn run() -> Result<Report, String> {
     let port = pods::free_port(pods::pod_ip(BLOCK, 0));
     let live = LiveCluster::start(pods::model(SERVICE, BLOCK, port, ttl))
         .map_err(|e| format!("cluster: {e}"))?;
-    let mut pods = pods::Pods::start(SERVICE, BLOCK, port, serve).await;
+    let mut pods = pods::Pods::start(SERVICE, BLOCK, port, http::serve).await;
 
     let discovery = DnsSource::new(vec![live.dns_addr()], pods::NS, SERVICE)
         .map_err(|e| e.to_string())?
