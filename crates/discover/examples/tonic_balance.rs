@@ -64,11 +64,17 @@ async fn serve(_pod: String, listener: TcpListener, hits: Arc<AtomicU64>) {
 fn feed(
     mut discovery: hsvc_discover::Discovery,
     tx: tokio::sync::mpsc::Sender<TonicChange<Key, Endpoint>>,
-) -> (watch::Receiver<BTreeMap<String, bool>>, tokio::task::JoinHandle<()>) {
+) -> (
+    watch::Receiver<BTreeMap<String, bool>>,
+    tokio::task::JoinHandle<()>,
+) {
     let (set_tx, set_rx) = watch::channel(BTreeMap::new());
     let task = tokio::spawn(async move {
         while let Some(change) = discovery.next_change().await {
-            let (id, present) = (change.key().id.clone(), !matches!(change, Change::Removed(_)));
+            let (id, present) = (
+                change.key().id.clone(),
+                !matches!(change, Change::Removed(_)),
+            );
             let c = match change {
                 Change::Added(k, ep) | Change::Changed(k, ep) => {
                     let Some(addr) = ep.socket_addr() else {

@@ -138,7 +138,11 @@ fn conditions(e: &ApiEndpoint) -> Conditions {
 }
 
 /// The keys and endpoints of a view that `selection` admits.
-pub fn entries(view: &ServiceView, selection: Selection, port: &PortSelect) -> Vec<(Key, Endpoint)> {
+pub fn entries(
+    view: &ServiceView,
+    selection: Selection,
+    port: &PortSelect,
+) -> Vec<(Key, Endpoint)> {
     let conds: Vec<Conditions> = view.endpoints.iter().map(conditions).collect();
     view.endpoints
         .iter()

@@ -243,9 +243,7 @@ impl SharedBalancer {
 
     /// The endpoint for the next request with `key` (cloned out).
     pub fn pick(&self, key: &[u8]) -> Option<(Key, Endpoint)> {
-        self.lock()
-            .pick(key)
-            .map(|(k, e)| (k.clone(), e.clone()))
+        self.lock().pick(key).map(|(k, e)| (k.clone(), e.clone()))
     }
 
     /// Endpoints in use.
@@ -336,7 +334,8 @@ mod tests {
             .all(|(a, b)| a == b || ["api-3", "api-4", "api-5"].contains(&b.as_str())));
         assert!((800..1200).contains(&moved), "about half move: {moved}");
         for i in 2..6 {
-            b.apply(Change::Removed(Key::new(format!("api-{i}")))).unwrap();
+            b.apply(Change::Removed(Key::new(format!("api-{i}"))))
+                .unwrap();
         }
         let two = owners(&mut b, 2000);
         assert!(six
@@ -359,7 +358,9 @@ mod tests {
         assert_eq!(owners(&mut b, 500), before);
         let (_, e) = b.pick(b"k0").unwrap();
         assert_eq!(e.addresses.len(), 1);
-        assert!(b.endpoints()[&Key::new("db-2")].addresses[0] == std::net::IpAddr::from([10, 0, 0, 99]));
+        assert!(
+            b.endpoints()[&Key::new("db-2")].addresses[0] == std::net::IpAddr::from([10, 0, 0, 99])
+        );
     }
 
     #[test]

@@ -83,10 +83,12 @@ impl DnsSource {
 
     /// [`DnsSource::from_resolv_conf`] with another file.
     pub fn from_resolv_conf_at(path: &Path, name: &str) -> Result<DnsSource, DiscoverError> {
-        let rc = ResolvConf::read(path).map_err(|e| DiscoverError::Config(format!(
-            "{}: {e}",
-            hsvc_resolve::escape::term(&path.display().to_string())
-        )))?;
+        let rc = ResolvConf::read(path).map_err(|e| {
+            DiscoverError::Config(format!(
+                "{}: {e}",
+                hsvc_resolve::escape::term(&path.display().to_string())
+            ))
+        })?;
         if rc.nameservers.is_empty() {
             return Err(DiscoverError::Config(format!(
                 "{}: no nameserver",
@@ -154,7 +156,10 @@ impl DnsSource {
 
     /// Resolves once: the endpoints as keys and endpoints, or why not.
     pub async fn resolve_once(&self) -> Result<Resolved, String> {
-        let answer = self.resolver.resolve(self.target.clone(), &self.ports()).await;
+        let answer = self
+            .resolver
+            .resolve(self.target.clone(), &self.ports())
+            .await;
         resolved(&answer, &self.port)
     }
 
@@ -187,7 +192,12 @@ pub struct Resolved {
 /// server when the lookup failed.
 pub fn resolved(answer: &Answer, port: &PortSelect) -> Result<Resolved, String> {
     if let Some(e) = answer.error() {
-        return Err(format!("{} ({} asking {})", e.kind_str(), e.server, e.question));
+        return Err(format!(
+            "{} ({} asking {})",
+            e.kind_str(),
+            e.server,
+            e.question
+        ));
     }
     Ok(Resolved {
         entries: entries(&answer.endpoints, port),

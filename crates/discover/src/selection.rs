@@ -43,10 +43,7 @@ impl Selection {
             .map(|(c, r)| {
                 if r {
                     Some(true)
-                } else if fallback
-                    && c.serving.unwrap_or(true)
-                    && c.terminating.unwrap_or(false)
-                {
+                } else if fallback && c.serving.unwrap_or(true) && c.terminating.unwrap_or(false) {
                     Some(false)
                 } else {
                     None

@@ -49,7 +49,10 @@ pub struct HealthState {
 impl Health {
     /// The current state.
     pub fn get(&self) -> HealthState {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).clone()
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// Resolutions started so far (see [`HealthState::resolutions`]).

@@ -131,7 +131,9 @@ mod tests {
         let mut t = Tracker::default();
         let c = t.apply(view(&[("web-0", "10.0.0.1"), ("web-1", "10.0.0.2")]));
         assert_eq!(names(&c), ["+web-0", "+web-1"]);
-        assert!(t.apply(view(&[("web-1", "10.0.0.2"), ("web-0", "10.0.0.1")])).is_empty());
+        assert!(t
+            .apply(view(&[("web-1", "10.0.0.2"), ("web-0", "10.0.0.1")]))
+            .is_empty());
         let c = t.apply(view(&[
             ("web-0", "10.0.0.1"),
             ("web-1", "10.0.0.9"),
@@ -170,7 +172,10 @@ mod tests {
         match &c[..] {
             [Change::Changed(_, e)] => assert_eq!(
                 e.addresses,
-                ["10.0.0.1".parse::<std::net::IpAddr>().unwrap(), "fd00::1".parse().unwrap()]
+                [
+                    "10.0.0.1".parse::<std::net::IpAddr>().unwrap(),
+                    "fd00::1".parse().unwrap()
+                ]
             ),
             other => panic!("{other:?}"),
         }

@@ -50,9 +50,14 @@ pub fn model(name: &str, block: u8, port: u16, ttl: u32) -> Cluster {
             ("node-b", "zone-b")
         };
         c.pods.push(
-            Pod::new(NS, &format!("{name}-{i}"), &[("app", name)], vec![pod_ip(block, i)])
-                .stateful(name)
-                .on_node(node, Some(zone)),
+            Pod::new(
+                NS,
+                &format!("{name}-{i}"),
+                &[("app", name)],
+                vec![pod_ip(block, i)],
+            )
+            .stateful(name)
+            .on_node(node, Some(zone)),
         );
     }
     c
@@ -99,7 +104,9 @@ impl Pods {
 
     async fn listen(&mut self, i: usize) {
         let addr = SocketAddr::new(pod_ip(self.block, i), self.port);
-        let l = TcpListener::bind(addr).await.expect("bind a pod's loopback address");
+        let l = TcpListener::bind(addr)
+            .await
+            .expect("bind a pod's loopback address");
         let hits = self
             .hits
             .entry(self.pod(i))
@@ -117,7 +124,11 @@ impl Pods {
                 self.listen(i).await;
             }
         }
-        assert!(live.scale(NS, &self.name, n), "the model has {}-0", self.name);
+        assert!(
+            live.scale(NS, &self.name, n),
+            "the model has {}-0",
+            self.name
+        );
         for i in have.into_iter().filter(|i| *i >= n) {
             if let Some(t) = self.running.remove(&i) {
                 t.abort();
