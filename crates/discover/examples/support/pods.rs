@@ -129,6 +129,16 @@ impl Pods {
             "the model has {}-0",
             self.name
         );
+        let model = live.cluster();
+        for i in 0..n {
+            let ips = model.pod(NS, &self.pod(i)).map(|p| p.ips.clone());
+            assert_eq!(
+                ips,
+                Some(vec![pod_ip(self.block, i)]),
+                "the model put {} where no listener is",
+                self.pod(i)
+            );
+        }
         for i in have.into_iter().filter(|i| *i >= n) {
             if let Some(t) = self.running.remove(&i) {
                 t.abort();
