@@ -2,7 +2,7 @@
 //! TTL-driven DNS stream and API watch against a fixed 10 s DNS poll (what
 //! ginepro does, ignoring TTLs), on the same scale-up of the same Service.
 //!
-//! Three clients follow `shop/scale` in the embedded cluster, each with
+//! Four clients follow `shop/scale` in the embedded cluster, each with
 //! its own stream and a round-robin balancer, each sending a request every
 //! 5 ms to real loopback pods (`127.244.70.10-15`). Each trial scales
 //! 3 → 6 at a random moment (so the poll's phase is random too) and times,
@@ -118,8 +118,18 @@ async fn run() -> Result<(), String> {
     let dns = || DnsSource::new(vec![live.dns_addr()], pods::NS, SERVICE);
     let clients = [
         Client::new(
-            "DNS, TTL-driven (this crate)",
+            "DNS, TTL-driven (default)",
             dns().map_err(|e| e.to_string())?.start(),
+        ),
+        Client::new(
+            "DNS, TTL only (max = TTL)",
+            dns()
+                .map_err(|e| e.to_string())?
+                .refresh(Refresh {
+                    max: Duration::from_secs(u64::from(ttl)),
+                    ..Refresh::default()
+                })
+                .start(),
         ),
         Client::new(
             "DNS, fixed 10 s poll",
