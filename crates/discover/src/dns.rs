@@ -110,6 +110,12 @@ impl DnsSource {
         }
     }
 
+    /// Ask these servers instead (in order), e.g. a node-local cache.
+    pub fn servers(mut self, servers: Vec<SocketAddr>) -> Self {
+        self.resolver.servers = servers;
+        self
+    }
+
     /// The re-resolution schedule (default: [`Refresh::default`]).
     pub fn refresh(mut self, refresh: Refresh) -> Self {
         self.refresh = refresh;

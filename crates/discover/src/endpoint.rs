@@ -8,6 +8,10 @@ use std::net::{IpAddr, SocketAddr};
 
 /// Who an endpoint is: its identity, with the topology the source knows.
 ///
+/// Strings from DNS are in escaped presentation form; strings from the API
+/// are as the API server sent them: escape them
+/// (`hsvc_resolve::escape::term`) before they reach a terminal.
+///
 /// Two keys are equal, ordered and hashed by [`Key::id`] alone, so a map
 /// keyed by `Key` (tower's balancers, tonic's channel) keeps one entry per
 /// pod while its other fields change. The id is, in this order:

@@ -4,7 +4,7 @@
 //! Owns: the discovery stream ([`Discovery`]: [`Change`]s of [`Key`] →
 //! [`Endpoint`]) from cluster DNS ([`DnsSource`], feature `dns`: re-resolved
 //! on the answer's TTL within a [`Refresh`] window, with jitter) or from the
-//! Kubernetes API ([`ApiSource`], feature `api`: the EndpointSlice watch,
+//! Kubernetes API (`ApiSource`, feature `api`: the EndpointSlice watch,
 //! with a [`Selection`] policy); the keep-last-good rule ([`Tracker`]); the
 //! pickers of hsvc-balance as a [`Balancer`] over the stream; tower's
 //! `Discover` (feature `tower`); the embedded test cluster (feature

@@ -298,3 +298,32 @@ async fn the_api_watch_carries_topology_and_each_selection_policy() {
     assert_eq!(added_ids(&c[1..]), ["web-1"]);
     assert_eq!(h.get().answered_by, Some(live.https_url()));
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn resolv_conf_gives_the_namespace_and_its_errors_are_one_line() {
+    let live = live(5);
+    let dir = tempfile::tempdir().unwrap();
+    let rc = dir.path().join("resolv.conf");
+    std::fs::write(
+        &rc,
+        "nameserver 127.0.0.1\nsearch shop.svc.cluster.local svc.cluster.local cluster.local\noptions ndots:5\n",
+    )
+    .unwrap();
+    let src = DnsSource::from_resolv_conf_at(&rc, "api")
+        .unwrap()
+        .servers(vec![live.dns_addr()]);
+    let r = src.resolve_once().await.unwrap();
+    let model = live.cluster();
+    let svc = model.service("shop", "api").unwrap();
+    let mut want: Vec<_> = model.pods_of(svc).iter().map(|p| p.ips[0]).collect();
+    want.sort();
+    let got: Vec<_> = r.entries.iter().map(|(_, e)| e.addresses[0]).collect();
+    assert_eq!(got, want);
+    assert_eq!(r.server, live.dns_addr());
+
+    std::fs::write(&rc, "search shop.svc.cluster.local\n").unwrap();
+    let e = DnsSource::from_resolv_conf_at(&rc, "api").unwrap_err();
+    assert!(e.to_string().ends_with("no nameserver"), "{e}");
+    let e = DnsSource::from_resolv_conf_at(&dir.path().join("missing"), "api").unwrap_err();
+    assert!(!e.to_string().contains('\n'), "{e}");
+}
