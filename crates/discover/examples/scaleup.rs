@@ -160,7 +160,11 @@ async fn run() -> Result<(), String> {
                 .await
                 .map_err(|_| format!("{}: not back to 3 pods: {:?}", c.name, c.health.get()))?;
         }
-        let wait = Duration::from_millis(rng.below(10_000));
+        // A random moment over the longest period of any client (the 10 s
+        // poll, or the TTL), so that no client's phase is favoured: each
+        // client has just resolved when the wait for 3 pods ends.
+        let period = 10_000.max(u64::from(ttl) * 1000);
+        let wait = Duration::from_millis(rng.below(period));
         tokio::time::sleep(wait).await;
         let t0 = Instant::now();
         pods.scale(&live, 6).await;
