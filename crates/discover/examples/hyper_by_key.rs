@@ -81,6 +81,9 @@ pub struct Report {
     pub health: hsvc_discover::HealthState,
     /// TTL of the answers.
     pub ttl: u32,
+    /// Times the picker was rebuilt (once per resolution that changed the
+    /// members, however many pods it added or removed).
+    pub rebuilds: u64,
 }
 
 fn delta(before: &BTreeMap<String, u64>, after: &BTreeMap<String, u64>) -> BTreeMap<String, u64> {
@@ -148,6 +151,7 @@ pub async fn run() -> Result<Report, String> {
         steps,
         health: health.get(),
         ttl,
+        rebuilds: lb.rebuilds(),
     })
 }
 
@@ -173,7 +177,7 @@ async fn main() {
                 );
                 prev = &s.owners;
             }
-            println!("health: {:?}", r.health);
+            println!("picker rebuilt {} times; health: {:?}", r.rebuilds, r.health);
         }
         Err(e) => {
             eprintln!("hyper_by_key: {e}");

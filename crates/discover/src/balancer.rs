@@ -12,6 +12,7 @@
 use std::collections::BTreeMap;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::task::Poll;
 
 use futures_core::Stream;
 use hsvc_balance::pick::{Member, MemberSet, PickError, Policy, DEFAULT_TABLE_SIZE};
@@ -118,8 +119,34 @@ impl Balancer {
     /// cannot be built over the new set (a Maglev table smaller than the
     /// set); the previous picker is then kept.
     pub fn apply(&mut self, change: Change) -> Result<bool, PickError> {
+        self.apply_all(std::iter::once(change))
+    }
+
+    /// Applies several changes (one resolution's) and rebuilds the picker
+    /// once if the members changed: 1,000 pods added at start are one
+    /// Maglev build, not 1,000.
+    pub fn apply_all(
+        &mut self,
+        changes: impl IntoIterator<Item = Change>,
+    ) -> Result<bool, PickError> {
+        let mut membership = false;
+        for c in changes {
+            membership |= self.update(c);
+        }
+        if membership {
+            self.rebuild()?;
+        } else {
+            // Same ids in the same order: the keys' other fields may have
+            // changed.
+            self.keys = self.endpoints.keys().cloned().collect();
+        }
+        Ok(membership)
+    }
+
+    /// Updates the map; whether the members (ids or weights) changed.
+    fn update(&mut self, change: Change) -> bool {
         let weight_before = self.endpoints.get(change.key()).map(|e| e.weight);
-        let membership = match change {
+        match change {
             Change::Added(k, e) | Change::Changed(k, e) => {
                 let w = e.weight;
                 // Replace the key too: its topology fields may have changed.
@@ -128,14 +155,7 @@ impl Balancer {
                 weight_before != Some(w)
             }
             Change::Removed(k) => self.endpoints.remove(&k).is_some(),
-        };
-        if !membership {
-            // Same members: keep the picker, refresh the keys' fields.
-            self.keys = self.endpoints.keys().cloned().collect();
-            return Ok(false);
         }
-        self.rebuild()?;
-        Ok(true)
     }
 
     fn rebuild(&mut self) -> Result<(), PickError> {
@@ -151,6 +171,8 @@ impl Balancer {
             Some(Selector::new(&self.inputs, &members, self.served)?)
         };
         // MemberSet sorts ids in byte order, as the BTreeMap of keys does.
+        // (Set only here: after a failed build the keys stay those of the
+        // picker in use, and a pick of a removed pod finds nothing.)
         self.keys = self.endpoints.keys().cloned().collect();
         debug_assert!(self
             .keys
@@ -224,10 +246,15 @@ impl SharedBalancer {
         let b = inner.clone();
         let task = tokio::spawn(async move {
             let mut changes = Box::pin(changes);
-            while let Some(c) = next(&mut changes).await {
+            let mut ended = false;
+            while let Some(batch) = next_batch(&mut changes, &mut ended).await {
+                let n = batch.len() as u64;
                 // A set the policy cannot be built over keeps the last picker.
-                let _ = b.lock().unwrap_or_else(PoisonError::into_inner).apply(c);
-                tx.send_modify(|v| *v += 1);
+                let _ = b
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .apply_all(batch);
+                tx.send_modify(|v| *v += n);
             }
         });
         SharedBalancer {
@@ -265,6 +292,11 @@ impl SharedBalancer {
             .collect()
     }
 
+    /// How many times the picker was rebuilt (see [`Balancer::rebuilds`]).
+    pub fn rebuilds(&self) -> u64 {
+        self.lock().rebuilds()
+    }
+
     /// Changes applied so far.
     pub fn version(&self) -> u64 {
         *self.version.borrow()
@@ -290,8 +322,24 @@ impl SharedBalancer {
     }
 }
 
-async fn next<S: Stream<Item = Change>>(s: &mut Pin<Box<S>>) -> Option<Change> {
-    std::future::poll_fn(|cx| s.as_mut().poll_next(cx)).await
+/// Every change ready now (at least one; `None` once the stream ended).
+async fn next_batch<S: Stream<Item = Change>>(
+    s: &mut Pin<Box<S>>,
+    ended: &mut bool,
+) -> Option<Vec<Change>> {
+    std::future::poll_fn(|cx| {
+        let mut batch = Vec::new();
+        while !*ended {
+            match s.as_mut().poll_next(cx) {
+                Poll::Ready(Some(c)) => batch.push(c),
+                Poll::Ready(None) => *ended = true,
+                Poll::Pending if batch.is_empty() => return Poll::Pending,
+                Poll::Pending => break,
+            }
+        }
+        Poll::Ready((!batch.is_empty()).then_some(batch))
+    })
+    .await
 }
 
 #[cfg(test)]
@@ -361,6 +409,30 @@ mod tests {
         assert!(
             b.endpoints()[&Key::new("db-2")].addresses[0] == std::net::IpAddr::from([10, 0, 0, 99])
         );
+    }
+
+    #[test]
+    fn a_batch_is_one_rebuild() {
+        let mut b = Balancer::new(Policy::Maglev);
+        let adds = (0..50).map(|i| Change::Added(Key::new(format!("p{i}")), ep(i)));
+        assert!(b.apply_all(adds).unwrap());
+        assert_eq!((b.len(), b.rebuilds()), (50, 1));
+        let mut k = Key::new("p7");
+        k.zone = Some("zone-b".into());
+        assert!(!b.apply_all([Change::Changed(k, ep(7))]).unwrap());
+        assert_eq!(b.rebuilds(), 1, "same members: no rebuild");
+        let (k7, _) = b.endpoints().get_key_value(&Key::new("p7")).unwrap();
+        assert_eq!(
+            k7.zone.as_deref(),
+            Some("zone-b"),
+            "the key's fields follow"
+        );
+        let churn = [
+            Change::Removed(Key::new("p1")),
+            Change::Added(Key::new("q1"), ep(201)),
+        ];
+        assert!(b.apply_all(churn).unwrap());
+        assert_eq!((b.len(), b.rebuilds()), (50, 2));
     }
 
     #[test]
