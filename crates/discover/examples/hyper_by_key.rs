@@ -177,7 +177,10 @@ async fn main() {
                 );
                 prev = &s.owners;
             }
-            println!("picker rebuilt {} times; health: {:?}", r.rebuilds, r.health);
+            println!(
+                "picker rebuilt {} times; health: {:?}",
+                r.rebuilds, r.health
+            );
         }
         Err(e) => {
             eprintln!("hyper_by_key: {e}");
