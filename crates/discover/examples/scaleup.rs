@@ -17,12 +17,9 @@ mod http;
 #[path = "support/pods.rs"]
 mod pods;
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
-use hsvc_api::client::ApiClient;
-use hsvc_api::config::{self, Environment, Source};
-use hsvc_discover::testkit::LiveCluster;
+use hsvc_discover::testkit::{self, LiveCluster};
 use hsvc_discover::{
     ApiSource, Balancer, Discovery, DnsSource, Health, Policy, Refresh, SharedBalancer,
 };
@@ -65,23 +62,6 @@ impl Client {
     }
 }
 
-async fn api_client(live: &LiveCluster, dir: &Path) -> Result<ApiClient, String> {
-    let env = Environment {
-        kubeconfig: None,
-        home: Some(dir.join("no-home")),
-        service_host: None,
-        service_account_dir: dir.join("no-sa"),
-    };
-    let opts = config::Options {
-        source: Source::Url(live.http_url()),
-        namespace: Some(pods::NS.into()),
-        timeout: Duration::from_secs(5),
-        attempts: 1,
-    };
-    let cfg = config::load(&opts, &env).await.map_err(|e| e.to_string())?;
-    ApiClient::new(cfg).map_err(|e| e.to_string())
-}
-
 fn arg(name: &str, default: u64) -> u64 {
     let args: Vec<String> = std::env::args().collect();
     args.iter()
@@ -110,7 +90,6 @@ fn summary(v: &[Duration]) -> String {
 async fn run() -> Result<(), String> {
     let trials = arg("--trials", 5) as usize;
     let ttl = arg("--ttl", 5) as u32;
-    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let port = pods::free_port(pods::pod_ip(BLOCK, 0));
     let live = LiveCluster::start(pods::model(SERVICE, BLOCK, port, ttl))
         .map_err(|e| format!("cluster: {e}"))?;
@@ -140,9 +119,15 @@ async fn run() -> Result<(), String> {
         ),
         Client::new(
             "API watch (this crate)",
-            ApiSource::new(api_client(&live, dir.path()).await?, pods::NS, SERVICE)
-                .start()
-                .map_err(|e| e.to_string())?,
+            ApiSource::new(
+                testkit::api_client(&live)
+                    .await
+                    .map_err(|e| e.to_string())?,
+                pods::NS,
+                SERVICE,
+            )
+            .start()
+            .map_err(|e| e.to_string())?,
         ),
     ];
     let mut rng = hsvc_balance::pick::SplitMix64::new(

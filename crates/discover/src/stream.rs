@@ -13,6 +13,7 @@ use crate::endpoint::Change;
 
 /// Changes are queued up to this many before the source waits for the
 /// consumer.
+#[cfg_attr(not(any(feature = "dns", feature = "api")), allow(dead_code))]
 pub(crate) const QUEUE: usize = 1024;
 
 /// What a source has done so far: a cheap handle that stays valid while
@@ -60,6 +61,7 @@ impl Health {
         self.get().resolutions
     }
 
+    #[cfg_attr(not(any(feature = "dns", feature = "api")), allow(dead_code))]
     pub(crate) fn update(&self, f: impl FnOnce(&mut HealthState)) {
         f(&mut self.0.lock().unwrap_or_else(PoisonError::into_inner));
     }
@@ -77,6 +79,7 @@ pub struct Discovery {
 }
 
 impl Discovery {
+    #[cfg_attr(not(any(feature = "dns", feature = "api")), allow(dead_code))]
     pub(crate) fn new(rx: mpsc::Receiver<Change>, task: JoinHandle<()>, health: Health) -> Self {
         Discovery { rx, task, health }
     }

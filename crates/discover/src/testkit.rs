@@ -21,3 +21,27 @@
 //! ```
 
 pub use hsvc_cluster::*;
+
+/// A client of the cluster's stand-in API over its plain-HTTP port (as
+/// through `kubectl proxy`: no credentials), reading nothing of this
+/// machine's kubeconfig or service account. For [`crate::ApiSource`] in
+/// tests (features `testkit` and `api`).
+#[cfg(feature = "api")]
+pub async fn api_client(
+    live: &LiveCluster,
+) -> Result<hsvc_api::client::ApiClient, hsvc_api::error::ApiError> {
+    use hsvc_api::config::{self, Environment, Source};
+    let env = Environment {
+        kubeconfig: None,
+        home: None,
+        service_host: None,
+        service_account_dir: "/nonexistent/hsvc-testkit".into(),
+    };
+    let opts = config::Options {
+        source: Source::Url(live.http_url()),
+        namespace: None,
+        timeout: std::time::Duration::from_secs(5),
+        attempts: 1,
+    };
+    hsvc_api::client::ApiClient::new(config::load(&opts, &env).await?)
+}

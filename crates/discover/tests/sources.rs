@@ -327,3 +327,24 @@ async fn resolv_conf_gives_the_namespace_and_its_errors_are_one_line() {
     let e = DnsSource::from_resolv_conf_at(&dir.path().join("missing"), "api").unwrap_err();
     assert!(!e.to_string().contains('\n'), "{e}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_testkit_client_watches_and_publish_not_ready_counts_as_published() {
+    let live = live(30);
+    let client = hsvc_discover::testkit::api_client(&live).await.unwrap();
+    // shop/jobs publishes not-ready addresses: both pods are in DNS, so
+    // both are in the DnsPublished selection.
+    let mut d = ApiSource::new(client, "shop", "jobs").start().unwrap();
+    let model = live.cluster();
+    let svc = model.service("shop", "jobs").unwrap();
+    assert!(svc.publish_not_ready_addresses);
+    let mut want: Vec<String> = model.pods_of(svc).iter().map(|p| p.name.clone()).collect();
+    want.sort();
+    assert!(
+        model.pods_of(svc).iter().any(|p| !p.ready),
+        "the model has a not-ready pod"
+    );
+    let got = take(&mut d, want.len()).await;
+    assert_eq!(added_ids(&got), want);
+    assert_eq!(d.health().get().answered_by, Some(live.http_url()));
+}
