@@ -100,9 +100,9 @@ async fn scale_step(
     health: &Health,
     n: usize,
 ) -> Result<Step, String> {
-    let resolutions_before = health.resolutions();
-    let t0 = Instant::now();
-    pods.scale(live, n).await;
+    let (resolutions_before, t0) = pods
+        .scale_then(live, n, || (health.resolutions(), Instant::now()))
+        .await;
     tokio::time::timeout(PATIENCE, lb.wait_until(|b| b.len() == n))
         .await
         .map_err(|_| format!("the balancer did not reach {n} pods: {:?}", health.get()))?;

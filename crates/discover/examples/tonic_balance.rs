@@ -128,10 +128,11 @@ async fn step(
     health: &Health,
     n: usize,
 ) -> Result<Step, String> {
-    let resolutions_before = health.resolutions();
-    if n != 3 {
-        pods.scale(live, n).await;
-    }
+    let resolutions_before = if n != 3 {
+        pods.scale_then(live, n, || health.resolutions()).await
+    } else {
+        health.resolutions()
+    };
     tokio::time::timeout(PATIENCE, set.wait_for(|s| s.len() == n))
         .await
         .map_err(|_| format!("the channel did not get {n} pods: {:?}", health.get()))?

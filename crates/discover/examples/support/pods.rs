@@ -118,12 +118,24 @@ impl Pods {
     /// Scales to `n` pods: new pods listen first, then the model changes,
     /// then removed pods stop (closing their connections).
     pub async fn scale(&mut self, live: &LiveCluster, n: usize) {
+        self.scale_then(live, n, || ()).await;
+    }
+
+    /// [`Pods::scale`], calling `just_before` right before the model
+    /// changes (with nothing awaited in between) and returning its value.
+    pub async fn scale_then<R>(
+        &mut self,
+        live: &LiveCluster,
+        n: usize,
+        just_before: impl FnOnce() -> R,
+    ) -> R {
         let have: Vec<usize> = self.running.keys().copied().collect();
         for i in 0..n {
             if !self.running.contains_key(&i) {
                 self.listen(i).await;
             }
         }
+        let r = just_before();
         assert!(
             live.scale(NS, &self.name, n),
             "the model has {}-0",
@@ -145,6 +157,7 @@ impl Pods {
                 let _ = t.await;
             }
         }
+        r
     }
 
     /// Requests each pod has served, by pod name.
