@@ -168,7 +168,21 @@ impl Balancer {
         let selector = if members.is_empty() {
             None
         } else {
-            Some(Selector::new(&self.inputs, &members, self.served)?)
+            // Round-robin and smooth weighted go on from the picks served
+            // (O(1), and a bounded replay into one cycle). Random would
+            // replay every draw so far: it starts a fresh stream instead,
+            // seeded by the seed and the build number.
+            let (inputs, served) = match self.inputs.policy {
+                Policy::Random => (
+                    PolicyInputs {
+                        seed: self.inputs.seed.wrapping_add(self.rebuilds),
+                        ..self.inputs
+                    },
+                    0,
+                ),
+                _ => (self.inputs, self.served),
+            };
+            Some(Selector::new(&inputs, &members, served)?)
         };
         // MemberSet sorts ids in byte order, as the BTreeMap of keys does.
         // (Set only here: after a failed build the keys stay those of the
@@ -449,6 +463,24 @@ mod tests {
         let seq: Vec<_> = (0..4).map(|_| b.pick(b"").unwrap().0.id.clone()).collect();
         // Request 6 of a 4-member rotation is member 2.
         assert_eq!(seq, ["p2", "p3", "p0", "p1"]);
+    }
+
+    #[test]
+    fn random_does_not_replay_its_history_on_a_change() {
+        let mut b = Balancer::new(Policy::Random);
+        b.apply(Change::Added(Key::new("a"), ep(1))).unwrap();
+        b.apply(Change::Added(Key::new("b"), ep(2))).unwrap();
+        for _ in 0..1_000_000 {
+            b.pick(b"");
+        }
+        // A rebuild after a million picks is one fresh stream, not a
+        // million draws replayed; both members are still drawn.
+        b.apply(Change::Added(Key::new("c"), ep(3))).unwrap();
+        let mut seen = std::collections::BTreeSet::new();
+        for _ in 0..200 {
+            seen.insert(b.pick(b"").unwrap().0.id.clone());
+        }
+        assert_eq!(seen.len(), 3);
     }
 
     #[test]
