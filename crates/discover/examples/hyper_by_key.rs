@@ -28,11 +28,15 @@ const PATIENCE: Duration = Duration::from_secs(20);
 
 /// The client side: one GET to the pod that owns `key`; returns the pod
 /// the balancer chose and the pod that answered.
-async fn get(lb: &SharedBalancer, key: &str) -> Result<(String, String), String> {
+async fn get(
+    client: &http::Client,
+    lb: &SharedBalancer,
+    key: &str,
+) -> Result<(String, String), String> {
     let (pod, ep) = lb.pick(key.as_bytes()).ok_or("no endpoint")?;
     let addr = ep.socket_addr().ok_or("endpoint without a port")?;
     let host = format!("{SERVICE}.{}", pods::NS);
-    let answered = http::get(addr, &host, &format!("/{key}"))
+    let answered = http::get(client, addr, &host, &format!("/{key}"))
         .await
         .map_err(|e| format!("{pod}: {e}"))?;
     Ok((pod.id, answered))
@@ -40,11 +44,14 @@ async fn get(lb: &SharedBalancer, key: &str) -> Result<(String, String), String>
 
 /// Every key once: key → the pod that answered (checked to be the one
 /// the balancer chose).
-async fn round(lb: &SharedBalancer) -> Result<BTreeMap<String, String>, String> {
+async fn round(
+    client: &http::Client,
+    lb: &SharedBalancer,
+) -> Result<BTreeMap<String, String>, String> {
     let mut owners = BTreeMap::new();
     for k in 0..KEYS {
         let key = format!("tenant-{k}");
-        let (chosen, answered) = get(lb, &key).await?;
+        let (chosen, answered) = get(client, lb, &key).await?;
         if chosen != answered {
             return Err(format!("{key}: chose {chosen}, answered by {answered}"));
         }
@@ -94,6 +101,7 @@ fn delta(before: &BTreeMap<String, u64>, after: &BTreeMap<String, u64>) -> BTree
 }
 
 async fn scale_step(
+    client: &http::Client,
     live: &LiveCluster,
     pods: &mut pods::Pods,
     lb: &SharedBalancer,
@@ -109,7 +117,7 @@ async fn scale_step(
     let took = t0.elapsed();
     let changed_at = health.get().changed_at;
     let before = pods.hits();
-    let owners = round(lb).await?;
+    let owners = round(client, lb).await?;
     Ok(Step {
         pods: n,
         resolutions_before,
@@ -141,10 +149,13 @@ pub async fn run() -> Result<Report, String> {
     tokio::time::timeout(PATIENCE, lb.wait_for(3))
         .await
         .map_err(|_| format!("no first answer: {:?}", health.get()))?;
-    let initial = round(&lb).await?;
+    // One pooled client for the run: connections to a pod are kept alive
+    // and reused while the pod lives.
+    let client = http::client();
+    let initial = round(&client, &lb).await?;
     let mut steps = Vec::new();
     for n in [6, 2] {
-        steps.push(scale_step(&live, &mut pods, &lb, &health, n).await?);
+        steps.push(scale_step(&client, &live, &mut pods, &lb, &health, n).await?);
     }
     Ok(Report {
         initial,

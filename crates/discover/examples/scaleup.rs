@@ -48,9 +48,10 @@ impl Client {
     /// Requests every 5 ms until one is answered by a new pod.
     async fn first_new(&self, new: &[String], t0: Instant) -> Option<Duration> {
         let host = format!("{SERVICE}.{}", pods::NS);
+        let client = http::client();
         while t0.elapsed() < PATIENCE {
             if let Some(addr) = self.lb.pick(b"").and_then(|(_, e)| e.socket_addr()) {
-                if let Ok(pod) = http::get(addr, &host, "/").await {
+                if let Ok(pod) = http::get(&client, addr, &host, "/").await {
                     if new.contains(&pod) {
                         return Some(t0.elapsed());
                     }

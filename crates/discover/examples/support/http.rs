@@ -12,7 +12,7 @@ use hyper::body::Bytes;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 
 /// One pod: HTTP/1.1, answers every request with the pod's name. Aborting
 /// the task closes its connections too.
@@ -36,20 +36,33 @@ pub async fn serve(pod: String, listener: TcpListener, hits: Arc<AtomicU64>) {
     }
 }
 
-/// One GET of `path` to `addr` on a new connection; the body.
-pub async fn get(addr: SocketAddr, host: &str, path: &str) -> Result<String, String> {
-    let stream = TcpStream::connect(addr)
-        .await
-        .map_err(|e| format!("{addr}: {e}"))?;
-    let (mut send, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-        .await
-        .map_err(|e| e.to_string())?;
-    tokio::spawn(conn);
-    let req = Request::get(path)
+/// The client: hyper-util's pooled client (one kept-alive connection per
+/// pod address, as an application would use it).
+pub type Client = hyper_util::client::legacy::Client<
+    hyper_util::client::legacy::connect::HttpConnector,
+    Empty<Bytes>,
+>;
+
+/// A pooled HTTP/1.1 client.
+pub fn client() -> Client {
+    hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build_http()
+}
+
+/// One GET of `path` at the pod at `addr`; the body.
+pub async fn get(
+    client: &Client,
+    addr: SocketAddr,
+    host: &str,
+    path: &str,
+) -> Result<String, String> {
+    let req = Request::get(format!("http://{addr}{path}"))
         .header("host", host)
         .body(Empty::<Bytes>::new())
         .map_err(|e| e.to_string())?;
-    let resp = send.send_request(req).await.map_err(|e| e.to_string())?;
+    let resp = client
+        .request(req)
+        .await
+        .map_err(|e| format!("{addr}: {e}"))?;
     let body = resp
         .into_body()
         .collect()
