@@ -317,7 +317,8 @@ impl SharedBalancer {
     }
 
     /// Waits until `pred` holds for the balancer (checked after every
-    /// change, and at once).
+    /// batch of changes, and at once). Returns early, with `pred` false, if
+    /// the stream ended. Bound it with `tokio::time::timeout`.
     pub async fn wait_until(&self, mut pred: impl FnMut(&Balancer) -> bool) {
         let mut v = self.version.clone();
         loop {
