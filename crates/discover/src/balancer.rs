@@ -53,6 +53,7 @@ pub struct Balancer {
     selector: Option<Selector>,
     served: u64,
     rebuilds: u64,
+    zone: Option<String>,
 }
 
 impl std::fmt::Debug for Balancer {
@@ -86,6 +87,7 @@ impl Balancer {
             selector: None,
             served: 0,
             rebuilds: 0,
+            zone: None,
         }
     }
 
@@ -129,42 +131,64 @@ impl Balancer {
         &mut self,
         changes: impl IntoIterator<Item = Change>,
     ) -> Result<bool, PickError> {
-        let mut membership = false;
         for c in changes {
-            membership |= self.update(c);
+            match c {
+                Change::Added(k, e) | Change::Changed(k, e) => {
+                    // Replace the key too: its topology fields may have changed.
+                    self.endpoints.remove(&k);
+                    self.endpoints.insert(k, e);
+                }
+                Change::Removed(k) => {
+                    self.endpoints.remove(&k);
+                }
+            }
         }
-        if membership {
-            self.rebuild()?;
-        } else {
-            // Same ids in the same order: the keys' other fields may have
-            // changed.
-            self.keys = self.endpoints.keys().cloned().collect();
+        let eligible = self.eligible();
+        let same = eligible.len() == self.members.len()
+            && eligible
+                .iter()
+                .zip(self.members.members())
+                .all(|((k, e), m)| k.id == m.id && e.weight.max(1) == m.weight);
+        if same {
+            // Same members in the same order: the keys' other fields may
+            // have changed.
+            self.keys = eligible.into_iter().map(|(k, _)| k.clone()).collect();
+            return Ok(false);
         }
-        Ok(membership)
+        self.rebuild()?;
+        Ok(true)
     }
 
-    /// Updates the map; whether the members (ids or weights) changed.
-    fn update(&mut self, change: Change) -> bool {
-        let weight_before = self.endpoints.get(change.key()).map(|e| e.weight);
-        match change {
-            Change::Added(k, e) | Change::Changed(k, e) => {
-                let w = e.weight;
-                // Replace the key too: its topology fields may have changed.
-                self.endpoints.remove(&k);
-                self.endpoints.insert(k, e);
-                weight_before != Some(w)
+    /// Picks only among the endpoints in `zone` while there is one
+    /// (topology-aware routing as Kubernetes' `trafficDistribution:
+    /// PreferClose` intends it), else among all. The zone comes from the
+    /// API source; DNS carries none, so with it this has no effect.
+    pub fn prefer_zone(&mut self, zone: Option<String>) -> Result<(), PickError> {
+        self.zone = zone;
+        self.rebuild()
+    }
+
+    /// The endpoints the picker is built over: those of the preferred zone
+    /// if any, else all; in key order.
+    fn eligible(&self) -> Vec<(&Key, &Endpoint)> {
+        let all = self.endpoints.iter();
+        match &self.zone {
+            Some(z) if self.endpoints.keys().any(|k| k.zone.as_ref() == Some(z)) => {
+                all.filter(|(k, _)| k.zone.as_ref() == Some(z)).collect()
             }
-            Change::Removed(k) => self.endpoints.remove(&k).is_some(),
+            _ => all.collect(),
         }
     }
 
     fn rebuild(&mut self) -> Result<(), PickError> {
+        let eligible = self.eligible();
         let members = MemberSet::new(
-            self.endpoints
+            eligible
                 .iter()
                 .map(|(k, e)| Member::new(k.id.clone(), e.weight))
                 .collect(),
         );
+        let keys: Vec<Key> = eligible.into_iter().map(|(k, _)| k.clone()).collect();
         let selector = if members.is_empty() {
             None
         } else {
@@ -187,7 +211,7 @@ impl Balancer {
         // MemberSet sorts ids in byte order, as the BTreeMap of keys does.
         // (Set only here: after a failed build the keys stay those of the
         // picker in use, and a pick of a removed pod finds nothing.)
-        self.keys = self.endpoints.keys().cloned().collect();
+        self.keys = keys;
         debug_assert!(self
             .keys
             .iter()
@@ -464,6 +488,40 @@ mod tests {
         let seq: Vec<_> = (0..4).map(|_| b.pick(b"").unwrap().0.id.clone()).collect();
         // Request 6 of a 4-member rotation is member 2.
         assert_eq!(seq, ["p2", "p3", "p0", "p1"]);
+    }
+
+    #[test]
+    fn a_preferred_zone_is_used_while_it_has_a_pod() {
+        let pod = |id: &str, zone: &str| {
+            let mut k = Key::new(id);
+            k.zone = Some(zone.into());
+            k
+        };
+        let mut b = Balancer::new(Policy::Hash);
+        b.prefer_zone(Some("zone-a".into())).unwrap();
+        b.apply_all([
+            Change::Added(pod("a0", "zone-a"), ep(1)),
+            Change::Added(pod("b0", "zone-b"), ep(2)),
+            Change::Added(pod("b1", "zone-b"), ep(3)),
+        ])
+        .unwrap();
+        assert!(owners(&mut b, 200).iter().all(|o| o == "a0"));
+        // a0 moves to zone-b: no pod left in zone-a, every pod is used.
+        assert!(b
+            .apply(Change::Changed(pod("a0", "zone-b"), ep(1)))
+            .unwrap());
+        let all: std::collections::BTreeSet<_> = owners(&mut b, 200).into_iter().collect();
+        assert_eq!(all.len(), 3);
+        b.apply(Change::Added(pod("a1", "zone-a"), ep(4))).unwrap();
+        assert!(owners(&mut b, 200).iter().all(|o| o == "a1"));
+        b.prefer_zone(None).unwrap();
+        assert_eq!(
+            owners(&mut b, 400)
+                .into_iter()
+                .collect::<std::collections::BTreeSet<_>>()
+                .len(),
+            4
+        );
     }
 
     #[test]
