@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use hsvc_discover::testkit::LiveCluster;
-use hsvc_discover::{Balancer, DnsSource, Health, Policy, Refresh, SharedBalancer};
+use hsvc_discover::{Balancer, Health, Policy, SharedBalancer};
 
 const SERVICE: &str = "echo";
 const BLOCK: u8 = 50;
@@ -136,14 +136,7 @@ pub async fn run() -> Result<Report, String> {
         .map_err(|e| format!("cluster: {e}"))?;
     let mut pods = pods::Pods::start(SERVICE, BLOCK, port, http::serve).await;
 
-    let discovery = DnsSource::new(vec![live.dns_addr()], pods::NS, SERVICE)
-        .map_err(|e| e.to_string())?
-        .refresh(Refresh {
-            min: Duration::from_millis(100),
-            max: Duration::from_secs(5),
-            jitter: 0.1,
-        })
-        .start();
+    let discovery = pods::dns_source(&live, SERVICE)?;
     let health = discovery.health();
     let lb = SharedBalancer::follow(discovery, Balancer::new(Policy::Hash));
     tokio::time::timeout(PATIENCE, lb.wait_for(3))

@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hsvc_discover::testkit::LiveCluster;
-use hsvc_discover::{Change, DnsSource, Health, Key, Refresh};
+use hsvc_discover::{Change, Health, Key};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
@@ -193,14 +193,7 @@ pub async fn run() -> Result<(Vec<Step>, hsvc_discover::HealthState), String> {
     let live = LiveCluster::start(pods::model(SERVICE, BLOCK, port, 1))
         .map_err(|e| format!("cluster: {e}"))?;
     let mut pods = pods::Pods::start(SERVICE, BLOCK, port, serve).await;
-    let discovery = DnsSource::new(vec![live.dns_addr()], pods::NS, SERVICE)
-        .map_err(|e| e.to_string())?
-        .refresh(Refresh {
-            min: Duration::from_millis(100),
-            max: Duration::from_secs(5),
-            jitter: 0.1,
-        })
-        .start();
+    let discovery = pods::dns_source(&live, SERVICE)?;
     let health = discovery.health();
     let (channel, tx) = Channel::balance_channel::<Key>(64);
     let (mut set, _feeder) = feed(discovery, tx);

@@ -63,6 +63,22 @@ pub fn model(name: &str, block: u8, port: u16, ttl: u32) -> Cluster {
     c
 }
 
+/// The cluster's first DNS replica as a source of `shop/<name>`, asked
+/// again on the TTL but at least every 100 ms (the test model's TTL is
+/// short).
+pub fn dns_source(live: &LiveCluster, name: &str) -> Result<hsvc_discover::Discovery, String> {
+    Ok(
+        hsvc_discover::DnsSource::new(vec![live.dns_addr()], NS, name)
+            .map_err(|e| e.to_string())?
+            .refresh(hsvc_discover::Refresh {
+                min: std::time::Duration::from_millis(100),
+                max: std::time::Duration::from_secs(5),
+                jitter: 0.1,
+            })
+            .start(),
+    )
+}
+
 type Serve = Arc<dyn Fn(String, TcpListener, Arc<AtomicU64>) -> JoinHandle<()> + Send + Sync>;
 
 /// The pods' listeners and what each has served.
