@@ -288,6 +288,11 @@ pub struct CheckArgs {
     /// The Service (or pod, or _PORT._PROTO SRV name) whose pods to probe.
     pub name: String,
 
+    /// Go on even when NAME is a ClusterIP Service (DNS then gives
+    /// kube-proxy's virtual IP, not pods: there is nothing to balance over).
+    #[arg(long)]
+    pub allow_cluster_ip: bool,
+
     /// Port to probe on every pod [default: every port from SRV].
     #[arg(long, short = 'p', value_name = "N", conflicts_with = "port_name",
           value_parser = clap::value_parser!(u16).range(1..))]
@@ -506,6 +511,11 @@ pub enum PickIdentity {
 pub struct PickArgs {
     /// The Service to pick from (any NAME form of `hsvc resolve`).
     pub name: String,
+
+    /// Go on even when NAME is a ClusterIP Service (DNS then gives
+    /// kube-proxy's virtual IP, not pods: there is nothing to balance over).
+    #[arg(long)]
+    pub allow_cluster_ip: bool,
 
     /// Picking policy [default: hash with --key/--keys-from/--simulate, else round-robin].
     #[arg(long, short = 'p', value_enum)]

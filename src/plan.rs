@@ -308,6 +308,8 @@ pub struct WatchPlan {
 pub struct CheckPlan {
     /// NAME as typed.
     pub name: String,
+    /// `--allow-cluster-ip`.
+    pub allow_cluster_ip: bool,
     /// NAME parsed.
     pub target: hsvc_resolve::name::Target,
     /// Which ports of each pod.
@@ -348,6 +350,8 @@ pub enum Keys {
 pub struct PickPlan {
     /// NAME as typed.
     pub name: String,
+    /// `--allow-cluster-ip`.
+    pub allow_cluster_ip: bool,
     /// NAME parsed.
     pub target: hsvc_resolve::name::Target,
     /// Policy, offset, seed, table size.
@@ -638,6 +642,7 @@ fn check_plan(s: &Settings, a: &crate::cli::CheckArgs) -> Result<CheckPlan, crat
     use hsvc_probe::{Check, ProbeOptions};
     Ok(CheckPlan {
         name: a.name.clone(),
+        allow_cluster_ip: a.allow_cluster_ip,
         target: s.single_target("check", &a.name)?,
         choice: match (a.port, &a.port_name) {
             (Some(p), _) => PortChoice::Number(p),
@@ -725,6 +730,7 @@ fn pick_plan(s: &Settings, a: &crate::cli::PickArgs) -> Result<PickPlan, crate::
     let target = s.single_target("pick", &a.name)?;
     Ok(PickPlan {
         name: a.name.clone(),
+        allow_cluster_ip: a.allow_cluster_ip,
         target,
         inputs: PolicyInputs {
             policy,

@@ -493,3 +493,35 @@ fn watch_api_reports_changes_and_fails_like_resolve_before_the_first_list() {
     assert_eq!(r.code, 3, "{r:?}");
     assert!(r.stderr.contains("endpointslices"), "{r:?}");
 }
+
+#[test]
+fn pick_and_check_refuse_a_cluster_ip_service_found_through_dns() {
+    let e = start();
+    let dns = e.live.replicas()[0].addr.to_string();
+    let run = |args: &[&str]| {
+        let mut all = vec!["--server", dns.as_str()];
+        all.extend_from_slice(args);
+        e.hsvc(&all)
+    };
+    // resolve answers (it shows what DNS says) and says what the address is.
+    let r = run(&["resolve", "web.awx"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stderr.contains("is not headless"), "{r:?}");
+    for cmd in ["pick", "check"] {
+        let r = run(&[cmd, "web.awx"]);
+        assert_eq!(r.code, 2, "{r:?}");
+        assert!(
+            r.stderr.contains("ClusterIP Service") && r.stderr.contains("--allow-cluster-ip"),
+            "{r:?}"
+        );
+        let r = run(&[cmd, "web.awx", "-o", "json"]);
+        assert_eq!(r.code, 2, "{r:?}");
+        assert_eq!(r.value()["error"]["kind"], "not_headless", "{r:?}");
+    }
+    let r = run(&["pick", "web.awx", "--allow-cluster-ip", "-o", "plain"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(r.stdout.trim(), "127.96.1.20:8080");
+    // The headless Service over the same pods is not refused.
+    let r = run(&["pick", "web-headless.awx", "-o", "plain"]);
+    assert_eq!(r.code, 0, "{r:?}");
+}
