@@ -400,6 +400,13 @@ fn every_example_runs_as_printed_against_the_demo() {
                 ex.cmd
             );
             assert_loopback_only(&name, ex);
+            // An example that shows nothing must at least show its exit code.
+            if !bless && ex.expected.is_empty() && ex.exit.is_none() {
+                failures.push(format!(
+                    "{name}:{}: `{}` shows neither output nor an exit code",
+                    ex.line, ex.cmd
+                ));
+            }
             let (stdout, code) = demo.run(ex);
             count += 1;
             let got = mask(&stdout);
