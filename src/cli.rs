@@ -293,6 +293,13 @@ pub struct CheckArgs {
     #[arg(long)]
     pub allow_cluster_ip: bool,
 
+    /// Read the pods from cluster DNS, or from the Kubernetes API: the
+    /// endpoints CoreDNS should publish (ready, or ready unset), with the
+    /// named ports of the EndpointSlices.
+    #[cfg(feature = "api")]
+    #[arg(long, value_enum, default_value_t = SourceKind::Dns)]
+    pub source: SourceKind,
+
     /// Port to probe on every pod [default: every port from SRV].
     #[arg(long, short = 'p', value_name = "N", conflicts_with = "port_name",
           value_parser = clap::value_parser!(u16).range(1..))]
@@ -516,6 +523,13 @@ pub struct PickArgs {
     /// kube-proxy's virtual IP, not pods: there is nothing to balance over).
     #[arg(long)]
     pub allow_cluster_ip: bool,
+
+    /// Read the pods from cluster DNS, or from the Kubernetes API: the
+    /// endpoints CoreDNS should publish (ready, or ready unset), with the
+    /// named ports of the EndpointSlices.
+    #[cfg(feature = "api")]
+    #[arg(long, value_enum, default_value_t = SourceKind::Dns)]
+    pub source: SourceKind,
 
     /// Picking policy [default: hash with --key/--keys-from/--simulate, else round-robin].
     #[arg(long, short = 'p', value_enum)]

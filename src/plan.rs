@@ -69,6 +69,17 @@ pub struct Settings {
 
 impl Settings {
     pub fn from_args(g: &crate::cli::GlobalArgs) -> Result<Settings, crate::exit::Fail> {
+        Self::build(g, true)
+    }
+
+    /// The settings of a command that asks no DNS server (`pick` or
+    /// `check --source api`): no nameserver is needed, a missing default
+    /// resolv.conf is no error; a named one must still be read.
+    pub fn without_dns(g: &crate::cli::GlobalArgs) -> Result<Settings, crate::exit::Fail> {
+        Self::build(g, false)
+    }
+
+    fn build(g: &crate::cli::GlobalArgs, dns: bool) -> Result<Settings, crate::exit::Fail> {
         use crate::exit::Fail;
         let servers = g
             .servers
@@ -89,7 +100,7 @@ impl Settings {
             Err(e) if explicit => {
                 return Err(Fail::usage(format!("cannot read {}: {e}", path.display())))
             }
-            Err(e) if !servers.is_empty() => ResolvConf {
+            Err(e) if !servers.is_empty() || !dns => ResolvConf {
                 path: path.clone(),
                 ndots: 1,
                 warnings: vec![format!("cannot read {}: {e}", path.display())],
@@ -107,7 +118,7 @@ impl Settings {
         } else {
             servers
         };
-        if servers.is_empty() {
+        if servers.is_empty() && dns {
             return Err(Fail::usage(format!(
                 "{} lists no usable nameserver; pass --server ADDR",
                 path.display()
@@ -310,6 +321,9 @@ pub struct CheckPlan {
     pub name: String,
     /// `--allow-cluster-ip`.
     pub allow_cluster_ip: bool,
+    /// `--source api`: the API, not DNS.
+    #[cfg(feature = "api")]
+    pub api: Option<ApiPlan>,
     /// NAME parsed.
     pub target: hsvc_resolve::name::Target,
     /// Which ports of each pod.
@@ -352,6 +366,9 @@ pub struct PickPlan {
     pub name: String,
     /// `--allow-cluster-ip`.
     pub allow_cluster_ip: bool,
+    /// `--source api`: the API, not DNS.
+    #[cfg(feature = "api")]
+    pub api: Option<ApiPlan>,
     /// NAME parsed.
     pub target: hsvc_resolve::name::Target,
     /// Policy, offset, seed, table size.
@@ -539,13 +556,42 @@ impl Plan {
                 Plan::Resolve(s, p)
             }
             Command::Pick(a) => {
+                #[cfg(feature = "api")]
+                let s = if a.source == crate::cli::SourceKind::Api {
+                    Settings::without_dns(&cli.global)?
+                } else {
+                    settings(rep)?
+                };
+                #[cfg(not(feature = "api"))]
                 let s = settings(rep)?;
-                let p = pick_plan(&s, a)?;
+                #[allow(unused_mut)]
+                let mut p = pick_plan(&s, a)?;
+                #[cfg(feature = "api")]
+                if a.source == crate::cli::SourceKind::Api {
+                    if a.follow {
+                        return Err(crate::exit::Fail::usage(
+                            "--follow re-resolves DNS at the TTL; to follow the API, use hsvc watch NAME --source api",
+                        ));
+                    }
+                    p.api = Some(api_plan(&cli.global, "pick")?);
+                }
                 Plan::Pick(s, Box::new(p))
             }
             Command::Check(a) => {
+                #[cfg(feature = "api")]
+                let s = if a.source == crate::cli::SourceKind::Api {
+                    Settings::without_dns(&cli.global)?
+                } else {
+                    settings(rep)?
+                };
+                #[cfg(not(feature = "api"))]
                 let s = settings(rep)?;
-                let p = check_plan(&s, a)?;
+                #[allow(unused_mut)]
+                let mut p = check_plan(&s, a)?;
+                #[cfg(feature = "api")]
+                if a.source == crate::cli::SourceKind::Api {
+                    p.api = Some(api_plan(&cli.global, "check")?);
+                }
                 Plan::Check(s, Box::new(p))
             }
             Command::Diff(a) => {
@@ -643,6 +689,8 @@ fn check_plan(s: &Settings, a: &crate::cli::CheckArgs) -> Result<CheckPlan, crat
     Ok(CheckPlan {
         name: a.name.clone(),
         allow_cluster_ip: a.allow_cluster_ip,
+        #[cfg(feature = "api")]
+        api: None,
         target: s.single_target("check", &a.name)?,
         choice: match (a.port, &a.port_name) {
             (Some(p), _) => PortChoice::Number(p),
@@ -731,6 +779,8 @@ fn pick_plan(s: &Settings, a: &crate::cli::PickArgs) -> Result<PickPlan, crate::
     Ok(PickPlan {
         name: a.name.clone(),
         allow_cluster_ip: a.allow_cluster_ip,
+        #[cfg(feature = "api")]
+        api: None,
         target,
         inputs: PolicyInputs {
             policy,
