@@ -65,18 +65,36 @@ pub struct Settings {
     pub cluster_domain: Option<Fqdn>,
     pub query: hsvc_resolve::dns::QueryOptions,
     pub format: crate::output::Format,
+    /// Sockets, or the replicas through the API (`--server kube`).
+    pub link: crate::link::AnyLink,
 }
 
 impl Settings {
     pub fn from_args(g: &crate::cli::GlobalArgs) -> Result<Settings, crate::exit::Fail> {
+        Self::from_args_with(g, None)
+    }
+
+    /// With `link` (`--server kube`): its replicas are the servers, asked
+    /// over TCP.
+    pub fn from_args_with(
+        g: &crate::cli::GlobalArgs,
+        link: Option<crate::link::AnyLink>,
+    ) -> Result<Settings, crate::exit::Fail> {
         use crate::exit::Fail;
-        let servers = g
-            .servers
-            .iter()
-            .filter(|s| !s.is_empty())
-            .map(|s| parse_server(s))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(Fail::usage)?;
+        let kube_servers = link.as_ref().and_then(crate::link::AnyLink::servers);
+        let servers = match &kube_servers {
+            Some(s) => s.clone(),
+            None if crate::link::wants_kube(g) => {
+                return Err(Fail::usage("--server kube: the replicas are not known yet"))
+            }
+            None => g
+                .servers
+                .iter()
+                .filter(|s| !s.is_empty())
+                .map(|s| parse_server(s))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(Fail::usage)?,
+        };
         // The default file may be missing (a laptop, a scratch image) when
         // --server names the servers; a file the user named must be read.
         let explicit = g.resolv_conf.is_some();
@@ -138,11 +156,13 @@ impl Settings {
             query: hsvc_resolve::dns::QueryOptions {
                 timeout: g.timeout,
                 attempts: g.attempts,
-                tcp: g.tcp,
+                // A port-forward carries no UDP.
+                tcp: g.tcp || kube_servers.is_some(),
                 edns: (g.edns_size != 0).then_some(g.edns_size),
                 deadline: None,
             },
             format: g.output,
+            link: link.unwrap_or_default(),
         })
     }
 
@@ -239,8 +259,21 @@ impl Settings {
             .map_err(|e| crate::exit::Fail::usage(invalid_name(name, &e)))
     }
 
-    pub fn resolver(&self) -> hsvc_resolve::lookup::Resolver {
-        hsvc_resolve::lookup::Resolver::new(self.servers.clone(), self.query.clone())
+    pub fn resolver(&self) -> hsvc_resolve::lookup::Resolver<crate::link::AnyLink> {
+        hsvc_resolve::lookup::Resolver {
+            servers: self.servers.clone(),
+            opts: self.query.clone(),
+            link: self.link.for_resolver(),
+        }
+    }
+
+    /// How a server is named in labels and events: its pod with `--server
+    /// kube`, else its address.
+    pub fn server_label(&self, server: SocketAddr) -> String {
+        match self.link.name_of(server) {
+            Some(pod) => hsvc_resolve::escape::term(pod).into_owned(),
+            None => server.to_string(),
+        }
     }
 }
 
@@ -474,9 +507,19 @@ impl Plan {
         cli: &crate::cli::Cli,
         rep: &mut crate::report::Reporter<'_>,
     ) -> Result<Plan, crate::exit::Fail> {
+        Self::build_with(cli, None, rep)
+    }
+
+    /// [`Plan::build`] over `link` (`--server kube`: its replicas are the
+    /// servers, found before planning).
+    pub fn build_with(
+        cli: &crate::cli::Cli,
+        link: Option<crate::link::AnyLink>,
+        rep: &mut crate::report::Reporter<'_>,
+    ) -> Result<Plan, crate::exit::Fail> {
         use crate::cli::Command;
         let settings = |rep: &mut crate::report::Reporter<'_>| {
-            let s = Settings::from_args(&cli.global)?;
+            let s = Settings::from_args_with(&cli.global, link.clone())?;
             s.diagnose(rep);
             Ok::<_, crate::exit::Fail>(s)
         };
