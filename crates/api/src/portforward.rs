@@ -49,6 +49,9 @@ pub const PORTFORWARD: &str = "pods/portforward";
 /// failure is reported without opening more: the first and one retry.
 const STREAMS_WITHOUT_ANSWER: u32 = 2;
 
+/// Said of a replica whose streams broke twice in a row.
+const RETRIED: &str = " (retried once on a fresh stream)";
+
 /// One CoreDNS replica behind the DNS Service.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct DnsReplica {
@@ -258,7 +261,9 @@ impl Link for PortForwardDns {
                     Ok(_) => answered = true,
                     Err(f) => {
                         let f = explain(f, replica);
-                        last = Some(f.clone());
+                        if !matches!(&f, Failure::Network(m) if m.ends_with(RETRIED)) {
+                            last = Some(f.clone());
+                        }
                         t.result = Err(f);
                     }
                 }
@@ -276,17 +281,20 @@ impl Link for PortForwardDns {
 }
 
 /// A failure said in the terms of a port-forward: the engine's words for a
-/// TCP peer that closed are about the stream here.
+/// TCP peer that closed are about the stream here. (The engine reads only
+/// while questions are in flight, so an end of stream is always one that
+/// cut answers off; kube's client may drop the part of a frame that came
+/// with a reset, so a cut frame can look like a clean end.)
 fn explain(f: &Failure, r: &DnsReplica) -> Failure {
     match f {
         Failure::Malformed(Malformed::ShortFrame) => Failure::Network(format!(
-            "port-forward stream to {} closed mid-answer",
-            r.pod
+            "port-forward stream to {} closed mid-answer (reply cut short)",
+            esc(&r.pod)
         )),
         Failure::Network(m) if m.starts_with("server closed the TCP connection") => {
             Failure::Network(format!(
-                "port-forward stream to {} closed without an answer",
-                r.pod
+                "port-forward stream to {} closed mid-answer",
+                esc(&r.pod)
             ))
         }
         other => other.clone(),
@@ -328,14 +336,12 @@ impl Dialer for ReplicaDialer<'_> {
         }
         let r = self.replica;
         if self.slot.fruitless >= STREAMS_WITHOUT_ANSWER {
-            let last = self
-                .slot
-                .last
-                .as_ref()
-                .map_or("no answer".to_string(), ToString::to_string);
-            return Err(Failure::Network(format!(
-                "{last} (retried once on a fresh stream)"
-            )));
+            let last = match &self.slot.last {
+                Some(Failure::Network(m)) => m.clone(),
+                Some(f) => format!("port-forward to {}: {f}", esc(&r.pod)),
+                None => format!("port-forward to {}: no answer", esc(&r.pod)),
+            };
+            return Err(Failure::Network(format!("{last}{RETRIED}")));
         }
         self.slot.fruitless += 1;
         let port = r.addr.port();
@@ -550,7 +556,7 @@ mod tests {
         };
         assert_eq!(
             explain(&Failure::Malformed(Malformed::ShortFrame), &r).to_string(),
-            "network error: port-forward stream to coredns-a closed mid-answer"
+            "network error: port-forward stream to coredns-a closed mid-answer (reply cut short)"
         );
         assert_eq!(explain(&Failure::Timeout, &r), Failure::Timeout);
     }
