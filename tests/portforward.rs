@@ -248,3 +248,106 @@ fn usage_errors() {
     assert!(r.stderr.contains("--dns-service"), "{r:?}");
     assert_eq!(e.forwards(), 0);
 }
+
+/// The cost of the stream path, measured (not asserted): one question at a
+/// time, and a pipelined batch, through a port-forward stream vs a direct
+/// TCP connection to the same replica. Run with
+/// `cargo test --test portforward -- --ignored --nocapture measure`.
+#[test]
+#[ignore = "a measurement: prints figures, asserts none"]
+fn measure_stream_vs_direct_tcp() {
+    use hsvc_api::portforward::PortForwardDns;
+    use hsvc_resolve::dns::{exchange, Link, QueryOptions, Question, Sockets};
+    use hickory_proto::rr::{Name, RecordType};
+    use std::time::{Duration, Instant};
+
+    let e = start();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let opts = hsvc_api::config::Options {
+            source: hsvc_api::config::Source::Kubeconfig {
+                path: Some(e.kubeconfig.clone()),
+                context: None,
+            },
+            namespace: None,
+            timeout: Duration::from_secs(5),
+            attempts: 1,
+        };
+        let cfg = hsvc_api::config::load(&opts, &Default::default())
+            .await
+            .unwrap();
+        let client = hsvc_api::client::ApiClient::new(cfg).unwrap();
+        let replicas = client.dns_replicas("kube-system", "kube-dns").await.unwrap();
+        let key = replicas[0].addr;
+        let direct = e.live.replica(&replicas[0].pod).unwrap().addr;
+        let kube = PortForwardDns::new(&client, replicas).unwrap();
+        let q = QueryOptions {
+            timeout: Duration::from_secs(5),
+            attempts: 1,
+            tcp: true,
+            ..QueryOptions::default()
+        };
+        let one = [Question::new(
+            Name::from_ascii("web-headless.awx.svc.cluster.local.").unwrap(),
+            RecordType::A,
+        )];
+        let batch: Vec<Question> = (0..256)
+            .map(|i| {
+                Question::new(
+                    Name::from_ascii(format!("web-{}.web-headless.awx.svc.cluster.local.", i % 3))
+                        .unwrap(),
+                    RecordType::A,
+                )
+            })
+            .collect();
+        async fn run<L: Link + Sync>(
+            link: &L,
+            server: std::net::SocketAddr,
+            q: &QueryOptions,
+            one: &[Question],
+            batch: &[Question],
+        ) -> (Vec<Duration>, Duration) {
+            // Warm: the stream (or connection) is opened by the first query.
+            let ex = exchange(link, &[server], q, one).await;
+            assert!(ex[0].message().is_some(), "{:?}", ex[0].result);
+            let mut lat = Vec::new();
+            for _ in 0..500 {
+                let t = Instant::now();
+                let ex = exchange(link, &[server], q, one).await;
+                lat.push(t.elapsed());
+                assert!(ex[0].message().is_some());
+            }
+            lat.sort();
+            let t = Instant::now();
+            let ex = exchange(link, &[server], q, batch).await;
+            let whole = t.elapsed();
+            assert!(ex.iter().all(|e| e.message().is_some()));
+            (lat, whole)
+        }
+        let (k, kb) = run(&kube, key, &q, &one, &batch).await;
+        let (d, db) = run(&Sockets::default(), direct, &q, &one, &batch).await;
+        let us = |d: Duration| d.as_secs_f64() * 1e6;
+        println!("one A query, 500 in a row, warm (median / p90 / p99 µs):");
+        println!(
+            "  port-forward stream: {:.0} / {:.0} / {:.0}",
+            us(k[250]),
+            us(k[450]),
+            us(k[495])
+        );
+        println!(
+            "  direct TCP:          {:.0} / {:.0} / {:.0}",
+            us(d[250]),
+            us(d[450]),
+            us(d[495])
+        );
+        println!(
+            "256 pipelined A queries: port-forward {:.1} ms, direct TCP {:.1} ms",
+            us(kb) / 1e3,
+            us(db) / 1e3
+        );
+        println!("streams opened: {}", kube.streams_opened());
+    });
+}
