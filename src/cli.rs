@@ -448,6 +448,11 @@ pub struct ResolveArgs {
     #[cfg(feature = "api")]
     #[arg(long, value_enum, default_value_t = SourceKind::Dns)]
     pub source: SourceKind,
+
+    /// Ask every server on its own (with `--server kube`: every CoreDNS
+    /// replica) and print each answer, instead of the first healthy one.
+    #[arg(long)]
+    pub all_replicas: bool,
 }
 
 /// The picking policy of `hsvc pick`.

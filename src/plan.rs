@@ -310,6 +310,8 @@ pub struct ResolvePlan {
     pub explain: bool,
     /// What to ask besides addresses.
     pub ports: hsvc_resolve::lookup::PortQuery,
+    /// `--all-replicas`: each server on its own.
+    pub all_replicas: bool,
 }
 
 /// What `hsvc diff` compares.
@@ -603,6 +605,11 @@ fn resolve_plan(
 ) -> Result<ResolvePlan, crate::exit::Fail> {
     use crate::cli::ResolverKind;
     use hsvc_resolve::name::ResolverRules;
+    if a.all_replicas && s.format == crate::output::Format::Json {
+        return Err(crate::exit::Fail::usage(
+            "--all-replicas prints one document per server: use -o jsonl",
+        ));
+    }
     let rules = match a.resolver {
         ResolverKind::Glibc => ResolverRules::Glibc,
         ResolverKind::Musl => ResolverRules::Musl,
@@ -623,6 +630,7 @@ fn resolve_plan(
         },
         explain: a.explain,
         ports: s.port_query(a.port_name.clone(), a.protocol.clone()),
+        all_replicas: a.all_replicas,
     })
 }
 

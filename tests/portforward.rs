@@ -351,3 +351,54 @@ fn measure_stream_vs_direct_tcp() {
         println!("streams opened: {}", kube.streams_opened());
     });
 }
+
+#[test]
+fn resolve_all_replicas_prints_each_one() {
+    let e = start();
+    e.live.lag_replica(B, true);
+    e.live.set_pod_ready("awx", "web-2", true);
+    let t = e.hsvc(&["resolve", "web-headless.awx", "--all-replicas"]);
+    assert_eq!(t.code, 0, "{t:?}");
+    let a = t.stdout.find(&format!("# {A} ({A_KEY})")).expect("A's header");
+    let b = t.stdout.find(&format!("# {B} ({B_KEY})")).expect("B's header");
+    assert!(a < b, "{t:?}");
+    let j = e.hsvc(&["resolve", "web-headless.awx", "--all-replicas", "-o", "jsonl"]);
+    assert_eq!(j.code, 0, "{j:?}");
+    let docs: Vec<ResolveDoc> = j.jsonl();
+    let got: Vec<(Option<&str>, usize)> = docs
+        .iter()
+        .map(|d| (d.server.as_deref(), d.endpoints.len()))
+        .collect();
+    assert_eq!(got, [(Some(A_KEY), 3), (Some(B_KEY), 2)]);
+    assert_eq!(e.forwards(), 4, "two commands, two replicas");
+    let r = e.hsvc(&["resolve", "web-headless.awx", "--all-replicas", "-o", "json"]);
+    assert_eq!(r.code, 2, "{r:?}");
+}
+
+#[test]
+fn search_explain_and_pick_go_through_the_replicas_too() {
+    let e = start();
+    let conf = support::bin::temp_file(
+        "resolv.conf",
+        "search awx.svc.cluster.local svc.cluster.local cluster.local\noptions ndots:5\n",
+    );
+    let r = e.hsvc(&[
+        "--resolv-conf",
+        conf.as_str(),
+        "resolve",
+        "web-headless",
+        "--search",
+        "--explain",
+    ]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stdout.contains("web-headless.awx.svc.cluster.local"), "{r:?}");
+    assert!(r.stdout.contains(A_KEY), "the replica named: {r:?}");
+    let p = e.hsvc(&["pick", "web-headless.awx", "--count", "2", "-o", "json"]);
+    assert_eq!(p.code, 0, "{p:?}");
+    assert_eq!(
+        p.json::<support::schema::PickDoc>().picked().len(),
+        2,
+        "{p:?}"
+    );
+    assert_eq!(e.forwards(), 2, "one stream per command");
+}
