@@ -132,9 +132,14 @@ impl Tour<'_> {
         let server = self.server.to_string();
         let mut argv = vec!["hsvc", "--server", server.as_str()];
         argv.extend_from_slice(args);
+        self.step_argv(&argv, expect).await
+    }
+
+    /// Runs `argv` as typed (no `--server` added).
+    async fn step_argv(&mut self, argv: &[&str], expect: Exit) -> Result<Vec<u8>, Fail> {
         writeln!(self.out, "$ {}", argv.join(" ")).map_err(super::io_fail)?;
         let mut captured = Vec::new();
-        let code = run_captured(&argv, &mut captured).await;
+        let code = run_captured(argv, &mut captured).await;
         self.out.write_all(&captured).map_err(super::io_fail)?;
         if code != expect {
             self.failures.push(format!(
@@ -293,6 +298,9 @@ async fn tour(listen: SocketAddr, zone: SharedZone, out: &mut dyn Write) -> Resu
     )
     .map_err(super::io_fail)?;
 
+    #[cfg(feature = "api")]
+    through_the_api(&mut t).await?;
+
     t.say("Are the pods up? api.shop's pods are 127.77.0.1-3 here: one healthy, one answering 503, one refusing")?;
     let listeners = shop_listeners().await;
     t.step(&["check", "api.shop", "--http", "/healthz"], Exit::Negative)
@@ -313,6 +321,38 @@ async fn tour(listen: SocketAddr, zone: SharedZone, out: &mut dyn Write) -> Resu
             failures.join("; ")
         )))
     }
+}
+
+/// From a laptop: the stand-in cluster's API server (HTTPS, a kubeconfig
+/// written for it) forwards to each CoreDNS replica, one of which lags.
+#[cfg(feature = "api")]
+async fn through_the_api(t: &mut Tour<'_>) -> Result<(), Fail> {
+    let fail = |e: std::io::Error| Fail::usage(format!("cannot start the stand-in API: {e}"));
+    let live = hsvc_cluster::LiveCluster::start(Cluster::demo()).map_err(fail)?;
+    let dir = std::env::temp_dir().join(format!("hsvc-demo-{}", std::process::id()));
+    let kubeconfig = live.write_kubeconfig(&dir).map_err(fail)?;
+    let kc = kubeconfig.display().to_string();
+    live.lag_replica("coredns-5d78c9869d-fghij", true);
+    live.set_pod_ready("awx", "web-2", true);
+    t.say("From a laptop: every CoreDNS replica through the API server's port-forward (one lags behind a new pod)")?;
+    let r = t
+        .step_argv(
+            &[
+                "hsvc",
+                "--kubeconfig",
+                &kc,
+                "--server",
+                "kube",
+                "diff",
+                "web-headless.awx",
+            ],
+            Exit::Negative,
+        )
+        .await;
+    let _ = std::fs::remove_dir_all(&dir);
+    // The cluster's threads stop here, off the runtime's thread.
+    let _ = tokio::task::spawn_blocking(move || live.shutdown()).await;
+    r.map(|_| ())
 }
 
 /// `key → pod` of a pick command, from its JSON.
