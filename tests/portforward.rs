@@ -402,3 +402,19 @@ fn search_explain_and_pick_go_through_the_replicas_too() {
     );
     assert_eq!(e.forwards(), 2, "one stream per command");
 }
+
+#[test]
+fn verify_and_check_resolve_through_the_replicas() {
+    let e = start();
+    let v = e.hsvc(&["verify", "web-headless.awx"]);
+    assert_eq!(v.code, 0, "every replica matches the API: {v:?}");
+    e.live.lag_replica(B, true);
+    e.live.set_pod_ready("awx", "web-2", true);
+    let v = e.hsvc(&["verify", "web-headless.awx"]);
+    assert_eq!(v.code, 1, "the lagging replica differs: {v:?}");
+    // The pods' loopback addresses have no listener here: resolved through
+    // the replicas (exit 3 otherwise), every probe refused.
+    let c = e.hsvc(&["check", "web-headless.awx", "--port", "1"]);
+    assert_eq!(c.code, 1, "{c:?}");
+    assert!(c.stdout.contains("0 of 3 healthy"), "{c:?}");
+}
