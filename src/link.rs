@@ -169,16 +169,13 @@ async fn kube(g: &crate::cli::GlobalArgs, rep: &mut Reporter<'_>) -> Result<AnyL
         .await
         .map_err(api_fail)?;
     let client = ApiClient::new(cfg).map_err(api_fail)?;
-    let replicas = client
-        .dns_replicas(&ns, &name)
-        .await
-        .map_err(|e| match e {
-            hsvc_api::error::ApiError::ServiceNotFound { .. } => Fail {
-                exit: crate::exit::Exit::Usage,
-                message: format!("{e}: name the cluster's DNS Service with --dns-service NS/NAME"),
-            },
-            e => api_fail(e),
-        })?;
+    let replicas = client.dns_replicas(&ns, &name).await.map_err(|e| match e {
+        hsvc_api::error::ApiError::ServiceNotFound { .. } => Fail {
+            exit: crate::exit::Exit::Usage,
+            message: format!("{e}: name the cluster's DNS Service with --dns-service NS/NAME"),
+        },
+        e => api_fail(e),
+    })?;
     if replicas.is_empty() {
         return Err(Fail::dns(format!(
             "no DNS pod behind {ns}/{name}: its EndpointSlices name no pod to forward to"

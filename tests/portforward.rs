@@ -83,7 +83,9 @@ fn resolve_asks_the_first_healthy_replica_through_one_stream() {
     assert!(doc.queries.iter().all(|q| q.server == A_KEY));
     let log = e.live.replica(A).unwrap().zone.query_log();
     assert_eq!(log.len(), doc.queries.len());
-    assert!(log.iter().all(|q| q.transport == hsvc_cluster::Transport::Tcp));
+    assert!(log
+        .iter()
+        .all(|q| q.transport == hsvc_cluster::Transport::Tcp));
     assert_eq!(e.queries_at(B), 0, "the first replica answered");
     assert_eq!(e.forwards(), 1, "one stream for every query");
 }
@@ -207,7 +209,14 @@ fn a_replica_that_never_answers_ends_at_the_timeout() {
 fn watch_reports_each_replica_on_its_own() {
     let e = start();
     e.live.lag_replica(B, true);
-    let mut w = e.spawn(&["watch", "web-headless.awx", "--interval", "1s", "-o", "jsonl"]);
+    let mut w = e.spawn(&[
+        "watch",
+        "web-headless.awx",
+        "--interval",
+        "1s",
+        "-o",
+        "jsonl",
+    ]);
     let first: Vec<WatchEvent> = (0..2)
         .map(|_| support::schema::parse::<WatchLine>(&w.line()).into_event())
         .collect();
@@ -256,9 +265,9 @@ fn usage_errors() {
 #[test]
 #[ignore = "a measurement: prints figures, asserts none"]
 fn measure_stream_vs_direct_tcp() {
+    use hickory_proto::rr::{Name, RecordType};
     use hsvc_api::portforward::PortForwardDns;
     use hsvc_resolve::dns::{exchange, Link, QueryOptions, Question, Sockets};
-    use hickory_proto::rr::{Name, RecordType};
     use std::time::{Duration, Instant};
 
     let e = start();
@@ -280,7 +289,10 @@ fn measure_stream_vs_direct_tcp() {
             .await
             .unwrap();
         let client = hsvc_api::client::ApiClient::new(cfg).unwrap();
-        let replicas = client.dns_replicas("kube-system", "kube-dns").await.unwrap();
+        let replicas = client
+            .dns_replicas("kube-system", "kube-dns")
+            .await
+            .unwrap();
         let key = replicas[0].addr;
         let direct = e.live.replica(&replicas[0].pod).unwrap().addr;
         let kube = PortForwardDns::new(&client, replicas).unwrap();
@@ -359,10 +371,22 @@ fn resolve_all_replicas_prints_each_one() {
     e.live.set_pod_ready("awx", "web-2", true);
     let t = e.hsvc(&["resolve", "web-headless.awx", "--all-replicas"]);
     assert_eq!(t.code, 0, "{t:?}");
-    let a = t.stdout.find(&format!("# {A} ({A_KEY})")).expect("A's header");
-    let b = t.stdout.find(&format!("# {B} ({B_KEY})")).expect("B's header");
+    let a = t
+        .stdout
+        .find(&format!("# {A} ({A_KEY})"))
+        .expect("A's header");
+    let b = t
+        .stdout
+        .find(&format!("# {B} ({B_KEY})"))
+        .expect("B's header");
     assert!(a < b, "{t:?}");
-    let j = e.hsvc(&["resolve", "web-headless.awx", "--all-replicas", "-o", "jsonl"]);
+    let j = e.hsvc(&[
+        "resolve",
+        "web-headless.awx",
+        "--all-replicas",
+        "-o",
+        "jsonl",
+    ]);
     assert_eq!(j.code, 0, "{j:?}");
     let docs: Vec<ResolveDoc> = j.jsonl();
     let got: Vec<(Option<&str>, usize)> = docs
@@ -371,7 +395,13 @@ fn resolve_all_replicas_prints_each_one() {
         .collect();
     assert_eq!(got, [(Some(A_KEY), 3), (Some(B_KEY), 2)]);
     assert_eq!(e.forwards(), 4, "two commands, two replicas");
-    let r = e.hsvc(&["resolve", "web-headless.awx", "--all-replicas", "-o", "json"]);
+    let r = e.hsvc(&[
+        "resolve",
+        "web-headless.awx",
+        "--all-replicas",
+        "-o",
+        "json",
+    ]);
     assert_eq!(r.code, 2, "{r:?}");
 }
 
@@ -391,7 +421,10 @@ fn search_explain_and_pick_go_through_the_replicas_too() {
         "--explain",
     ]);
     assert_eq!(r.code, 0, "{r:?}");
-    assert!(r.stdout.contains("web-headless.awx.svc.cluster.local"), "{r:?}");
+    assert!(
+        r.stdout.contains("web-headless.awx.svc.cluster.local"),
+        "{r:?}"
+    );
     assert!(r.stdout.contains(A_KEY), "the replica named: {r:?}");
     let p = e.hsvc(&["pick", "web-headless.awx", "--count", "2", "-o", "json"]);
     assert_eq!(p.code, 0, "{p:?}");

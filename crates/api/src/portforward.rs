@@ -330,7 +330,11 @@ impl Dialer for ReplicaDialer<'_> {
         self.slot.idle = Some(idle);
     }
 
-    async fn dial(&mut self, _server: SocketAddr, until: Instant) -> Result<ForwardStream, Failure> {
+    async fn dial(
+        &mut self,
+        _server: SocketAddr,
+        until: Instant,
+    ) -> Result<ForwardStream, Failure> {
         if let Some(f) = &self.slot.refused {
             return Err(f.clone());
         }
@@ -359,7 +363,10 @@ impl Dialer for ReplicaDialer<'_> {
                     &e,
                     ApiError::Forbidden { .. }
                         | ApiError::Unauthorized { .. }
-                        | ApiError::Server { code: 400..=499, .. }
+                        | ApiError::Server {
+                            code: 400..=499,
+                            ..
+                        }
                 );
                 let f = match e {
                     ApiError::Timeout { .. } => Failure::Timeout,
@@ -453,10 +460,7 @@ impl AsyncWrite for ForwardStream {
         Pin::new(&mut self.io).poll_flush(cx)
     }
 
-    fn poll_shutdown(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<std::io::Result<()>> {
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
         Pin::new(&mut self.io).poll_shutdown(cx)
     }
 }

@@ -193,7 +193,10 @@ pub async fn run<D: Dialer>(
         None => {
             let until = deadline.iter().take(TCP_WINDOW).flatten().max().copied();
             match dialer
-                .dial(server, super::udp::clamp(until.unwrap_or(start + opts.timeout), opts))
+                .dial(
+                    server,
+                    super::udp::clamp(until.unwrap_or(start + opts.timeout), opts),
+                )
                 .await
             {
                 Ok(s) => (Idle::new(s), false),
