@@ -34,6 +34,8 @@ impl Default for AnyLink {
 impl AnyLink {
     /// The pod of a replica with `--server kube`; `None` for an address.
     pub fn name_of(&self, server: SocketAddr) -> Option<&str> {
+        #[cfg(not(feature = "api"))]
+        let _ = server;
         match self {
             AnyLink::Sockets(_) => None,
             #[cfg(feature = "api")]
