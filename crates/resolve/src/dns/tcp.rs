@@ -320,3 +320,130 @@ pub async fn run<D: Dialer>(
         return fail_all(&mut inflight, &mut queue, f, sink);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dns::{canned, Question};
+    use hickory_proto::rr::RecordType;
+    use hickory_proto::serialize::binary::BinEncodable;
+    use tokio::io::DuplexStream;
+
+    const WEB: &str = "web.awx.svc.cluster.local.";
+
+    /// In-memory streams (not TCP): each dial is a tokio duplex served by a
+    /// task that answers every query with one A record, except that the
+    /// first `cut` streams close after reading a query.
+    struct Pipes {
+        dials: u32,
+        cut: u32,
+        idle: Option<Idle<DuplexStream>>,
+    }
+
+    impl Dialer for Pipes {
+        type Stream = DuplexStream;
+
+        fn take_idle(&mut self, _: SocketAddr) -> Option<Idle<DuplexStream>> {
+            self.idle.take()
+        }
+
+        fn put_idle(&mut self, _: SocketAddr, idle: Idle<DuplexStream>) {
+            self.idle = Some(idle);
+        }
+
+        async fn dial(&mut self, _: SocketAddr, _: Instant) -> Result<DuplexStream, Failure> {
+            self.dials += 1;
+            let cut = self.dials <= self.cut;
+            let (ours, mut theirs) = tokio::io::duplex(1 << 16);
+            tokio::spawn(async move {
+                let mut r = FrameReader::new();
+                while let Ok(q) = r.next(&mut theirs).await {
+                    if cut {
+                        return;
+                    }
+                    let mut m =
+                        canned::answer(WEB, RecordType::A, vec![canned::a(WEB, [10, 0, 0, 1])]);
+                    m.metadata.id = wire::message_id(q).unwrap();
+                    let mut out = Vec::new();
+                    push_frame(&mut out, &m.to_bytes().unwrap());
+                    if theirs.write_all(&out).await.is_err() {
+                        return;
+                    }
+                }
+            });
+            Ok(ours)
+        }
+
+        fn redial(&mut self, failure: &Failure, how: Broken) -> bool {
+            matches!(failure, Failure::Network(_)) && how.redials == 0
+        }
+    }
+
+    async fn ask(pipes: &mut Pipes, n: usize) -> Vec<Result<usize, Failure>> {
+        let q = Question::new(canned::name(WEB), RecordType::A);
+        let asks: Vec<Ask> = (0..n)
+            .map(|_| Ask {
+                question: &q,
+                deadline: None,
+            })
+            .collect();
+        let opts = QueryOptions {
+            timeout: std::time::Duration::from_secs(5),
+            ..QueryOptions::default()
+        };
+        let mut got: Vec<Option<Result<usize, Failure>>> = vec![None; n];
+        let server: SocketAddr = "127.0.0.1:53".parse().unwrap();
+        run(pipes, server, &asks, &opts, &mut |k, t: Tried| {
+            assert!(got[k].is_none(), "one outcome per question");
+            got[k] = Some(t.result.map(|m| m.answers.len()));
+        })
+        .await;
+        got.into_iter().map(|g| g.expect("an outcome")).collect()
+    }
+
+    /// The pipes' server tasks live as long as this runtime.
+    fn on_one_runtime<T>(f: impl std::future::Future<Output = T>) -> T {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(f)
+    }
+
+    #[test]
+    fn the_engine_runs_over_any_stream_and_keeps_it_between_batches() {
+        let mut p = Pipes {
+            dials: 0,
+            cut: 0,
+            idle: None,
+        };
+        on_one_runtime(async {
+            assert_eq!(ask(&mut p, 300).await, vec![Ok(1); 300], "past the window");
+            assert_eq!(ask(&mut p, 2).await, vec![Ok(1); 2]);
+        });
+        assert_eq!(p.dials, 1, "one stream for both batches");
+    }
+
+    #[test]
+    fn a_broken_stream_is_redialled_as_the_dialer_says() {
+        let mut p = Pipes {
+            dials: 0,
+            cut: 1,
+            idle: None,
+        };
+        let got = on_one_runtime(ask(&mut p, 3));
+        assert_eq!(got, vec![Ok(1); 3], "again on a fresh stream");
+        assert_eq!(p.dials, 2);
+        let mut p = Pipes {
+            dials: 0,
+            cut: 2,
+            idle: None,
+        };
+        let got = on_one_runtime(ask(&mut p, 3));
+        assert!(
+            got.iter().all(|r| matches!(r, Err(Failure::Network(_)))),
+            "{got:?}"
+        );
+        assert_eq!(p.dials, 2, "one redial, then the failure");
+    }
+}
