@@ -451,3 +451,43 @@ fn verify_and_check_resolve_through_the_replicas() {
     assert_eq!(c.code, 1, "{c:?}");
     assert!(c.stdout.contains("0 of 3 healthy"), "{c:?}");
 }
+
+#[test]
+fn watch_asks_a_refused_replica_again_at_each_poll_and_sees_it_recover() {
+    let e = start();
+    e.live.faults().forbid_forward("kube-system", A, true);
+    let mut w = e.spawn(&[
+        "watch",
+        "web-headless.awx",
+        "--interval",
+        "1s",
+        "-o",
+        "jsonl",
+    ]);
+    let mut next = || support::schema::parse::<WatchLine>(&w.line()).into_event();
+    let first = [next(), next()];
+    let a = first
+        .iter()
+        .find(|ev| ev.source == A)
+        .expect("an event for A");
+    let b = first
+        .iter()
+        .find(|ev| ev.source == B)
+        .expect("an event for B");
+    assert_eq!(a.event, "error", "{a:?}");
+    let msg = &a.error.as_ref().unwrap().message;
+    assert!(
+        msg.contains("create pods/portforward in kube-system"),
+        "{msg}"
+    );
+    assert_eq!((b.event.as_str(), b.count), ("initial", 2));
+    e.live.faults().forbid_forward("kube-system", A, false);
+    let back = next();
+    assert_eq!(
+        (back.event.as_str(), back.source.as_str()),
+        ("recovered", A)
+    );
+    drop(next);
+    w.interrupt();
+    let _ = w.wait();
+}
