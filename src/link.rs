@@ -95,14 +95,31 @@ pub fn wants_kube(g: &crate::cli::GlobalArgs) -> bool {
     g.servers.iter().any(|s| s == KUBE)
 }
 
+/// Whether the command asks DNS servers (`--server` means something to it).
+fn asks_servers(c: &crate::cli::Command) -> bool {
+    use crate::cli::Command;
+    match c {
+        Command::Completions(_) => false,
+        #[cfg(feature = "demo")]
+        Command::Demo(_) => false,
+        #[cfg(feature = "api")]
+        Command::Ls(_) => false,
+        #[cfg(feature = "api")]
+        Command::Resolve(a) if a.source == crate::cli::SourceKind::Api => false,
+        _ => true,
+    }
+}
+
 /// The link of the command line: `None` (sockets, planned from the
-/// addresses) unless `--server kube`, whose replicas are found here, before
-/// planning, since the sources of `diff` and `watch` are the replicas.
+/// addresses) unless `--server kube` for a command that asks DNS, whose
+/// replicas are found here, before planning, since the sources of `diff`
+/// and `watch` are the replicas.
 pub async fn for_args(
-    g: &crate::cli::GlobalArgs,
+    cli: &crate::cli::Cli,
     rep: &mut Reporter<'_>,
 ) -> Result<Option<AnyLink>, Fail> {
-    if !wants_kube(g) {
+    let g = &cli.global;
+    if !wants_kube(g) || !asks_servers(&cli.command) {
         return Ok(None);
     }
     if g.servers.iter().any(|s| s != KUBE && !s.is_empty()) {

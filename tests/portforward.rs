@@ -256,6 +256,11 @@ fn usage_errors() {
     assert_eq!(r.code, 2, "{r:?}");
     assert!(r.stderr.contains("--dns-service"), "{r:?}");
     assert_eq!(e.forwards(), 0);
+    // Commands that ask no DNS server do not look for replicas.
+    let before = e.live.api().requests();
+    let c = e.hsvc(&["completions", "bash"]);
+    assert_eq!(c.code, 0, "{c:?}");
+    assert_eq!(e.live.api().requests(), before, "no API request");
 }
 
 /// The cost of the stream path, measured (not asserted): one question at a
