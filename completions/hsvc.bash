@@ -365,13 +365,25 @@ _hsvc() {
             return 0
             ;;
         hsvc__subcmd__demo)
-            opts="-s -n -o -v -h -V --serve --listen --zone --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --namespace --output --color --verbose --kubeconfig --context --api-url --dns-service --help --version"
+            opts="-s -n -o -v -h -V --serve --listen --api-port --proxy-port --dir --zone --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --namespace --output --color --verbose --kubeconfig --context --api-url --dns-service --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --proxy-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
