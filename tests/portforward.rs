@@ -492,7 +492,6 @@ fn watch_asks_a_refused_replica_again_at_each_poll_and_sees_it_recover() {
         (back.event.as_str(), back.source.as_str()),
         ("recovered", A)
     );
-    drop(next);
     w.interrupt();
     let _ = w.wait();
 }
