@@ -118,6 +118,7 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             break
         }
         'hsvc;pick' {
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Read the pods from cluster DNS, or from the Kubernetes API: the endpoints CoreDNS should publish (ready, or ready unset), with the named ports of the EndpointSlices')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Picking policy [default: hash with --key/--keys-from/--simulate, else round-robin]')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Picking policy [default: hash with --key/--keys-from/--simulate, else round-robin]')
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'A request key (hash, maglev) or a request (sequence policies); repeatable')
@@ -151,6 +152,7 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'kubeconfig context to use [default: its current-context]')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`''s http://127.0.0.1:8001 (no credentials are sent)')
             [CompletionResult]::new('--dns-service', '--dns-service', [CompletionResultType]::ParameterName, 'The cluster DNS Service whose pods `--server kube` asks, as NS/NAME [default: kube-system/kube-dns]')
+            [CompletionResult]::new('--allow-cluster-ip', '--allow-cluster-ip', [CompletionResultType]::ParameterName, 'Go on even when NAME is a ClusterIP Service (DNS then gives kube-proxy''s virtual IP, not pods: there is nothing to balance over)')
             [CompletionResult]::new('--follow', '--follow', [CompletionResultType]::ParameterName, 'With --keys-from: keep running, re-resolve at the TTL in the background and apply set changes between keys')
             [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'Use TCP only (what `kubectl port-forward` carries)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v settings and every query, -vv every try')
@@ -162,6 +164,7 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             break
         }
         'hsvc;check' {
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Read the pods from cluster DNS, or from the Kubernetes API: the endpoints CoreDNS should publish (ready, or ready unset), with the named ports of the EndpointSlices')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Port to probe on every pod [default: every port from SRV]')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port to probe on every pod [default: every port from SRV]')
             [CompletionResult]::new('--port-name', '--port-name', [CompletionResultType]::ParameterName, 'Probe only the Service port with this name (asks _NAME._tcp.SVC…)')
@@ -190,6 +193,7 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'kubeconfig context to use [default: its current-context]')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`''s http://127.0.0.1:8001 (no credentials are sent)')
             [CompletionResult]::new('--dns-service', '--dns-service', [CompletionResultType]::ParameterName, 'The cluster DNS Service whose pods `--server kube` asks, as NS/NAME [default: kube-system/kube-dns]')
+            [CompletionResult]::new('--allow-cluster-ip', '--allow-cluster-ip', [CompletionResultType]::ParameterName, 'Go on even when NAME is a ClusterIP Service (DNS then gives kube-proxy''s virtual IP, not pods: there is nothing to balance over)')
             [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'Use TCP only (what `kubectl port-forward` carries)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v settings and every query, -vv every try')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v settings and every query, -vv every try')
@@ -233,6 +237,7 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Stop after N resolutions of every source')
             [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Stop after this long, e.g. 90s, 1h')
             [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'What makes two endpoints the same one')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Watch cluster DNS (polled at the TTL), the Kubernetes API (a real watch: list, then events), or both on one timeline: every DNS server polled (each --interval, default 1s) with how long after the API change it answered what the API says it should (the propagation lag)')
             [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable. `kube`: every CoreDNS replica through the Kubernetes API server')
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable. `kube`: every CoreDNS replica through the Kubernetes API server')
             [CompletionResult]::new('--resolv-conf', '--resolv-conf', [CompletionResultType]::ParameterName, 'resolv.conf to read nameservers, search list and ndots from [default: /etc/resolv.conf]')

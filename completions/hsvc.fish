@@ -117,6 +117,8 @@ complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -l tcp -d 'Use TC
 complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -s v -l verbose -d 'Diagnostics on stderr: -v settings and every query, -vv every try'
 complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l source -d 'Read the pods from cluster DNS, or from the Kubernetes API: the endpoints CoreDNS should publish (ready, or ready unset), with the named ports of the EndpointSlices' -r -f -a "dns\t'Cluster DNS'
+api\t'The Kubernetes API: the Service\'s EndpointSlices, with conditions, pods, nodes, zones and named ports'"
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -s p -l policy -d 'Picking policy [default: hash with --key/--keys-from/--simulate, else round-robin]' -r -f -a "round-robin\t'Canonical order from --offset, wrapping; weights ignored'
 weighted\t'nginx smooth weighted round-robin (weights {5,1,1} → a a b a c a a)'
 random\t'Weighted random draws, reproducible with --seed'
@@ -157,11 +159,14 @@ complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l kubeconfig -d 'kubeco
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l context -d 'kubeconfig context to use [default: its current-context]' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l api-url -d 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`\'s http://127.0.0.1:8001 (no credentials are sent)' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l dns-service -d 'The cluster DNS Service whose pods `--server kube` asks, as NS/NAME [default: kube-system/kube-dns]' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l allow-cluster-ip -d 'Go on even when NAME is a ClusterIP Service (DNS then gives kube-proxy\'s virtual IP, not pods: there is nothing to balance over)'
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l follow -d 'With --keys-from: keep running, re-resolve at the TTL in the background and apply set changes between keys'
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l tcp -d 'Use TCP only (what `kubectl port-forward` carries)'
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -s v -l verbose -d 'Diagnostics on stderr: -v settings and every query, -vv every try'
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -s V -l version -d 'Print version'
+complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l source -d 'Read the pods from cluster DNS, or from the Kubernetes API: the endpoints CoreDNS should publish (ready, or ready unset), with the named ports of the EndpointSlices' -r -f -a "dns\t'Cluster DNS'
+api\t'The Kubernetes API: the Service\'s EndpointSlices, with conditions, pods, nodes, zones and named ports'"
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -s p -l port -d 'Port to probe on every pod [default: every port from SRV]' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l port-name -d 'Probe only the Service port with this name (asks _NAME._tcp.SVC…)' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l http -d 'Send `GET PATH HTTP/1.1` and judge the status instead of a bare TCP connect' -r
@@ -191,6 +196,7 @@ complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l kubeconfig -d 'kubec
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l context -d 'kubeconfig context to use [default: its current-context]' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l api-url -d 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`\'s http://127.0.0.1:8001 (no credentials are sent)' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l dns-service -d 'The cluster DNS Service whose pods `--server kube` asks, as NS/NAME [default: kube-system/kube-dns]' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l allow-cluster-ip -d 'Go on even when NAME is a ClusterIP Service (DNS then gives kube-proxy\'s virtual IP, not pods: there is nothing to balance over)'
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l tcp -d 'Use TCP only (what `kubectl port-forward` carries)'
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -s v -l verbose -d 'Diagnostics on stderr: -v settings and every query, -vv every try'
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -228,6 +234,9 @@ complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l duration -d 'Stop af
 complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l by -d 'What makes two endpoints the same one' -r -f -a "ip\t'The IP address'
 hostname\t'The pod hostname (StatefulSet), else the IP: a pod on a new IP is a change'
 endpoint\t'IP, hostname and ports together: only TTL differences remain changes'"
+complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l source -d 'Watch cluster DNS (polled at the TTL), the Kubernetes API (a real watch: list, then events), or both on one timeline: every DNS server polled (each --interval, default 1s) with how long after the API change it answered what the API says it should (the propagation lag)' -r -f -a "dns\t'Cluster DNS, each server on its own'
+api\t'The Kubernetes API\'s EndpointSlices, through a watch'
+both\t'The API watch and every DNS server, with the propagation lag of each'"
 complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -s s -l server -d 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable. `kube`: every CoreDNS replica through the Kubernetes API server' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l resolv-conf -d 'resolv.conf to read nameservers, search list and ndots from [default: /etc/resolv.conf]' -r -F
 complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l timeout -d 'Time to wait for each try, e.g. 500ms, 2s' -r

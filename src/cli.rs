@@ -299,6 +299,18 @@ pub struct CheckArgs {
     /// The Service (or pod, or _PORT._PROTO SRV name) whose pods to probe.
     pub name: String,
 
+    /// Go on even when NAME is a ClusterIP Service (DNS then gives
+    /// kube-proxy's virtual IP, not pods: there is nothing to balance over).
+    #[arg(long)]
+    pub allow_cluster_ip: bool,
+
+    /// Read the pods from cluster DNS, or from the Kubernetes API: the
+    /// endpoints CoreDNS should publish (ready, or ready unset), with the
+    /// named ports of the EndpointSlices.
+    #[cfg(feature = "api")]
+    #[arg(long, value_enum, default_value_t = SourceKind::Dns)]
+    pub source: SourceKind,
+
     /// Port to probe on every pod [default: every port from SRV].
     #[arg(long, short = 'p', value_name = "N", conflicts_with = "port_name",
           value_parser = clap::value_parser!(u16).range(1..))]
@@ -396,6 +408,27 @@ pub struct WatchArgs {
     /// Do not report TTL changes (e.g. behind a cache that counts down).
     #[arg(long)]
     pub ignore_ttl: bool,
+
+    /// Watch cluster DNS (polled at the TTL), the Kubernetes API (a real
+    /// watch: list, then events), or both on one timeline: every DNS server
+    /// polled (each --interval, default 1s) with how long after the API
+    /// change it answered what the API says it should (the propagation lag).
+    #[cfg(feature = "api")]
+    #[arg(long, value_enum, default_value_t = WatchSource::Dns)]
+    pub source: WatchSource,
+}
+
+/// Where `hsvc watch` reads the endpoints.
+#[cfg(feature = "api")]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum WatchSource {
+    /// Cluster DNS, each server on its own.
+    #[default]
+    Dns,
+    /// The Kubernetes API's EndpointSlices, through a watch.
+    Api,
+    /// The API watch and every DNS server, with the propagation lag of each.
+    Both,
 }
 
 /// Shortest `watch --interval`: a watch must stay cheap for the server.
@@ -501,6 +534,18 @@ pub enum PickIdentity {
 pub struct PickArgs {
     /// The Service to pick from (any NAME form of `hsvc resolve`).
     pub name: String,
+
+    /// Go on even when NAME is a ClusterIP Service (DNS then gives
+    /// kube-proxy's virtual IP, not pods: there is nothing to balance over).
+    #[arg(long)]
+    pub allow_cluster_ip: bool,
+
+    /// Read the pods from cluster DNS, or from the Kubernetes API: the
+    /// endpoints CoreDNS should publish (ready, or ready unset), with the
+    /// named ports of the EndpointSlices.
+    #[cfg(feature = "api")]
+    #[arg(long, value_enum, default_value_t = SourceKind::Dns)]
+    pub source: SourceKind,
 
     /// Picking policy [default: hash with --key/--keys-from/--simulate, else round-robin].
     #[arg(long, short = 'p', value_enum)]

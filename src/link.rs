@@ -106,6 +106,10 @@ fn asks_servers(c: &crate::cli::Command) -> bool {
         Command::Ls(_) => false,
         #[cfg(feature = "api")]
         Command::Resolve(a) if a.source == crate::cli::SourceKind::Api => false,
+        #[cfg(feature = "api")]
+        Command::Pick(a) if a.source == crate::cli::SourceKind::Api => false,
+        #[cfg(feature = "api")]
+        Command::Check(a) if a.source == crate::cli::SourceKind::Api => false,
         _ => true,
     }
 }

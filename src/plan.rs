@@ -71,7 +71,7 @@ pub struct Settings {
 
 impl Settings {
     pub fn from_args(g: &crate::cli::GlobalArgs) -> Result<Settings, crate::exit::Fail> {
-        Self::from_args_with(g, None)
+        Self::build(g, true, None)
     }
 
     /// With `link` (`--server kube`): its replicas are the servers, asked
@@ -80,10 +80,27 @@ impl Settings {
         g: &crate::cli::GlobalArgs,
         link: Option<crate::link::AnyLink>,
     ) -> Result<Settings, crate::exit::Fail> {
+        Self::build(g, true, link)
+    }
+
+    /// The settings of a command that asks no DNS server (`pick` or
+    /// `check --source api`): no nameserver is needed, a missing default
+    /// resolv.conf is no error; a named one must still be read.
+    pub fn without_dns(g: &crate::cli::GlobalArgs) -> Result<Settings, crate::exit::Fail> {
+        Self::build(g, false, None)
+    }
+
+    fn build(
+        g: &crate::cli::GlobalArgs,
+        dns: bool,
+        link: Option<crate::link::AnyLink>,
+    ) -> Result<Settings, crate::exit::Fail> {
         use crate::exit::Fail;
         let kube_servers = link.as_ref().and_then(crate::link::AnyLink::servers);
         let servers = match &kube_servers {
             Some(s) => s.clone(),
+            // Asking no DNS server, the command has no use for the replicas.
+            None if !dns && crate::link::wants_kube(g) => Vec::new(),
             None if crate::link::wants_kube(g) => {
                 return Err(Fail::usage("--server kube: the replicas are not known yet"))
             }
@@ -107,7 +124,7 @@ impl Settings {
             Err(e) if explicit => {
                 return Err(Fail::usage(format!("cannot read {}: {e}", path.display())))
             }
-            Err(e) if !servers.is_empty() => ResolvConf {
+            Err(e) if !servers.is_empty() || !dns => ResolvConf {
                 path: path.clone(),
                 ndots: 1,
                 warnings: vec![format!("cannot read {}: {e}", path.display())],
@@ -125,7 +142,7 @@ impl Settings {
         } else {
             servers
         };
-        if servers.is_empty() {
+        if servers.is_empty() && dns {
             return Err(Fail::usage(format!(
                 "{} lists no usable nameserver; pass --server ADDR",
                 path.display()
@@ -343,6 +360,11 @@ pub struct WatchPlan {
 pub struct CheckPlan {
     /// NAME as typed.
     pub name: String,
+    /// `--allow-cluster-ip`.
+    pub allow_cluster_ip: bool,
+    /// `--source api`: the API, not DNS.
+    #[cfg(feature = "api")]
+    pub api: Option<ApiPlan>,
     /// NAME parsed.
     pub target: hsvc_resolve::name::Target,
     /// Which ports of each pod.
@@ -383,6 +405,11 @@ pub enum Keys {
 pub struct PickPlan {
     /// NAME as typed.
     pub name: String,
+    /// `--allow-cluster-ip`.
+    pub allow_cluster_ip: bool,
+    /// `--source api`: the API, not DNS.
+    #[cfg(feature = "api")]
+    pub api: Option<ApiPlan>,
     /// NAME parsed.
     pub target: hsvc_resolve::name::Target,
     /// Policy, offset, seed, table size.
@@ -453,6 +480,25 @@ pub enum Plan {
     /// `hsvc verify NAME`.
     #[cfg(feature = "api")]
     Verify(Settings, ApiPlan, String),
+    /// `hsvc watch NAME --source api|both`.
+    #[cfg(feature = "api")]
+    ApiWatch(Option<Settings>, ApiPlan, ApiWatchPlan),
+}
+
+/// `hsvc watch NAME --source api|both`.
+#[cfg(feature = "api")]
+#[derive(Clone, Debug)]
+pub struct ApiWatchPlan {
+    /// The one Service name.
+    pub name: String,
+    /// `--source both`: DNS too, with the propagation lag.
+    pub both: bool,
+    /// `--interval`: how often DNS is asked.
+    pub interval: Option<std::time::Duration>,
+    /// `--count`: API snapshots (the first list included).
+    pub count: Option<u64>,
+    /// `--duration`.
+    pub duration: Option<std::time::Duration>,
 }
 
 /// How to reach the Kubernetes API, from the global flags.
@@ -561,13 +607,42 @@ impl Plan {
                 Plan::Resolve(s, p)
             }
             Command::Pick(a) => {
+                #[cfg(feature = "api")]
+                let s = if a.source == crate::cli::SourceKind::Api {
+                    Settings::without_dns(&cli.global)?
+                } else {
+                    settings(rep)?
+                };
+                #[cfg(not(feature = "api"))]
                 let s = settings(rep)?;
-                let p = pick_plan(&s, a)?;
+                #[allow(unused_mut)]
+                let mut p = pick_plan(&s, a)?;
+                #[cfg(feature = "api")]
+                if a.source == crate::cli::SourceKind::Api {
+                    if a.follow {
+                        return Err(crate::exit::Fail::usage(
+                            "--follow re-resolves DNS at the TTL; to follow the API, use hsvc watch NAME --source api",
+                        ));
+                    }
+                    p.api = Some(api_plan(&cli.global, "pick")?);
+                }
                 Plan::Pick(s, Box::new(p))
             }
             Command::Check(a) => {
+                #[cfg(feature = "api")]
+                let s = if a.source == crate::cli::SourceKind::Api {
+                    Settings::without_dns(&cli.global)?
+                } else {
+                    settings(rep)?
+                };
+                #[cfg(not(feature = "api"))]
                 let s = settings(rep)?;
-                let p = check_plan(&s, a)?;
+                #[allow(unused_mut)]
+                let mut p = check_plan(&s, a)?;
+                #[cfg(feature = "api")]
+                if a.source == crate::cli::SourceKind::Api {
+                    p.api = Some(api_plan(&cli.global, "check")?);
+                }
                 Plan::Check(s, Box::new(p))
             }
             Command::Diff(a) => {
@@ -580,6 +655,28 @@ impl Plan {
                     },
                 };
                 Plan::Diff(s, p)
+            }
+            #[cfg(feature = "api")]
+            Command::Watch(a) if a.source != crate::cli::WatchSource::Dns => {
+                let [name] = a.names.as_slice() else {
+                    return Err(crate::exit::Fail::usage(
+                        "watch --source api|both takes one Service name",
+                    ));
+                };
+                let p = api_plan(&cli.global, "watch --source api")?;
+                let both = a.source == crate::cli::WatchSource::Both;
+                // The API alone needs no DNS server (nor a resolv.conf).
+                Plan::ApiWatch(
+                    if both { Some(settings(rep)?) } else { None },
+                    p,
+                    ApiWatchPlan {
+                        name: name.clone(),
+                        both,
+                        interval: a.interval,
+                        count: a.count,
+                        duration: a.duration,
+                    },
+                )
             }
             Command::Watch(a) => {
                 let s = settings(rep)?;
@@ -648,6 +745,9 @@ fn check_plan(s: &Settings, a: &crate::cli::CheckArgs) -> Result<CheckPlan, crat
     use hsvc_probe::{Check, ProbeOptions};
     Ok(CheckPlan {
         name: a.name.clone(),
+        allow_cluster_ip: a.allow_cluster_ip,
+        #[cfg(feature = "api")]
+        api: None,
         target: s.single_target("check", &a.name)?,
         choice: match (a.port, &a.port_name) {
             (Some(p), _) => PortChoice::Number(p),
@@ -735,6 +835,9 @@ fn pick_plan(s: &Settings, a: &crate::cli::PickArgs) -> Result<PickPlan, crate::
     let target = s.single_target("pick", &a.name)?;
     Ok(PickPlan {
         name: a.name.clone(),
+        allow_cluster_ip: a.allow_cluster_ip,
+        #[cfg(feature = "api")]
+        api: None,
         target,
         inputs: PolicyInputs {
             policy,

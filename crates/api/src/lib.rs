@@ -15,11 +15,13 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod changes;
 pub mod client;
 pub mod compare;
 pub mod config;
 pub mod convert;
 pub mod error;
+pub mod lag;
 pub mod model;
 #[cfg(feature = "portforward")]
 pub mod portforward;
