@@ -114,6 +114,7 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             break
         }
         'hsvc;pick' {
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Read the pods from cluster DNS, or from the Kubernetes API: the endpoints CoreDNS should publish (ready, or ready unset), with the named ports of the EndpointSlices')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Picking policy [default: hash with --key/--keys-from/--simulate, else round-robin]')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Picking policy [default: hash with --key/--keys-from/--simulate, else round-robin]')
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'A request key (hash, maglev) or a request (sequence policies); repeatable')
@@ -146,6 +147,7 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod''s service account]')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'kubeconfig context to use [default: its current-context]')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`''s http://127.0.0.1:8001 (no credentials are sent)')
+            [CompletionResult]::new('--allow-cluster-ip', '--allow-cluster-ip', [CompletionResultType]::ParameterName, 'Go on even when NAME is a ClusterIP Service (DNS then gives kube-proxy''s virtual IP, not pods: there is nothing to balance over)')
             [CompletionResult]::new('--follow', '--follow', [CompletionResultType]::ParameterName, 'With --keys-from: keep running, re-resolve at the TTL in the background and apply set changes between keys')
             [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'Use TCP only (what `kubectl port-forward` carries)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v settings and every query, -vv every try')
@@ -157,6 +159,7 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             break
         }
         'hsvc;check' {
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Read the pods from cluster DNS, or from the Kubernetes API: the endpoints CoreDNS should publish (ready, or ready unset), with the named ports of the EndpointSlices')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Port to probe on every pod [default: every port from SRV]')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port to probe on every pod [default: every port from SRV]')
             [CompletionResult]::new('--port-name', '--port-name', [CompletionResultType]::ParameterName, 'Probe only the Service port with this name (asks _NAME._tcp.SVC…)')
@@ -184,6 +187,7 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod''s service account]')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'kubeconfig context to use [default: its current-context]')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`''s http://127.0.0.1:8001 (no credentials are sent)')
+            [CompletionResult]::new('--allow-cluster-ip', '--allow-cluster-ip', [CompletionResultType]::ParameterName, 'Go on even when NAME is a ClusterIP Service (DNS then gives kube-proxy''s virtual IP, not pods: there is nothing to balance over)')
             [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'Use TCP only (what `kubectl port-forward` carries)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v settings and every query, -vv every try')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v settings and every query, -vv every try')
@@ -226,6 +230,7 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Stop after N resolutions of every source')
             [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Stop after this long, e.g. 90s, 1h')
             [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'What makes two endpoints the same one')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Watch cluster DNS (polled at the TTL), the Kubernetes API (a real watch: list, then events), or both on one timeline: every DNS server polled (each --interval, default 1s) with how long after the API change it answered what the API says it should (the propagation lag)')
             [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')
             [CompletionResult]::new('--resolv-conf', '--resolv-conf', [CompletionResultType]::ParameterName, 'resolv.conf to read nameservers, search list and ndots from [default: /etc/resolv.conf]')
@@ -252,7 +257,10 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             break
         }
         'hsvc;demo' {
-            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to serve on (UDP and TCP)')
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address of the cluster DNS (UDP and TCP), answering as the kube-dns Service would; each CoreDNS replica listens on the same port at its pod address (127.244.0.2, 127.244.0.3)')
+            [CompletionResult]::new('--api-port', '--api-port', [CompletionResultType]::ParameterName, 'Port of the Kubernetes API (HTTPS with a bearer token, at the address of --listen; the written kubeconfig points at it)')
+            [CompletionResult]::new('--proxy-port', '--proxy-port', [CompletionResultType]::ParameterName, 'Port of the plain-HTTP API, as `kubectl proxy` would serve it')
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Folder for the kubeconfig and a pod''s resolv.conf that --serve writes (and removes when it stops) [default: TMPDIR/hsvc-demo]')
             [CompletionResult]::new('--zone', '--zone', [CompletionResultType]::ParameterName, 'Serve this RFC 1035 zone file (or several zones, each with its $ORIGIN and SOA) instead of the example cluster; implies --serve')
             [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')

@@ -108,6 +108,7 @@ set edit:completion:arg-completer[hsvc] = {|@words|
             cand --version 'Print version'
         }
         &'hsvc;pick'= {
+            cand --source 'Read the pods from cluster DNS, or from the Kubernetes API: the endpoints CoreDNS should publish (ready, or ready unset), with the named ports of the EndpointSlices'
             cand -p 'Picking policy [default: hash with --key/--keys-from/--simulate, else round-robin]'
             cand --policy 'Picking policy [default: hash with --key/--keys-from/--simulate, else round-robin]'
             cand -k 'A request key (hash, maglev) or a request (sequence policies); repeatable'
@@ -140,6 +141,7 @@ set edit:completion:arg-completer[hsvc] = {|@words|
             cand --kubeconfig 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod''s service account]'
             cand --context 'kubeconfig context to use [default: its current-context]'
             cand --api-url 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`''s http://127.0.0.1:8001 (no credentials are sent)'
+            cand --allow-cluster-ip 'Go on even when NAME is a ClusterIP Service (DNS then gives kube-proxy''s virtual IP, not pods: there is nothing to balance over)'
             cand --follow 'With --keys-from: keep running, re-resolve at the TTL in the background and apply set changes between keys'
             cand --tcp 'Use TCP only (what `kubectl port-forward` carries)'
             cand -v 'Diagnostics on stderr: -v settings and every query, -vv every try'
@@ -150,6 +152,7 @@ set edit:completion:arg-completer[hsvc] = {|@words|
             cand --version 'Print version'
         }
         &'hsvc;check'= {
+            cand --source 'Read the pods from cluster DNS, or from the Kubernetes API: the endpoints CoreDNS should publish (ready, or ready unset), with the named ports of the EndpointSlices'
             cand -p 'Port to probe on every pod [default: every port from SRV]'
             cand --port 'Port to probe on every pod [default: every port from SRV]'
             cand --port-name 'Probe only the Service port with this name (asks _NAME._tcp.SVC…)'
@@ -177,6 +180,7 @@ set edit:completion:arg-completer[hsvc] = {|@words|
             cand --kubeconfig 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod''s service account]'
             cand --context 'kubeconfig context to use [default: its current-context]'
             cand --api-url 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`''s http://127.0.0.1:8001 (no credentials are sent)'
+            cand --allow-cluster-ip 'Go on even when NAME is a ClusterIP Service (DNS then gives kube-proxy''s virtual IP, not pods: there is nothing to balance over)'
             cand --tcp 'Use TCP only (what `kubectl port-forward` carries)'
             cand -v 'Diagnostics on stderr: -v settings and every query, -vv every try'
             cand --verbose 'Diagnostics on stderr: -v settings and every query, -vv every try'
@@ -217,6 +221,7 @@ set edit:completion:arg-completer[hsvc] = {|@words|
             cand --count 'Stop after N resolutions of every source'
             cand --duration 'Stop after this long, e.g. 90s, 1h'
             cand --by 'What makes two endpoints the same one'
+            cand --source 'Watch cluster DNS (polled at the TTL), the Kubernetes API (a real watch: list, then events), or both on one timeline: every DNS server polled (each --interval, default 1s) with how long after the API change it answered what the API says it should (the propagation lag)'
             cand -s 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable'
             cand --server 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable'
             cand --resolv-conf 'resolv.conf to read nameservers, search list and ndots from [default: /etc/resolv.conf]'
@@ -242,7 +247,10 @@ set edit:completion:arg-completer[hsvc] = {|@words|
             cand --version 'Print version'
         }
         &'hsvc;demo'= {
-            cand --listen 'Address to serve on (UDP and TCP)'
+            cand --listen 'Address of the cluster DNS (UDP and TCP), answering as the kube-dns Service would; each CoreDNS replica listens on the same port at its pod address (127.244.0.2, 127.244.0.3)'
+            cand --api-port 'Port of the Kubernetes API (HTTPS with a bearer token, at the address of --listen; the written kubeconfig points at it)'
+            cand --proxy-port 'Port of the plain-HTTP API, as `kubectl proxy` would serve it'
+            cand --dir 'Folder for the kubeconfig and a pod''s resolv.conf that --serve writes (and removes when it stops) [default: TMPDIR/hsvc-demo]'
             cand --zone 'Serve this RFC 1035 zone file (or several zones, each with its $ORIGIN and SOA) instead of the example cluster; implies --serve'
             cand -s 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable'
             cand --server 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable'

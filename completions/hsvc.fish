@@ -113,6 +113,8 @@ complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -l tcp -d 'Use TC
 complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -s v -l verbose -d 'Diagnostics on stderr: -v settings and every query, -vv every try'
 complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l source -d 'Read the pods from cluster DNS, or from the Kubernetes API: the endpoints CoreDNS should publish (ready, or ready unset), with the named ports of the EndpointSlices' -r -f -a "dns\t'Cluster DNS'
+api\t'The Kubernetes API: the Service\'s EndpointSlices, with conditions, pods, nodes, zones and named ports'"
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -s p -l policy -d 'Picking policy [default: hash with --key/--keys-from/--simulate, else round-robin]' -r -f -a "round-robin\t'Canonical order from --offset, wrapping; weights ignored'
 weighted\t'nginx smooth weighted round-robin (weights {5,1,1} → a a b a c a a)'
 random\t'Weighted random draws, reproducible with --seed'
@@ -152,11 +154,14 @@ never\t''"
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l kubeconfig -d 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod\'s service account]' -r -F
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l context -d 'kubeconfig context to use [default: its current-context]' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l api-url -d 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`\'s http://127.0.0.1:8001 (no credentials are sent)' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l allow-cluster-ip -d 'Go on even when NAME is a ClusterIP Service (DNS then gives kube-proxy\'s virtual IP, not pods: there is nothing to balance over)'
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l follow -d 'With --keys-from: keep running, re-resolve at the TTL in the background and apply set changes between keys'
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l tcp -d 'Use TCP only (what `kubectl port-forward` carries)'
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -s v -l verbose -d 'Diagnostics on stderr: -v settings and every query, -vv every try'
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -s V -l version -d 'Print version'
+complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l source -d 'Read the pods from cluster DNS, or from the Kubernetes API: the endpoints CoreDNS should publish (ready, or ready unset), with the named ports of the EndpointSlices' -r -f -a "dns\t'Cluster DNS'
+api\t'The Kubernetes API: the Service\'s EndpointSlices, with conditions, pods, nodes, zones and named ports'"
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -s p -l port -d 'Port to probe on every pod [default: every port from SRV]' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l port-name -d 'Probe only the Service port with this name (asks _NAME._tcp.SVC…)' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l http -d 'Send `GET PATH HTTP/1.1` and judge the status instead of a bare TCP connect' -r
@@ -185,6 +190,7 @@ never\t''"
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l kubeconfig -d 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod\'s service account]' -r -F
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l context -d 'kubeconfig context to use [default: its current-context]' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l api-url -d 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`\'s http://127.0.0.1:8001 (no credentials are sent)' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l allow-cluster-ip -d 'Go on even when NAME is a ClusterIP Service (DNS then gives kube-proxy\'s virtual IP, not pods: there is nothing to balance over)'
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l tcp -d 'Use TCP only (what `kubectl port-forward` carries)'
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -s v -l verbose -d 'Diagnostics on stderr: -v settings and every query, -vv every try'
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -221,6 +227,9 @@ complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l duration -d 'Stop af
 complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l by -d 'What makes two endpoints the same one' -r -f -a "ip\t'The IP address'
 hostname\t'The pod hostname (StatefulSet), else the IP: a pod on a new IP is a change'
 endpoint\t'IP, hostname and ports together: only TTL differences remain changes'"
+complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l source -d 'Watch cluster DNS (polled at the TTL), the Kubernetes API (a real watch: list, then events), or both on one timeline: every DNS server polled (each --interval, default 1s) with how long after the API change it answered what the API says it should (the propagation lag)' -r -f -a "dns\t'Cluster DNS, each server on its own'
+api\t'The Kubernetes API\'s EndpointSlices, through a watch'
+both\t'The API watch and every DNS server, with the propagation lag of each'"
 complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -s s -l server -d 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l resolv-conf -d 'resolv.conf to read nameservers, search list and ndots from [default: /etc/resolv.conf]' -r -F
 complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l timeout -d 'Time to wait for each try, e.g. 500ms, 2s' -r
@@ -244,7 +253,10 @@ complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l tcp -d 'Use TCP only
 complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -s v -l verbose -d 'Diagnostics on stderr: -v settings and every query, -vv every try'
 complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -s V -l version -d 'Print version'
-complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l listen -d 'Address to serve on (UDP and TCP)' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l listen -d 'Address of the cluster DNS (UDP and TCP), answering as the kube-dns Service would; each CoreDNS replica listens on the same port at its pod address (127.244.0.2, 127.244.0.3)' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l api-port -d 'Port of the Kubernetes API (HTTPS with a bearer token, at the address of --listen; the written kubeconfig points at it)' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l proxy-port -d 'Port of the plain-HTTP API, as `kubectl proxy` would serve it' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l dir -d 'Folder for the kubeconfig and a pod\'s resolv.conf that --serve writes (and removes when it stops) [default: TMPDIR/hsvc-demo]' -r -F
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l zone -d 'Serve this RFC 1035 zone file (or several zones, each with its $ORIGIN and SOA) instead of the example cluster; implies --serve' -r -F
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -s s -l server -d 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l resolv-conf -d 'resolv.conf to read nameservers, search list and ndots from [default: /etc/resolv.conf]' -r -F
