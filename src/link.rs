@@ -20,9 +20,13 @@ pub const KUBE: &str = "kube";
 pub enum AnyLink {
     /// UDP and TCP sockets of this machine.
     Sockets(Sockets),
-    /// `--server kube`.
+    /// `--server kube`, with the namespace of the kubeconfig's context
+    /// (what a short name means, as for kubectl).
     #[cfg(feature = "api")]
-    Kube(std::sync::Arc<hsvc_api::portforward::PortForwardDns>),
+    Kube(
+        std::sync::Arc<hsvc_api::portforward::PortForwardDns>,
+        std::sync::Arc<str>,
+    ),
 }
 
 impl Default for AnyLink {
@@ -39,7 +43,7 @@ impl AnyLink {
         match self {
             AnyLink::Sockets(_) => None,
             #[cfg(feature = "api")]
-            AnyLink::Kube(k) => k.replica(server).map(|r| r.pod.as_str()),
+            AnyLink::Kube(k, _) => k.replica(server).map(|r| r.pod.as_str()),
         }
     }
 
@@ -48,7 +52,7 @@ impl AnyLink {
         match self {
             AnyLink::Sockets(_) => None,
             #[cfg(feature = "api")]
-            AnyLink::Kube(k) => Some(k.replicas().iter().map(|r| r.addr).collect()),
+            AnyLink::Kube(k, _) => Some(k.replicas().iter().map(|r| r.addr).collect()),
         }
     }
 
@@ -59,7 +63,17 @@ impl AnyLink {
         match self {
             AnyLink::Sockets(_) => AnyLink::Sockets(Sockets::default()),
             #[cfg(feature = "api")]
-            AnyLink::Kube(k) => AnyLink::Kube(k.clone()),
+            AnyLink::Kube(k, ns) => AnyLink::Kube(k.clone(), ns.clone()),
+        }
+    }
+
+    /// The namespace of a short name with `--server kube`: the kubeconfig
+    /// context's (else the service account's, else `default`), as kubectl.
+    pub fn namespace(&self) -> Option<&str> {
+        match self {
+            AnyLink::Sockets(_) => None,
+            #[cfg(feature = "api")]
+            AnyLink::Kube(_, ns) => Some(ns),
         }
     }
 
@@ -67,7 +81,7 @@ impl AnyLink {
     /// get a fresh try.
     pub fn rearm(&self) {
         #[cfg(feature = "api")]
-        if let AnyLink::Kube(k) = self {
+        if let AnyLink::Kube(k, _) = self {
             k.rearm();
         }
     }
@@ -85,7 +99,7 @@ impl Link for AnyLink {
         match self {
             AnyLink::Sockets(s) => s.send(server, transport, asks, opts, sink).await,
             #[cfg(feature = "api")]
-            AnyLink::Kube(k) => k.send(server, transport, asks, opts, sink).await,
+            AnyLink::Kube(k, _) => k.send(server, transport, asks, opts, sink).await,
         }
     }
 }
@@ -223,7 +237,8 @@ async fn kube(g: &crate::cli::GlobalArgs, rep: &mut Reporter<'_>) -> Result<AnyL
         ));
     }
     let link = PortForwardDns::new(&client, replicas).map_err(api_fail)?;
-    Ok(AnyLink::Kube(std::sync::Arc::new(link)))
+    let namespace: std::sync::Arc<str> = client.config().namespace.as_str().into();
+    Ok(AnyLink::Kube(std::sync::Arc::new(link), namespace))
 }
 
 #[cfg(all(test, feature = "api"))]

@@ -168,7 +168,15 @@ impl Settings {
         Ok(Settings {
             servers,
             resolv,
-            namespaces: g.namespace.clone(),
+            // -n, else with --server kube the kubeconfig context's namespace
+            // (a laptop's resolv.conf knows nothing of the cluster).
+            namespaces: match (
+                g.namespace.is_empty(),
+                link.as_ref().and_then(|l| l.namespace()),
+            ) {
+                (true, Some(ns)) => vec![ns.to_string()],
+                _ => g.namespace.clone(),
+            },
             cluster_domain,
             query: hsvc_resolve::dns::QueryOptions {
                 timeout: g.timeout,

@@ -495,3 +495,17 @@ fn watch_asks_a_refused_replica_again_at_each_poll_and_sees_it_recover() {
     w.interrupt();
     let _ = w.wait();
 }
+
+#[test]
+fn a_short_name_is_in_the_kubeconfig_contexts_namespace() {
+    // The stand-in's kubeconfig context has namespace awx; the laptop's
+    // resolv.conf (none here) knows nothing of the cluster.
+    let e = start();
+    let r = e.hsvc(&["resolve", "web-headless", "-o", "plain"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(r.stdout, "127.244.194.67\n127.244.217.10\n");
+    // -n still wins.
+    let r = e.hsvc(&["-n", "default", "resolve", "web-headless", "-o", "plain"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(r.stdout, "127.244.100.1\n127.244.100.2\n127.244.100.3\n");
+}
