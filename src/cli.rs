@@ -257,9 +257,25 @@ pub struct DemoArgs {
     #[arg(long)]
     pub serve: bool,
 
-    /// Address to serve on (UDP and TCP).
+    /// Address of the cluster DNS (UDP and TCP), answering as the kube-dns
+    /// Service would; each CoreDNS replica listens on the same port at its
+    /// pod address (127.244.0.2, 127.244.0.3).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:5353")]
     pub listen: std::net::SocketAddr,
+
+    /// Port of the Kubernetes API (HTTPS with a bearer token, at the
+    /// address of --listen; the written kubeconfig points at it).
+    #[arg(long, value_name = "PORT", default_value_t = 6443)]
+    pub api_port: u16,
+
+    /// Port of the plain-HTTP API, as `kubectl proxy` would serve it.
+    #[arg(long, value_name = "PORT", default_value_t = 8001)]
+    pub proxy_port: u16,
+
+    /// Folder for the kubeconfig and a pod's resolv.conf that --serve
+    /// writes (and removes when it stops) [default: TMPDIR/hsvc-demo].
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<std::path::PathBuf>,
 
     /// Serve this RFC 1035 zone file (or several zones, each with its
     /// $ORIGIN and SOA) instead of the example cluster; implies --serve.
@@ -369,6 +385,27 @@ pub struct WatchArgs {
     /// Do not report TTL changes (e.g. behind a cache that counts down).
     #[arg(long)]
     pub ignore_ttl: bool,
+
+    /// Watch cluster DNS (polled at the TTL), the Kubernetes API (a real
+    /// watch: list, then events), or both on one timeline: every DNS server
+    /// polled (each --interval, default 1s) with how long after the API
+    /// change it answered what the API says it should (the propagation lag).
+    #[cfg(feature = "api")]
+    #[arg(long, value_enum, default_value_t = WatchSource::Dns)]
+    pub source: WatchSource,
+}
+
+/// Where `hsvc watch` reads the endpoints.
+#[cfg(feature = "api")]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum WatchSource {
+    /// Cluster DNS, each server on its own.
+    #[default]
+    Dns,
+    /// The Kubernetes API's EndpointSlices, through a watch.
+    Api,
+    /// The API watch and every DNS server, with the propagation lag of each.
+    Both,
 }
 
 /// Shortest `watch --interval`: a watch must stay cheap for the server.

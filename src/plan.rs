@@ -383,6 +383,12 @@ pub struct DemoPlan {
     pub serve: bool,
     /// `--listen`.
     pub listen: SocketAddr,
+    /// `--api-port`.
+    pub api_port: u16,
+    /// `--proxy-port`.
+    pub proxy_port: u16,
+    /// `--dir`.
+    pub dir: Option<std::path::PathBuf>,
     /// `--zone FILE`.
     pub zone: Option<std::path::PathBuf>,
 }
@@ -412,6 +418,25 @@ pub enum Plan {
     /// `hsvc verify NAME`.
     #[cfg(feature = "api")]
     Verify(Settings, ApiPlan, String),
+    /// `hsvc watch NAME --source api|both`.
+    #[cfg(feature = "api")]
+    ApiWatch(Option<Settings>, ApiPlan, ApiWatchPlan),
+}
+
+/// `hsvc watch NAME --source api|both`.
+#[cfg(feature = "api")]
+#[derive(Clone, Debug)]
+pub struct ApiWatchPlan {
+    /// The one Service name.
+    pub name: String,
+    /// `--source both`: DNS too, with the propagation lag.
+    pub both: bool,
+    /// `--interval`: how often DNS is asked.
+    pub interval: Option<std::time::Duration>,
+    /// `--count`: API snapshots (the first list included).
+    pub count: Option<u64>,
+    /// `--duration`.
+    pub duration: Option<std::time::Duration>,
 }
 
 /// How to reach the Kubernetes API, from the global flags.
@@ -530,6 +555,28 @@ impl Plan {
                 };
                 Plan::Diff(s, p)
             }
+            #[cfg(feature = "api")]
+            Command::Watch(a) if a.source != crate::cli::WatchSource::Dns => {
+                let [name] = a.names.as_slice() else {
+                    return Err(crate::exit::Fail::usage(
+                        "watch --source api|both takes one Service name",
+                    ));
+                };
+                let p = api_plan(&cli.global, "watch --source api")?;
+                let both = a.source == crate::cli::WatchSource::Both;
+                // The API alone needs no DNS server (nor a resolv.conf).
+                Plan::ApiWatch(
+                    if both { Some(settings(rep)?) } else { None },
+                    p,
+                    ApiWatchPlan {
+                        name: name.clone(),
+                        both,
+                        interval: a.interval,
+                        count: a.count,
+                        duration: a.duration,
+                    },
+                )
+            }
             Command::Watch(a) => {
                 let s = settings(rep)?;
                 let p = WatchPlan {
@@ -548,6 +595,9 @@ impl Plan {
             Command::Demo(a) => Plan::Demo(DemoPlan {
                 serve: a.serve,
                 listen: a.listen,
+                api_port: a.api_port,
+                proxy_port: a.proxy_port,
+                dir: a.dir.clone(),
                 zone: a.zone.clone(),
             }),
         })
