@@ -83,7 +83,7 @@ _hsvc() {
 
     case "${cmd}" in
         hsvc)
-            opts="-s -n -o -v -h -V --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --namespace --output --color --verbose --kubeconfig --context --api-url --help --version resolve completions pick check diff watch demo ls verify help"
+            opts="-s -n -o -v -h -V --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --namespace --output --color --verbose --kubeconfig --context --api-url --dns-service --help --version resolve completions pick check diff watch demo ls verify help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -149,6 +149,10 @@ _hsvc() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --dns-service)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -157,12 +161,16 @@ _hsvc() {
             return 0
             ;;
         hsvc__subcmd__check)
-            opts="-p -c -s -n -o -v -h -V --port --port-name --http --expect --concurrency --connect-timeout --http-timeout --repeat --interval --min-healthy --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --namespace --output --color --verbose --kubeconfig --context --api-url --help --version"
+            opts="-p -c -s -n -o -v -h -V --allow-cluster-ip --source --port --port-name --http --expect --concurrency --connect-timeout --http-timeout --repeat --interval --min-healthy --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --namespace --output --color --verbose --kubeconfig --context --api-url --dns-service --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --source)
+                    COMPREPLY=($(compgen -W "dns api" -- "${cur}"))
+                    return 0
+                    ;;
                 --port)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -271,6 +279,10 @@ _hsvc() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --dns-service)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -279,7 +291,7 @@ _hsvc() {
             return 0
             ;;
         hsvc__subcmd__completions)
-            opts="-s -n -o -v -h -V --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --namespace --output --color --verbose --kubeconfig --context --api-url --help --version bash elvish fish powershell zsh"
+            opts="-s -n -o -v -h -V --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --namespace --output --color --verbose --kubeconfig --context --api-url --dns-service --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -345,6 +357,10 @@ _hsvc() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --dns-service)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -353,13 +369,25 @@ _hsvc() {
             return 0
             ;;
         hsvc__subcmd__demo)
-            opts="-s -n -o -v -h -V --serve --listen --zone --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --namespace --output --color --verbose --kubeconfig --context --api-url --help --version"
+            opts="-s -n -o -v -h -V --serve --listen --api-port --proxy-port --dir --zone --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --namespace --output --color --verbose --kubeconfig --context --api-url --dns-service --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --proxy-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -427,6 +455,10 @@ _hsvc() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --dns-service)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -435,7 +467,7 @@ _hsvc() {
             return 0
             ;;
         hsvc__subcmd__diff)
-            opts="-s -n -o -v -h -V --by --ignore-ttl --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --namespace --output --color --verbose --kubeconfig --context --api-url --help --version"
+            opts="-s -n -o -v -h -V --by --ignore-ttl --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --namespace --output --color --verbose --kubeconfig --context --api-url --dns-service --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -502,6 +534,10 @@ _hsvc() {
                     return 0
                     ;;
                 --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dns-service)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -667,7 +703,7 @@ _hsvc() {
             return 0
             ;;
         hsvc__subcmd__ls)
-            opts="-A -s -n -o -v -h -V --all-namespaces --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --namespace --output --color --verbose --kubeconfig --context --api-url --help --version"
+            opts="-A -s -n -o -v -h -V --all-namespaces --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --namespace --output --color --verbose --kubeconfig --context --api-url --dns-service --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -733,6 +769,10 @@ _hsvc() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --dns-service)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -741,12 +781,16 @@ _hsvc() {
             return 0
             ;;
         hsvc__subcmd__pick)
-            opts="-p -k -c -w -s -n -o -v -h -V --policy --key --keys-from --count --offset --seed --weight --identity --port --port-name --protocol --table-size --follow --simulate --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --namespace --output --color --verbose --kubeconfig --context --api-url --help --version"
+            opts="-p -k -c -w -s -n -o -v -h -V --allow-cluster-ip --source --policy --key --keys-from --count --offset --seed --weight --identity --port --port-name --protocol --table-size --follow --simulate --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --namespace --output --color --verbose --kubeconfig --context --api-url --dns-service --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --source)
+                    COMPREPLY=($(compgen -W "dns api" -- "${cur}"))
+                    return 0
+                    ;;
                 --policy)
                     COMPREPLY=($(compgen -W "round-robin weighted random hash maglev" -- "${cur}"))
                     return 0
@@ -875,6 +919,10 @@ _hsvc() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --dns-service)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -883,7 +931,7 @@ _hsvc() {
             return 0
             ;;
         hsvc__subcmd__resolve)
-            opts="-s -n -o -v -h -V --search --resolver --localdomain --res-options --explain --port-name --protocol --source --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --namespace --output --color --verbose --kubeconfig --context --api-url --help --version"
+            opts="-s -n -o -v -h -V --search --resolver --localdomain --res-options --explain --port-name --protocol --source --all-replicas --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --namespace --output --color --verbose --kubeconfig --context --api-url --dns-service --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -973,6 +1021,10 @@ _hsvc() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --dns-service)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -981,7 +1033,7 @@ _hsvc() {
             return 0
             ;;
         hsvc__subcmd__verify)
-            opts="-s -n -o -v -h -V --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --namespace --output --color --verbose --kubeconfig --context --api-url --help --version"
+            opts="-s -n -o -v -h -V --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --namespace --output --color --verbose --kubeconfig --context --api-url --dns-service --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1047,6 +1099,10 @@ _hsvc() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --dns-service)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1055,7 +1111,7 @@ _hsvc() {
             return 0
             ;;
         hsvc__subcmd__watch)
-            opts="-c -s -n -o -v -h -V --interval --count --duration --by --ignore-ttl --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --namespace --output --color --verbose --kubeconfig --context --api-url --help --version"
+            opts="-c -s -n -o -v -h -V --interval --count --duration --by --ignore-ttl --source --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --namespace --output --color --verbose --kubeconfig --context --api-url --dns-service --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1081,6 +1137,10 @@ _hsvc() {
                     COMPREPLY=($(compgen -W "ip hostname endpoint" -- "${cur}"))
                     return 0
                     ;;
+                --source)
+                    COMPREPLY=($(compgen -W "dns api both" -- "${cur}"))
+                    return 0
+                    ;;
                 --server)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1138,6 +1198,10 @@ _hsvc() {
                     return 0
                     ;;
                 --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dns-service)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

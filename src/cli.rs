@@ -29,11 +29,16 @@ pub struct Cli {
 /// Options that every command takes.
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable.
+    /// DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable. `kube`:
+    /// every CoreDNS replica through the Kubernetes API server.
     ///
     /// Replaces only the nameservers of resolv.conf: its search list and
     /// ndots still apply. Without it, the nameservers of --resolv-conf are
-    /// asked in order.
+    /// asked in order. `--server kube` (with --kubeconfig/--context) finds
+    /// the pods behind kube-system/kube-dns (--dns-service) and asks each
+    /// over TCP on a port-forward of its own (RBAC: create pods/portforward
+    /// there): from a laptop, no pod IP needs to be routable. Each replica
+    /// is a server named by its pod: diff and watch compare them.
     #[arg(
         long = "server",
         short = 's',
@@ -108,6 +113,12 @@ pub struct GlobalArgs {
     #[cfg(feature = "api")]
     #[arg(long, global = true, value_name = "URL", conflicts_with_all = ["kubeconfig", "context"])]
     pub api_url: Option<String>,
+
+    /// The cluster DNS Service whose pods `--server kube` asks, as NS/NAME
+    /// [default: kube-system/kube-dns].
+    #[cfg(feature = "api")]
+    #[arg(long, global = true, value_name = "NS/NAME")]
+    pub dns_service: Option<String>,
 }
 
 /// How results are printed: the renderers' own type, so the flag and the
@@ -486,6 +497,11 @@ pub struct ResolveArgs {
     #[cfg(feature = "api")]
     #[arg(long, value_enum, default_value_t = SourceKind::Dns)]
     pub source: SourceKind,
+
+    /// Ask every server on its own (with `--server kube`: every CoreDNS
+    /// replica) and print each answer, instead of the first healthy one.
+    #[arg(long)]
+    pub all_replicas: bool,
 }
 
 /// The picking policy of `hsvc pick`.

@@ -65,29 +65,53 @@ pub struct Settings {
     pub cluster_domain: Option<Fqdn>,
     pub query: hsvc_resolve::dns::QueryOptions,
     pub format: crate::output::Format,
+    /// Sockets, or the replicas through the API (`--server kube`).
+    pub link: crate::link::AnyLink,
 }
 
 impl Settings {
     pub fn from_args(g: &crate::cli::GlobalArgs) -> Result<Settings, crate::exit::Fail> {
-        Self::build(g, true)
+        Self::build(g, true, None)
+    }
+
+    /// With `link` (`--server kube`): its replicas are the servers, asked
+    /// over TCP.
+    pub fn from_args_with(
+        g: &crate::cli::GlobalArgs,
+        link: Option<crate::link::AnyLink>,
+    ) -> Result<Settings, crate::exit::Fail> {
+        Self::build(g, true, link)
     }
 
     /// The settings of a command that asks no DNS server (`pick` or
     /// `check --source api`): no nameserver is needed, a missing default
     /// resolv.conf is no error; a named one must still be read.
     pub fn without_dns(g: &crate::cli::GlobalArgs) -> Result<Settings, crate::exit::Fail> {
-        Self::build(g, false)
+        Self::build(g, false, None)
     }
 
-    fn build(g: &crate::cli::GlobalArgs, dns: bool) -> Result<Settings, crate::exit::Fail> {
+    fn build(
+        g: &crate::cli::GlobalArgs,
+        dns: bool,
+        link: Option<crate::link::AnyLink>,
+    ) -> Result<Settings, crate::exit::Fail> {
         use crate::exit::Fail;
-        let servers = g
-            .servers
-            .iter()
-            .filter(|s| !s.is_empty())
-            .map(|s| parse_server(s))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(Fail::usage)?;
+        let kube_servers = link.as_ref().and_then(crate::link::AnyLink::servers);
+        let servers = match &kube_servers {
+            Some(s) => s.clone(),
+            // Asking no DNS server, the command has no use for the replicas.
+            None if !dns && crate::link::wants_kube(g) => Vec::new(),
+            None if crate::link::wants_kube(g) => {
+                return Err(Fail::usage("--server kube: the replicas are not known yet"))
+            }
+            None => g
+                .servers
+                .iter()
+                .filter(|s| !s.is_empty())
+                .map(|s| parse_server(s))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(Fail::usage)?,
+        };
         // The default file may be missing (a laptop, a scratch image) when
         // --server names the servers; a file the user named must be read.
         let explicit = g.resolv_conf.is_some();
@@ -144,16 +168,26 @@ impl Settings {
         Ok(Settings {
             servers,
             resolv,
-            namespaces: g.namespace.clone(),
+            // -n, else with --server kube the kubeconfig context's namespace
+            // (a laptop's resolv.conf knows nothing of the cluster).
+            namespaces: match (
+                g.namespace.is_empty(),
+                link.as_ref().and_then(|l| l.namespace()),
+            ) {
+                (true, Some(ns)) => vec![ns.to_string()],
+                _ => g.namespace.clone(),
+            },
             cluster_domain,
             query: hsvc_resolve::dns::QueryOptions {
                 timeout: g.timeout,
                 attempts: g.attempts,
-                tcp: g.tcp,
+                // A port-forward carries no UDP.
+                tcp: g.tcp || kube_servers.is_some(),
                 edns: (g.edns_size != 0).then_some(g.edns_size),
                 deadline: None,
             },
             format: g.output,
+            link: link.unwrap_or_default(),
         })
     }
 
@@ -250,8 +284,21 @@ impl Settings {
             .map_err(|e| crate::exit::Fail::usage(invalid_name(name, &e)))
     }
 
-    pub fn resolver(&self) -> hsvc_resolve::lookup::Resolver {
-        hsvc_resolve::lookup::Resolver::new(self.servers.clone(), self.query.clone())
+    pub fn resolver(&self) -> hsvc_resolve::lookup::Resolver<crate::link::AnyLink> {
+        hsvc_resolve::lookup::Resolver {
+            servers: self.servers.clone(),
+            opts: self.query.clone(),
+            link: self.link.for_resolver(),
+        }
+    }
+
+    /// How a server is named in labels and events: its pod with `--server
+    /// kube`, else its address.
+    pub fn server_label(&self, server: SocketAddr) -> String {
+        match self.link.name_of(server) {
+            Some(pod) => hsvc_resolve::escape::term(pod).into_owned(),
+            None => server.to_string(),
+        }
     }
 }
 
@@ -288,6 +335,8 @@ pub struct ResolvePlan {
     pub explain: bool,
     /// What to ask besides addresses.
     pub ports: hsvc_resolve::lookup::PortQuery,
+    /// `--all-replicas`: each server on its own.
+    pub all_replicas: bool,
 }
 
 /// What `hsvc diff` compares.
@@ -520,9 +569,19 @@ impl Plan {
         cli: &crate::cli::Cli,
         rep: &mut crate::report::Reporter<'_>,
     ) -> Result<Plan, crate::exit::Fail> {
+        Self::build_with(cli, None, rep)
+    }
+
+    /// [`Plan::build`] over `link` (`--server kube`: its replicas are the
+    /// servers, found before planning).
+    pub fn build_with(
+        cli: &crate::cli::Cli,
+        link: Option<crate::link::AnyLink>,
+        rep: &mut crate::report::Reporter<'_>,
+    ) -> Result<Plan, crate::exit::Fail> {
         use crate::cli::Command;
         let settings = |rep: &mut crate::report::Reporter<'_>| {
-            let s = Settings::from_args(&cli.global)?;
+            let s = Settings::from_args_with(&cli.global, link.clone())?;
             s.diagnose(rep);
             Ok::<_, crate::exit::Fail>(s)
         };
@@ -660,6 +719,11 @@ fn resolve_plan(
 ) -> Result<ResolvePlan, crate::exit::Fail> {
     use crate::cli::ResolverKind;
     use hsvc_resolve::name::ResolverRules;
+    if a.all_replicas && s.format == crate::output::Format::Json {
+        return Err(crate::exit::Fail::usage(
+            "--all-replicas prints one document per server: use -o jsonl",
+        ));
+    }
     let rules = match a.resolver {
         ResolverKind::Glibc => ResolverRules::Glibc,
         ResolverKind::Musl => ResolverRules::Musl,
@@ -680,6 +744,7 @@ fn resolve_plan(
         },
         explain: a.explain,
         ports: s.port_query(a.port_name.clone(), a.protocol.clone()),
+        all_replicas: a.all_replicas,
     })
 }
 
