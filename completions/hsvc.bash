@@ -83,7 +83,7 @@ _hsvc() {
 
     case "${cmd}" in
         hsvc)
-            opts="-s -n -o -v -h -V --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --namespace --output --color --verbose --kubeconfig --context --api-url --help --version resolve completions pick check diff watch demo ls verify help"
+            opts="-s -4 -6 -n -o -v -h -V --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --ndots --search-domain --ipv4 --ipv6 --namespace --output --no-headers --color --verbose --kubeconfig --context --api-url --help --version resolve pick check diff watch ls verify help completions demo"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -117,6 +117,14 @@ _hsvc() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ndots)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --search-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -126,11 +134,11 @@ _hsvc() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide plain json jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide plain json jsonl yaml" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide plain json jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide plain json jsonl yaml" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -157,7 +165,7 @@ _hsvc() {
             return 0
             ;;
         hsvc__subcmd__check)
-            opts="-p -c -s -n -o -v -h -V --port --port-name --http --expect --concurrency --connect-timeout --http-timeout --repeat --interval --min-healthy --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --namespace --output --color --verbose --kubeconfig --context --api-url --help --version"
+            opts="-p -j -s -4 -6 -n -o -v -h -V --port --port-name --http --expect --concurrency --connect-timeout --http-timeout --repeat --interval --min-healthy --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --ndots --search-domain --ipv4 --ipv6 --namespace --output --no-headers --color --verbose --kubeconfig --context --api-url --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -187,7 +195,7 @@ _hsvc() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                -c)
+                -j)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -239,6 +247,14 @@ _hsvc() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ndots)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --search-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -248,11 +264,11 @@ _hsvc() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide plain json jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide plain json jsonl yaml" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide plain json jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide plain json jsonl yaml" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -279,7 +295,7 @@ _hsvc() {
             return 0
             ;;
         hsvc__subcmd__completions)
-            opts="-s -n -o -v -h -V --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --namespace --output --color --verbose --kubeconfig --context --api-url --help --version bash elvish fish powershell zsh"
+            opts="-s -4 -6 -n -o -v -h -V --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --ndots --search-domain --ipv4 --ipv6 --namespace --output --no-headers --color --verbose --kubeconfig --context --api-url --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -313,6 +329,14 @@ _hsvc() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ndots)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --search-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -322,11 +346,11 @@ _hsvc() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide plain json jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide plain json jsonl yaml" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide plain json jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide plain json jsonl yaml" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -353,7 +377,7 @@ _hsvc() {
             return 0
             ;;
         hsvc__subcmd__demo)
-            opts="-s -n -o -v -h -V --serve --listen --zone --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --namespace --output --color --verbose --kubeconfig --context --api-url --help --version"
+            opts="-s -4 -6 -n -o -v -h -V --serve --listen --zone --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --ndots --search-domain --ipv4 --ipv6 --namespace --output --no-headers --color --verbose --kubeconfig --context --api-url --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -395,6 +419,14 @@ _hsvc() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ndots)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --search-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -404,11 +436,11 @@ _hsvc() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide plain json jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide plain json jsonl yaml" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide plain json jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide plain json jsonl yaml" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -435,7 +467,7 @@ _hsvc() {
             return 0
             ;;
         hsvc__subcmd__diff)
-            opts="-s -n -o -v -h -V --by --ignore-ttl --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --namespace --output --color --verbose --kubeconfig --context --api-url --help --version"
+            opts="-s -4 -6 -n -o -v -h -V --by --ignore-ttl --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --ndots --search-domain --ipv4 --ipv6 --namespace --output --no-headers --color --verbose --kubeconfig --context --api-url --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -473,6 +505,14 @@ _hsvc() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ndots)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --search-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -482,11 +522,11 @@ _hsvc() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide plain json jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide plain json jsonl yaml" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide plain json jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide plain json jsonl yaml" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -667,7 +707,7 @@ _hsvc() {
             return 0
             ;;
         hsvc__subcmd__ls)
-            opts="-A -s -n -o -v -h -V --all-namespaces --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --namespace --output --color --verbose --kubeconfig --context --api-url --help --version"
+            opts="-A -s -4 -6 -n -o -v -h -V --all-namespaces --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --ndots --search-domain --ipv4 --ipv6 --namespace --output --no-headers --color --verbose --kubeconfig --context --api-url --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -701,6 +741,14 @@ _hsvc() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ndots)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --search-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -710,11 +758,11 @@ _hsvc() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide plain json jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide plain json jsonl yaml" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide plain json jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide plain json jsonl yaml" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -741,17 +789,13 @@ _hsvc() {
             return 0
             ;;
         hsvc__subcmd__pick)
-            opts="-p -k -c -w -s -n -o -v -h -V --policy --key --keys-from --count --offset --seed --weight --identity --port --port-name --protocol --table-size --follow --simulate --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --namespace --output --color --verbose --kubeconfig --context --api-url --help --version"
+            opts="-k -c -p -w -s -4 -6 -n -o -v -h -V --policy --key --keys-from --count --offset --seed --weight --identity --port --port-name --protocol --table-size --watch --follow --simulate --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --ndots --search-domain --ipv4 --ipv6 --namespace --output --no-headers --color --verbose --kubeconfig --context --api-url --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --policy)
-                    COMPREPLY=($(compgen -W "round-robin weighted random hash maglev" -- "${cur}"))
-                    return 0
-                    ;;
-                -p)
                     COMPREPLY=($(compgen -W "round-robin weighted random hash maglev" -- "${cur}"))
                     return 0
                     ;;
@@ -787,15 +831,15 @@ _hsvc() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                -w)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --identity)
                     COMPREPLY=($(compgen -W "auto ip hostname" -- "${cur}"))
                     return 0
                     ;;
                 --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -843,6 +887,14 @@ _hsvc() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ndots)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --search-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -852,11 +904,11 @@ _hsvc() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide plain json jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide plain json jsonl yaml" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide plain json jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide plain json jsonl yaml" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -883,7 +935,7 @@ _hsvc() {
             return 0
             ;;
         hsvc__subcmd__resolve)
-            opts="-s -n -o -v -h -V --search --resolver --localdomain --res-options --explain --port-name --protocol --source --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --namespace --output --color --verbose --kubeconfig --context --api-url --help --version"
+            opts="-s -4 -6 -n -o -v -h -V --search --resolver --localdomain --res-options --explain --port-name --protocol --source --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --ndots --search-domain --ipv4 --ipv6 --namespace --output --no-headers --color --verbose --kubeconfig --context --api-url --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -941,6 +993,14 @@ _hsvc() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ndots)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --search-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -950,11 +1010,11 @@ _hsvc() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide plain json jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide plain json jsonl yaml" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide plain json jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide plain json jsonl yaml" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -981,7 +1041,7 @@ _hsvc() {
             return 0
             ;;
         hsvc__subcmd__verify)
-            opts="-s -n -o -v -h -V --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --namespace --output --color --verbose --kubeconfig --context --api-url --help --version"
+            opts="-s -4 -6 -n -o -v -h -V --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --ndots --search-domain --ipv4 --ipv6 --namespace --output --no-headers --color --verbose --kubeconfig --context --api-url --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1015,6 +1075,14 @@ _hsvc() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ndots)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --search-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1024,11 +1092,11 @@ _hsvc() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide plain json jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide plain json jsonl yaml" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide plain json jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide plain json jsonl yaml" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1055,7 +1123,7 @@ _hsvc() {
             return 0
             ;;
         hsvc__subcmd__watch)
-            opts="-c -s -n -o -v -h -V --interval --count --duration --by --ignore-ttl --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --namespace --output --color --verbose --kubeconfig --context --api-url --help --version"
+            opts="-c -s -4 -6 -n -o -v -h -V --interval --count --duration --by --ignore-ttl --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --ndots --search-domain --ipv4 --ipv6 --namespace --output --no-headers --color --verbose --kubeconfig --context --api-url --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1109,6 +1177,14 @@ _hsvc() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ndots)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --search-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1118,11 +1194,11 @@ _hsvc() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide plain json jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide plain json jsonl yaml" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide plain json jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide plain json jsonl yaml" -- "${cur}"))
                     return 0
                     ;;
                 --color)

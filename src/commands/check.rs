@@ -49,7 +49,7 @@ pub async fn run(
     let mut last = Exit::Ok;
     for round in 1..=args.repeat {
         let started = Instant::now();
-        let res = resolver.resolve(target.clone(), ports).await;
+        let res = s.keep_family(resolver.resolve(target.clone(), ports).await);
         rep.trace(&res.trace);
         r.warnings(rep, &res.warnings).map_err(super::io_fail)?;
         if let Some(e) = res.error() {

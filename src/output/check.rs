@@ -279,7 +279,7 @@ impl<'a> Renderer<'a> {
         dns: DnsInfo,
     ) -> io::Result<()> {
         match self.format {
-            Format::Json => {}
+            Format::Json | Format::Yaml => {}
             Format::Jsonl => {
                 for row in rows {
                     let line = Line::Result {
@@ -319,7 +319,7 @@ impl<'a> Renderer<'a> {
         dns: DnsInfo,
     ) -> io::Result<()> {
         match self.format {
-            Format::Json => {}
+            Format::Json | Format::Yaml => {}
             Format::Jsonl => {
                 for change in &changes {
                     let line = Line::Change {
@@ -354,7 +354,7 @@ impl<'a> Renderer<'a> {
         error: Option<&ErrorDoc>,
     ) -> io::Result<()> {
         match self.format {
-            Format::Json => {
+            Format::Json | Format::Yaml => {
                 let (summary, last_dns) = match self.last.take() {
                     Some((s, d)) => (Some(s), Some(d)),
                     None => (None, None),
