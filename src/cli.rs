@@ -367,9 +367,25 @@ pub struct DemoArgs {
     #[arg(long)]
     pub serve: bool,
 
-    /// Address to serve on (UDP and TCP).
+    /// Address of the cluster DNS (UDP and TCP), answering as the kube-dns
+    /// Service would; each CoreDNS replica listens on the same port at its
+    /// pod address (127.244.0.2, 127.244.0.3).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:5353")]
     pub listen: std::net::SocketAddr,
+
+    /// Port of the Kubernetes API (HTTPS with a bearer token, at the
+    /// address of --listen; the written kubeconfig points at it).
+    #[arg(long, value_name = "PORT", default_value_t = 6443)]
+    pub api_port: u16,
+
+    /// Port of the plain-HTTP API, as `kubectl proxy` would serve it.
+    #[arg(long, value_name = "PORT", default_value_t = 8001)]
+    pub proxy_port: u16,
+
+    /// Folder for the kubeconfig and a pod's resolv.conf that --serve
+    /// writes (and removes when it stops) [default: TMPDIR/hsvc-demo].
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<std::path::PathBuf>,
 
     /// Serve this RFC 1035 zone file (or several zones, each with its
     /// $ORIGIN and SOA) instead of the example cluster; implies --serve.

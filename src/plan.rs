@@ -512,6 +512,12 @@ pub struct DemoPlan {
     pub serve: bool,
     /// `--listen`.
     pub listen: SocketAddr,
+    /// `--api-port`.
+    pub api_port: u16,
+    /// `--proxy-port`.
+    pub proxy_port: u16,
+    /// `--dir`.
+    pub dir: Option<std::path::PathBuf>,
     /// `--zone FILE`.
     pub zone: Option<std::path::PathBuf>,
 }
@@ -706,6 +712,9 @@ impl Plan {
             Command::Demo(a) => Plan::Demo(DemoPlan {
                 serve: a.serve,
                 listen: a.listen,
+                api_port: a.api_port,
+                proxy_port: a.proxy_port,
+                dir: a.dir.clone(),
                 zone: a.zone.clone(),
             }),
         })

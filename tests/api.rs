@@ -146,7 +146,7 @@ fn resolve_from_the_api() {
         );
         assert_eq!(ep.published, pod.ready && !pod.terminating, "{}", pod.name);
         assert_eq!(ep.node.as_deref(), pod.node.as_deref());
-        assert_eq!(ep.ports[0].name.as_deref(), Some("nginx-web-headless"));
+        assert_eq!(ep.ports[0].name.as_deref(), Some("http"));
     }
     assert_eq!(eps.len(), 4);
 

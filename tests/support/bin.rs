@@ -418,6 +418,15 @@ impl Spawned {
         assert!(ok.success(), "kill -INT {}", self.pid());
     }
 
+    /// SIGTERM to this pid (what `kubectl delete pod` or systemd sends).
+    pub fn terminate(&self) {
+        let ok = Command::new("kill")
+            .args(["-TERM", &self.pid().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(ok.success(), "kill -TERM {}", self.pid());
+    }
+
     /// Closes stdin, waits for the exit; the exit code and all of stderr.
     pub fn wait(mut self) -> (i32, String) {
         self.stdin = None;

@@ -124,7 +124,7 @@ async fn https_with_a_written_kubeconfig() {
             .flatten();
         assert_eq!(e.hostname, want, "{}", pod.name);
         assert_eq!(e.ports.len(), 1);
-        assert_eq!(e.ports[0].name.as_deref(), Some("nginx-web-headless"));
+        assert_eq!(e.ports[0].name.as_deref(), Some("http"));
     }
 }
 

@@ -707,8 +707,8 @@ impl Cluster {
     }
 
     /// Scale a StatefulSet-style set of pods `<prefix>-0..` in `namespace` to `replicas`:
-    /// pods above the count are removed, missing ones are cloned from `<prefix>-0` (or
-    /// the highest existing ordinal) with the next addresses after the highest one.
+    /// pods above the count are removed, missing ones are cloned from the highest existing
+    /// ordinal, with the next addresses after its own that no pod of the cluster holds.
     /// Returns `false` when no `<prefix>-N` pod exists to clone from.
     pub fn scale(&mut self, namespace: &str, prefix: &str, replicas: usize) -> bool {
         let ordinal = |p: &Pod| -> Option<usize> {
@@ -728,14 +728,28 @@ impl Cluster {
         self.pods
             .retain(|p| ordinal(p).is_none_or(|o| o < replicas));
         let (top, tpl) = template;
+        let mut used: std::collections::BTreeSet<IpAddr> = self
+            .pods
+            .iter()
+            .flat_map(|p| p.ips.iter().copied())
+            .collect();
+        let mut next = tpl.ips.clone();
         for o in (top + 1)..replicas {
-            let step = o - top;
             let mut p = tpl.clone();
             p.name = format!("{prefix}-{o}");
             if p.hostname.is_some() {
                 p.hostname = Some(p.name.clone());
             }
-            p.ips = tpl.ips.iter().map(|a| add_to_ip(*a, step)).collect();
+            // The next address after the last one handed out that no pod holds (a
+            // scaled-down set may have left room that another workload now uses).
+            for a in next.iter_mut() {
+                *a = add_to_ip(*a, 1);
+                while used.contains(a) {
+                    *a = add_to_ip(*a, 1);
+                }
+                used.insert(*a);
+            }
+            p.ips = next.clone();
             p.ready = true;
             p.terminating = false;
             p.phase = PodPhase::Running;
@@ -810,23 +824,26 @@ impl Cluster {
     /// pods behind them, in every state a headless Service meets, and two CoreDNS replicas.
     ///
     /// Every pod and ClusterIP is a loopback address (`127.244.x.y` pods, `127.96.x.y`
-    /// ClusterIPs, `127.77.0.1-3` for `shop/api`, whose pods a demo can serve), so anything
-    /// that connects to an address stays on this machine. IPv6 has only one loopback
-    /// address (`::1`), so the dual-stack Service `awx/db` keeps ULA addresses
-    /// (`fd00:10:244::/64`) in its IPv6 slice and AAAA records: they are data to compare,
-    /// and nothing in the demo or the tests connects to them.
+    /// ClusterIPs, `127.77.0.1-3` for `shop/api`), so anything that connects to an address
+    /// the demo hands out (`hsvc check`, a probe, a client under test) stays on this
+    /// machine; on Linux every 127/8 address is local and can be listened on. IPv6 has
+    /// only one loopback address, so only `db-0` is dual-stack (`::1`): `db-1` has IPv4
+    /// alone, which keeps every AAAA record of the demo on this machine too.
     ///
     /// * `kube-system/kube-dns`: ClusterIP 127.96.0.10, selector `k8s-app=kube-dns`, pods
     ///   `coredns-5d78c9869d-abcde` (127.244.0.2, node-a, zone-a) and
     ///   `coredns-5d78c9869d-fghij` (127.244.0.3, node-b, zone-b).
     /// * `awx/web-headless`: StatefulSet `web` (hostnames): web-0, web-1 ready, web-2 not
-    ///   ready, web-3 terminating; port `nginx-web-headless` 80/TCP.
+    ///   ready, web-3 terminating; port `http` 8080/TCP (so `_http._tcp.web-headless.awx`;
+    ///   above 1024, so a demo run by any user can listen on it).
     /// * `awx/web`: a ClusterIP Service (127.96.1.20) over the same pods: not headless, and
     ///   no hostnames (their subdomain is `web-headless`).
-    /// * `awx/db`: dual-stack headless (`RequireDualStack`), db-0 and db-1 with hostnames.
+    /// * `awx/db`: dual-stack headless (`RequireDualStack`), db-0 (127.244.217.13 and
+    ///   `::1`) and db-1 (127.244.194.71), with hostnames.
     /// * `awx/cache`: cache-0 whose `spec.subdomain` (`redis`) differs from the Service
     ///   name, so its endpoint has no hostname (dashed-IP name).
-    /// * `default/web-headless`: three Deployment pods (dashed-IP names).
+    /// * `default/web-headless`: three Deployment pods (dashed-IP names) at
+    ///   127.244.100.1-3, clear of the addresses `scale` gives new `awx/web-N` pods.
     /// * `shop/api`: api-0..2 at 127.77.0.1-3, port `http` 8080, hostnames.
     /// * `shop/jobs`: `publishNotReadyAddresses: true` with one ready and one not-ready
     ///   pod (both published).
@@ -842,7 +859,7 @@ impl Cluster {
         let mut web = Service::headless_selecting(
             "awx",
             "web",
-            vec![Port::tcp("http", 80)],
+            vec![Port::tcp("http", 8080)],
             &[("app", "web")],
         );
         web.cluster_ip = Some(v4("127.96.1.20"));
@@ -865,7 +882,7 @@ impl Cluster {
             Service::headless_selecting(
                 "awx",
                 "web-headless",
-                vec![Port::tcp("nginx-web-headless", 80)],
+                vec![Port::tcp("http", 8080)],
                 &[("app", "web")],
             ),
             web,
@@ -879,7 +896,7 @@ impl Cluster {
             Service::headless_selecting(
                 "default",
                 "web-headless",
-                vec![Port::tcp("nginx-web-headless", 80)],
+                vec![Port::tcp("http", 8080)],
                 &[("app", "web")],
             ),
             Service::headless_selecting(
@@ -925,18 +942,13 @@ impl Cluster {
                 "awx",
                 "db-0",
                 &[("app", "db")],
-                vec![v4("127.244.217.13"), v6("fd00:10:244::13")],
+                vec![v4("127.244.217.13"), v6("::1")],
             )
             .stateful("db")
             .on_node("node-a", Some("zone-a")),
-            Pod::new(
-                "awx",
-                "db-1",
-                &[("app", "db")],
-                vec![v4("127.244.194.71"), v6("fd00:10:244::71")],
-            )
-            .stateful("db")
-            .on_node("node-b", Some("zone-b")),
+            Pod::new("awx", "db-1", &[("app", "db")], vec![v4("127.244.194.71")])
+                .stateful("db")
+                .on_node("node-b", Some("zone-b")),
             Pod::new(
                 "awx",
                 "cache-0",
@@ -949,21 +961,21 @@ impl Cluster {
                 "default",
                 "web-5f6b7d9c4-2xkqp",
                 &webl,
-                vec![v4("127.244.194.69")],
+                vec![v4("127.244.100.1")],
             )
             .on_node("node-b", Some("zone-b")),
             Pod::new(
                 "default",
                 "web-5f6b7d9c4-8mzvt",
                 &webl,
-                vec![v4("127.244.194.70")],
+                vec![v4("127.244.100.2")],
             )
             .on_node("node-b", Some("zone-b")),
             Pod::new(
                 "default",
                 "web-5f6b7d9c4-q7wtn",
                 &webl,
-                vec![v4("127.244.217.12")],
+                vec![v4("127.244.100.3")],
             )
             .on_node("node-a", Some("zone-a")),
             Pod::new("shop", "api-0", &[("app", "api")], vec![v4("127.77.0.1")])
@@ -1536,13 +1548,36 @@ mod pod_model_tests {
         );
         // dual stack: one endpoint per family, a name carrying both
         let db = c.service("awx", "db").unwrap();
-        assert_eq!(c.slice_endpoints(db).len(), 4);
+        assert_eq!(c.slice_endpoints(db).len(), 3);
         assert_eq!(
             a_records(&c, "db-0.db.awx.svc.cluster.local."),
-            vec!["127.244.217.13", "fd00:10:244::13"]
+            vec!["127.244.217.13", "::1"]
         );
         // publishNotReadyAddresses publishes the not-ready pod
         assert_eq!(a_records(&c, "jobs.shop.svc.cluster.local.").len(), 2);
+    }
+
+    #[test]
+    fn every_demo_address_is_on_this_machine() {
+        let mut c = Cluster::demo();
+        for n in [3, 6, 2] {
+            assert!(c.scale("awx", "web", n));
+            let mut pod_ips: Vec<IpAddr> = c.pods.iter().flat_map(|p| p.ips.clone()).collect();
+            assert!(pod_ips.iter().all(|ip| ip.is_loopback()), "{pod_ips:?}");
+            let all = pod_ips.len();
+            pod_ips.sort();
+            pod_ips.dedup();
+            assert_eq!(
+                pod_ips.len(),
+                all,
+                "two pods share an address at {n} replicas"
+            );
+        }
+        assert!(c
+            .services
+            .iter()
+            .all(|s| s.cluster_ip.is_none_or(|ip| ip.is_loopback())));
+        assert!(IpAddr::V4(c.dns_ip).is_loopback());
     }
 
     #[test]

@@ -34,6 +34,7 @@ pub mod api;
 pub mod cluster;
 mod handler;
 mod live;
+mod pods;
 mod shared;
 mod transport;
 pub mod wire;
@@ -50,6 +51,7 @@ use tokio::task::JoinSet;
 pub use cluster::{Cluster, Conditions, Endpoint, IpFamily, Pod, PodPhase, Port, Service};
 pub use handler::respond;
 pub use live::{LiveCluster, LiveOptions, Replica};
+pub use pods::{PodBehaviour, PodServers};
 pub use shared::{normalize_name, Fault, QueryLogEntry, SharedZone, Transport};
 pub use zone::{Behaviour, Lookup, TruncationMode, Zone, ZoneError};
 

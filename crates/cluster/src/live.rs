@@ -30,6 +30,11 @@ pub struct LiveOptions {
     pub namespace: String,
     /// The API server's behaviour.
     pub api: ApiOptions,
+    /// Port every CoreDNS replica listens on at its pod address (0: any free port each).
+    pub dns_port: u16,
+    /// An address answering as the `kube-dns` Service would (always the current model,
+    /// whatever replica lags), e.g. `127.0.0.1:5353` for `hsvc demo --serve`.
+    pub service_dns: Option<SocketAddr>,
 }
 
 impl Default for LiveOptions {
@@ -40,6 +45,8 @@ impl Default for LiveOptions {
             http_port: 0,
             namespace: "awx".into(),
             api: ApiOptions::default(),
+            dns_port: 0,
+            service_dns: None,
         }
     }
 }
@@ -85,6 +92,7 @@ pub struct LiveCluster {
     model: Mutex<Cluster>,
     api: Arc<ApiState>,
     replicas: Vec<Replica>,
+    service: Option<(SocketAddr, SharedZone)>,
     https: SocketAddr,
     http: SocketAddr,
     ca_pem: String,
@@ -133,7 +141,7 @@ impl LiveCluster {
             let ip = ip
                 .filter(|ip| ip.is_loopback() && ip.is_ipv4())
                 .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
-            let (udp, tcp) = crate::bind_udp_tcp(SocketAddr::new(ip, 0))?;
+            let (udp, tcp) = crate::bind_udp_tcp(SocketAddr::new(ip, opts.dns_port))?;
             let addr = udp.local_addr()?;
             if !pod.is_empty() {
                 api.set_forward_target(&ns, &pod, 53, addr);
@@ -147,6 +155,14 @@ impl LiveCluster {
                 zone,
                 lagging: Arc::new(AtomicBool::new(false)),
             });
+        }
+
+        let mut service = None;
+        if let Some(listen) = opts.service_dns {
+            let (udp, tcp) = crate::bind_udp_tcp(listen)?;
+            let zone = SharedZone::from_cluster(&cluster);
+            service = Some((udp.local_addr()?, zone.clone()));
+            sockets.push((udp, tcp, zone));
         }
 
         let rt = tokio::runtime::Builder::new_current_thread()
@@ -199,6 +215,7 @@ impl LiveCluster {
             model: Mutex::new(cluster),
             api,
             replicas,
+            service,
             https,
             http,
             ca_pem: certs.ca_pem,
@@ -270,6 +287,11 @@ impl LiveCluster {
         self.replicas[0].addr
     }
 
+    /// The address answering as the `kube-dns` Service ([`LiveOptions::service_dns`]).
+    pub fn service_dns_addr(&self) -> Option<SocketAddr> {
+        self.service.as_ref().map(|(a, _)| *a)
+    }
+
     /// Fault switches of the API.
     pub fn faults(&self) -> ApiFaults {
         ApiFaults(self.api.clone())
@@ -294,6 +316,9 @@ impl LiveCluster {
         let mut model = self.model.lock().unwrap_or_else(PoisonError::into_inner);
         let r = f(&mut model);
         self.api.set_cluster(&model);
+        if let Some((_, zone)) = &self.service {
+            zone.set_cluster(&model);
+        }
         for rep in &self.replicas {
             if !rep.is_lagging() {
                 rep.zone.set_cluster(&model);

@@ -147,7 +147,7 @@ async fn endpointslices_carry_conditions_and_topology() {
     assert_eq!(by("web-1")["hostname"], "web-1");
     assert_eq!(by("web-1")["nodeName"], "node-b");
     assert_eq!(by("web-1")["zone"], "zone-b");
-    assert_eq!(items[0]["ports"][0]["name"], "nginx-web-headless");
+    assert_eq!(items[0]["ports"][0]["name"], "http");
     assert_eq!(items[0]["ports"][0]["protocol"], "TCP");
     assert_eq!(
         items[0]["metadata"]["labels"]["service.kubernetes.io/headless"],
@@ -405,7 +405,7 @@ async fn tables_for_kubectl() {
         .find(|r| r["cells"][0] == "web-headless")
         .unwrap();
     assert_eq!(row["cells"][2], "None");
-    assert_eq!(row["cells"][4], "80/TCP");
+    assert_eq!(row["cells"][4], "8080/TCP");
     assert_eq!(row["object"]["kind"], "PartialObjectMetadata");
     assert_eq!(row["object"]["metadata"]["namespace"], "awx");
 }
