@@ -411,7 +411,10 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             break
         }
         'hsvc;demo' {
-            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to serve on (UDP and TCP)')
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address of the cluster DNS (UDP and TCP), answering as the kube-dns Service would; each CoreDNS replica listens on the same port at its pod address (127.244.0.2, 127.244.0.3)')
+            [CompletionResult]::new('--api-port', '--api-port', [CompletionResultType]::ParameterName, 'Port of the Kubernetes API (HTTPS with a bearer token, at the address of --listen; the written kubeconfig points at it)')
+            [CompletionResult]::new('--proxy-port', '--proxy-port', [CompletionResultType]::ParameterName, 'Port of the plain-HTTP API, as `kubectl proxy` would serve it')
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Folder for the kubeconfig and a pod''s resolv.conf that --serve writes (and removes when it stops) [default: TMPDIR/hsvc-demo]')
             [CompletionResult]::new('--zone', '--zone', [CompletionResultType]::ParameterName, 'Serve this RFC 1035 zone file (or several zones, each with its $ORIGIN and SOA) instead of the example cluster; implies --serve')
             [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')

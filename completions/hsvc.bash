@@ -377,13 +377,25 @@ _hsvc() {
             return 0
             ;;
         hsvc__subcmd__demo)
-            opts="-s -4 -6 -n -o -v -h -V --serve --listen --zone --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --ndots --search-domain --ipv4 --ipv6 --namespace --output --no-headers --color --verbose --kubeconfig --context --api-url --help --version"
+            opts="-s -4 -6 -n -o -v -h -V --serve --listen --api-port --proxy-port --dir --zone --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --ndots --search-domain --ipv4 --ipv6 --namespace --output --no-headers --color --verbose --kubeconfig --context --api-url --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --proxy-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

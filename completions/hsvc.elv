@@ -388,7 +388,10 @@ set edit:completion:arg-completer[hsvc] = {|@words|
             cand --version 'Print version'
         }
         &'hsvc;demo'= {
-            cand --listen 'Address to serve on (UDP and TCP)'
+            cand --listen 'Address of the cluster DNS (UDP and TCP), answering as the kube-dns Service would; each CoreDNS replica listens on the same port at its pod address (127.244.0.2, 127.244.0.3)'
+            cand --api-port 'Port of the Kubernetes API (HTTPS with a bearer token, at the address of --listen; the written kubeconfig points at it)'
+            cand --proxy-port 'Port of the plain-HTTP API, as `kubectl proxy` would serve it'
+            cand --dir 'Folder for the kubeconfig and a pod''s resolv.conf that --serve writes (and removes when it stops) [default: TMPDIR/hsvc-demo]'
             cand --zone 'Serve this RFC 1035 zone file (or several zones, each with its $ORIGIN and SOA) instead of the example cluster; implies --serve'
             cand -s 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable'
             cand --server 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable'

@@ -353,7 +353,10 @@ complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -l no-headers -d 
 complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -s v -l verbose -d 'Diagnostics on stderr: -v settings and every query, -vv every try'
 complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l listen -d 'Address to serve on (UDP and TCP)' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l listen -d 'Address of the cluster DNS (UDP and TCP), answering as the kube-dns Service would; each CoreDNS replica listens on the same port at its pod address (127.244.0.2, 127.244.0.3)' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l api-port -d 'Port of the Kubernetes API (HTTPS with a bearer token, at the address of --listen; the written kubeconfig points at it)' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l proxy-port -d 'Port of the plain-HTTP API, as `kubectl proxy` would serve it' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l dir -d 'Folder for the kubeconfig and a pod\'s resolv.conf that --serve writes (and removes when it stops) [default: TMPDIR/hsvc-demo]' -r -F
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l zone -d 'Serve this RFC 1035 zone file (or several zones, each with its $ORIGIN and SOA) instead of the example cluster; implies --serve' -r -F
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -s s -l server -d 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l resolv-conf -d 'resolv.conf to read nameservers, search list and ndots from [default: /etc/resolv.conf]' -r -F

@@ -191,7 +191,7 @@ Examples (against `hsvc demo --serve`, on 127.0.0.1:5353):
   hsvc resolve web-0.web-headless.awx @127.0.0.1:5353 -o plain
   hsvc resolve web-headless @127.0.0.1:5353 --search --search-domain awx.svc.cluster.local
   hsvc resolve web-headless.awx @127.0.0.1:5353 --search --ndots 2 --search-domain svc.cluster.local
-  hsvc resolve _nginx-web-headless._tcp.web-headless.awx @127.0.0.1:5353
+  hsvc resolve _http._tcp.web-headless.awx @127.0.0.1:5353
 ";
     /// `hsvc pick`.
     pub const PICK: &str = "\

@@ -524,7 +524,21 @@ fn help_has_headings_and_examples() {
 #[test]
 fn every_example_runs_against_the_demo() {
     // Port 0: the demo says which port it got.
-    let mut demo = Cmd::new(&["demo", "--serve", "--listen", "127.0.0.1:0"]).spawn();
+    let dir = support::bin::temp_dir();
+    let state = dir.path().join("state");
+    let mut demo = Cmd::new(&[
+        "demo",
+        "--serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--api-port",
+        "0",
+        "--proxy-port",
+        "0",
+        "--dir",
+        state.to_str().unwrap(),
+    ])
+    .spawn();
     let banner = demo.line();
     let listen = banner
         .strip_prefix("cluster DNS on ")
