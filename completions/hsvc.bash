@@ -165,7 +165,7 @@ _hsvc() {
             return 0
             ;;
         hsvc__subcmd__check)
-            opts="-p -j -s -4 -6 -n -o -v -h -V --port --port-name --http --expect --concurrency --connect-timeout --http-timeout --repeat --interval --min-healthy --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --ndots --search-domain --ipv4 --ipv6 --namespace --output --no-headers --color --verbose --kubeconfig --context --api-url --help --version"
+            opts="-p -j -s -4 -6 -n -o -v -h -V --allow-cluster-ip --port --port-name --http --expect --concurrency --connect-timeout --http-timeout --repeat --interval --min-healthy --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --ndots --search-domain --ipv4 --ipv6 --namespace --output --no-headers --color --verbose --kubeconfig --context --api-url --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -801,7 +801,7 @@ _hsvc() {
             return 0
             ;;
         hsvc__subcmd__pick)
-            opts="-k -c -p -w -s -4 -6 -n -o -v -h -V --policy --key --keys-from --count --offset --seed --weight --identity --port --port-name --protocol --table-size --watch --follow --simulate --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --ndots --search-domain --ipv4 --ipv6 --namespace --output --no-headers --color --verbose --kubeconfig --context --api-url --help --version"
+            opts="-k -c -p -w -s -4 -6 -n -o -v -h -V --allow-cluster-ip --policy --key --keys-from --count --offset --seed --weight --identity --port --port-name --protocol --table-size --watch --follow --simulate --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --ndots --search-domain --ipv4 --ipv6 --namespace --output --no-headers --color --verbose --kubeconfig --context --api-url --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1135,7 +1135,7 @@ _hsvc() {
             return 0
             ;;
         hsvc__subcmd__watch)
-            opts="-c -s -4 -6 -n -o -v -h -V --interval --count --duration --by --ignore-ttl --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --ndots --search-domain --ipv4 --ipv6 --namespace --output --no-headers --color --verbose --kubeconfig --context --api-url --help --version"
+            opts="-c -s -4 -6 -n -o -v -h -V --interval --count --duration --by --ignore-ttl --source --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --ndots --search-domain --ipv4 --ipv6 --namespace --output --no-headers --color --verbose --kubeconfig --context --api-url --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1159,6 +1159,10 @@ _hsvc() {
                     ;;
                 --by)
                     COMPREPLY=($(compgen -W "ip hostname endpoint" -- "${cur}"))
+                    return 0
+                    ;;
+                --source)
+                    COMPREPLY=($(compgen -W "dns api both" -- "${cur}"))
                     return 0
                     ;;
                 --server)

@@ -145,6 +145,7 @@ never\t''"
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l kubeconfig -d 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod\'s service account]' -r -F
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l context -d 'kubeconfig context to use [default: its current-context]' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l api-url -d 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`\'s http://127.0.0.1:8001 (no credentials are sent)' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l allow-cluster-ip -d 'Go on even when NAME is a ClusterIP Service (DNS then gives kube-proxy\'s virtual IP, not pods: there is nothing to balance over)'
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -s w -l follow -l watch -d 'With --keys-from: keep running, re-resolve at the TTL in the background and apply set changes between keys (`-w`/`--watch` as in kubectl)'
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l tcp -d 'Use TCP only (what `kubectl port-forward` carries)'
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -s 4 -l ipv4 -d 'Keep IPv4 addresses only (A records), in answers and in pick/check targets'
@@ -184,6 +185,7 @@ never\t''"
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l kubeconfig -d 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod\'s service account]' -r -F
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l context -d 'kubeconfig context to use [default: its current-context]' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l api-url -d 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`\'s http://127.0.0.1:8001 (no credentials are sent)' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l allow-cluster-ip -d 'Go on even when NAME is a ClusterIP Service (DNS then gives kube-proxy\'s virtual IP, not pods: there is nothing to balance over)'
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l tcp -d 'Use TCP only (what `kubectl port-forward` carries)'
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -s 4 -l ipv4 -d 'Keep IPv4 addresses only (A records), in answers and in pick/check targets'
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -s 6 -l ipv6 -d 'Keep IPv6 addresses only (AAAA records), in answers and in pick/check targets'
@@ -229,6 +231,9 @@ complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l duration -d 'Stop af
 complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l by -d 'What makes two endpoints the same one' -r -f -a "ip\t'The IP address'
 hostname\t'The pod hostname (StatefulSet), else the IP: a pod on a new IP is a change'
 endpoint\t'IP, hostname and ports together: only TTL differences remain changes'"
+complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l source -d 'Watch cluster DNS (polled at the TTL), the Kubernetes API (a real watch: list, then events), or both on one timeline: every DNS server polled (each --interval, default 1s) with how long after the API change it answered what the API says it should (the propagation lag)' -r -f -a "dns\t'Cluster DNS, each server on its own'
+api\t'The Kubernetes API\'s EndpointSlices, through a watch'
+both\t'The API watch and every DNS server, with the propagation lag of each'"
 complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -s s -l server -d 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l resolv-conf -d 'resolv.conf to read nameservers, search list and ndots from [default: /etc/resolv.conf]' -r -F
 complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l timeout -d 'Time to wait for each try, e.g. 500ms, 2s' -r

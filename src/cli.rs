@@ -402,6 +402,11 @@ pub struct CheckArgs {
     #[arg(value_name = "@SERVER")]
     pub at: Vec<String>,
 
+    /// Go on even when NAME is a ClusterIP Service (DNS then gives
+    /// kube-proxy's virtual IP, not pods: there is nothing to balance over).
+    #[arg(long)]
+    pub allow_cluster_ip: bool,
+
     /// Port to probe on every pod [default: every port from SRV].
     #[arg(long, short = 'p', value_name = "N", conflicts_with = "port_name",
           value_parser = clap::value_parser!(u16).range(1..))]
@@ -501,6 +506,27 @@ pub struct WatchArgs {
     /// Do not report TTL changes (e.g. behind a cache that counts down).
     #[arg(long)]
     pub ignore_ttl: bool,
+
+    /// Watch cluster DNS (polled at the TTL), the Kubernetes API (a real
+    /// watch: list, then events), or both on one timeline: every DNS server
+    /// polled (each --interval, default 1s) with how long after the API
+    /// change it answered what the API says it should (the propagation lag).
+    #[cfg(feature = "api")]
+    #[arg(long, value_enum, default_value_t = WatchSource::Dns)]
+    pub source: WatchSource,
+}
+
+/// Where `hsvc watch` reads the endpoints.
+#[cfg(feature = "api")]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum WatchSource {
+    /// Cluster DNS, each server on its own.
+    #[default]
+    Dns,
+    /// The Kubernetes API's EndpointSlices, through a watch.
+    Api,
+    /// The API watch and every DNS server, with the propagation lag of each.
+    Both,
 }
 
 /// Shortest `watch --interval`: a watch must stay cheap for the server.
@@ -609,6 +635,11 @@ pub struct PickArgs {
     /// DNS server to ask, as --server: `@IP`, `@IP:PORT`, `@[IPv6]:PORT` (dig's habit).
     #[arg(value_name = "@SERVER")]
     pub at: Vec<String>,
+
+    /// Go on even when NAME is a ClusterIP Service (DNS then gives
+    /// kube-proxy's virtual IP, not pods: there is nothing to balance over).
+    #[arg(long)]
+    pub allow_cluster_ip: bool,
 
     /// Picking policy [default: hash with --key/--keys-from/--simulate, else round-robin].
     #[arg(long, value_enum)]

@@ -437,6 +437,8 @@ pub struct WatchPlan {
 pub struct CheckPlan {
     /// NAME as typed.
     pub name: String,
+    /// `--allow-cluster-ip`.
+    pub allow_cluster_ip: bool,
     /// NAME parsed.
     pub target: hsvc_resolve::name::Target,
     /// Which ports of each pod.
@@ -477,6 +479,8 @@ pub enum Keys {
 pub struct PickPlan {
     /// NAME as typed.
     pub name: String,
+    /// `--allow-cluster-ip`.
+    pub allow_cluster_ip: bool,
     /// NAME parsed.
     pub target: hsvc_resolve::name::Target,
     /// Policy, offset, seed, table size.
@@ -547,6 +551,25 @@ pub enum Plan {
     /// `hsvc verify NAME`.
     #[cfg(feature = "api")]
     Verify(Settings, ApiPlan, String),
+    /// `hsvc watch NAME --source api|both`.
+    #[cfg(feature = "api")]
+    ApiWatch(Option<Settings>, ApiPlan, ApiWatchPlan),
+}
+
+/// `hsvc watch NAME --source api|both`.
+#[cfg(feature = "api")]
+#[derive(Clone, Debug)]
+pub struct ApiWatchPlan {
+    /// The one Service name.
+    pub name: String,
+    /// `--source both`: DNS too, with the propagation lag.
+    pub both: bool,
+    /// `--interval`: how often DNS is asked.
+    pub interval: Option<std::time::Duration>,
+    /// `--count`: API snapshots (the first list included).
+    pub count: Option<u64>,
+    /// `--duration`.
+    pub duration: Option<std::time::Duration>,
 }
 
 /// How to reach the Kubernetes API, from the global flags.
@@ -688,6 +711,33 @@ impl Plan {
                 };
                 Plan::Diff(s, p)
             }
+            #[cfg(feature = "api")]
+            Command::Watch(a) if a.source != crate::cli::WatchSource::Dns => {
+                let (names, at) = split_at(&a.names);
+                let [name] = names.as_slice() else {
+                    return Err(crate::exit::Fail::usage(
+                        "watch --source api|both takes one Service name",
+                    ));
+                };
+                let p = api_plan(&cli.global, "watch --source api")?;
+                let both = a.source == crate::cli::WatchSource::Both;
+                // The API alone needs no DNS server (nor a resolv.conf).
+                Plan::ApiWatch(
+                    if both {
+                        Some(settings(rep, &at)?)
+                    } else {
+                        None
+                    },
+                    p,
+                    ApiWatchPlan {
+                        name: name.clone(),
+                        both,
+                        interval: a.interval,
+                        count: a.count,
+                        duration: a.duration,
+                    },
+                )
+            }
             Command::Watch(a) => {
                 let (names, at) = split_at(&a.names);
                 let s = settings(rep, &at)?;
@@ -759,6 +809,7 @@ fn check_plan(
     use hsvc_probe::targets::PortChoice;
     use hsvc_probe::{Check, ProbeOptions};
     Ok(CheckPlan {
+        allow_cluster_ip: a.allow_cluster_ip,
         target: s.single_target("check", &name)?,
         name,
         choice: match (a.port, &a.port_name) {
@@ -851,6 +902,7 @@ fn pick_plan(
     let target = s.single_target("pick", &name)?;
     Ok(PickPlan {
         name,
+        allow_cluster_ip: a.allow_cluster_ip,
         target,
         inputs: PolicyInputs {
             policy,

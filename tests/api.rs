@@ -355,3 +355,173 @@ fn through_a_real_kubectl_proxy() {
     assert_eq!(doc.endpoints.len(), 4);
     assert_eq!(doc.ready, 2);
 }
+
+/// Reads JSON lines until one satisfies `want`; panics (with what was seen)
+/// when the watch ends or stays silent.
+fn until_line(
+    w: &mut support::bin::Spawned,
+    want: impl Fn(&serde_json::Value) -> bool,
+) -> serde_json::Value {
+    loop {
+        let l = w.line();
+        let v: serde_json::Value = serde_json::from_str(&l).unwrap_or_else(|e| panic!("{e}: {l}"));
+        assert_eq!(v["schema"], "hsvc.watch-api/v1", "{l}");
+        if want(&v) {
+            return v;
+        }
+    }
+}
+
+fn in_step(v: &serde_json::Value, server: &str, version: u64) -> bool {
+    v["event"] == "lag"
+        && v["kind"] == "in_step"
+        && v["server"] == server
+        && v["version"] == version
+}
+
+#[test]
+fn watch_both_names_the_lag_of_each_replica() {
+    let e = start();
+    let (a, b) = (
+        e.live.replicas()[0].addr.to_string(),
+        e.live.replicas()[1].addr.to_string(),
+    );
+    let k = e.kubeconfig.to_str().unwrap().to_string();
+    let mut w = Cmd::new(&[
+        "--kubeconfig",
+        &k,
+        "--server",
+        &a,
+        "--server",
+        &b,
+        "watch",
+        "web-headless.awx",
+        "--source",
+        "both",
+        "--interval",
+        "100ms",
+        "-o",
+        "jsonl",
+    ])
+    .env("HOME", e.dir.path())
+    .env_remove("KUBECONFIG")
+    .spawn();
+    let first = until_line(&mut w, |v| v["event"] == "endpoints");
+    assert_eq!(first["initial"], true);
+    assert_eq!(first["published"], 2);
+    assert_eq!(first["total"], 4);
+    // Both replicas answer the first list; its age is unknown: no figure.
+    for s in [&a, &b] {
+        let v = until_line(&mut w, |v| in_step(v, s, 1));
+        assert!(v["lag_ms"].is_null(), "{v}");
+    }
+    // web-2 becomes ready while replica B is frozen.
+    assert!(e.live.lag_replica(&e.live.replicas()[1].pod.clone(), true));
+    assert!(e.live.set_pod_ready("awx", "web-2", true));
+    let change = until_line(&mut w, |v| v["event"] == "endpoints");
+    assert_eq!(change["published"], 3);
+    let c = &change["changes"][0];
+    assert_eq!(c["pod"], "web-2");
+    assert_eq!(c["kind"], "conditions");
+    assert_eq!(
+        (c["was_published"].clone(), c["published"].clone()),
+        (false.into(), true.into())
+    );
+    let fast = until_line(&mut w, |v| in_step(v, &a, 2));
+    let fast_ms = fast["lag_ms"].as_f64().unwrap();
+    // B is released only after A followed, so its lag is the longer one.
+    assert!(e.live.lag_replica(&e.live.replicas()[1].pod.clone(), false));
+    let slow = until_line(&mut w, |v| in_step(v, &b, 2));
+    let slow_ms = slow["lag_ms"].as_f64().unwrap();
+    assert!(slow_ms > fast_ms, "{fast_ms} vs {slow_ms}");
+    // SIGTERM ends it with a summary per server, exit 0.
+    w.terminate();
+    let end = until_line(&mut w, |v| v["event"] == "end");
+    assert_eq!(end["reason"], "interrupted");
+    let servers = end["servers"].as_array().unwrap();
+    assert_eq!(servers.len(), 2);
+    assert!(
+        servers
+            .iter()
+            .all(|s| s["followed"] == 1 && s["behind_ms"].is_null()),
+        "{end}"
+    );
+    assert_eq!(servers[1]["max_lag_ms"].as_f64(), Some(slow_ms));
+    let (code, _) = w.wait();
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn watch_api_reports_changes_and_fails_like_resolve_before_the_first_list() {
+    let e = start();
+    let k = e.kubeconfig.to_str().unwrap().to_string();
+    let mut w = Cmd::new(&[
+        "--kubeconfig",
+        &k,
+        "watch",
+        "web-headless.awx",
+        "--source",
+        "api",
+        "--count",
+        "2",
+    ])
+    .env("HOME", e.dir.path())
+    .env_remove("KUBECONFIG")
+    .spawn();
+    let first = w.line();
+    assert!(
+        first.contains("awx/web-headless") && first.contains("initial"),
+        "{first}"
+    );
+    e.live.set_terminating("awx", "web-0", true);
+    let mut text = String::new();
+    while let Some(l) = w.next_line() {
+        text.push_str(&l);
+        text.push('\n');
+    }
+    assert!(
+        text.contains("ready → terminating  (now out of DNS)"),
+        "{text}"
+    );
+    assert!(text.contains("end: count"), "{text}");
+    let (code, _) = w.wait();
+    assert_eq!(code, 0);
+
+    // No access: the first list fails, one line, exit 3, no endless retry.
+    e.live.faults().forbid("awx", "endpointslices");
+    let r = e.hsvc(&["watch", "web-headless.awx", "--source", "api"]);
+    assert_eq!(r.code, 3, "{r:?}");
+    assert!(r.stderr.contains("endpointslices"), "{r:?}");
+}
+
+#[test]
+fn pick_and_check_refuse_a_cluster_ip_service_found_through_dns() {
+    let e = start();
+    let dns = e.live.replicas()[0].addr.to_string();
+    let run = |args: &[&str]| {
+        let mut all = vec!["--server", dns.as_str()];
+        all.extend_from_slice(args);
+        e.hsvc(&all)
+    };
+    // resolve answers (it shows what DNS says) and says what the address is.
+    let r = run(&["resolve", "web.awx"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stderr.contains("is not headless"), "{r:?}");
+    for cmd in ["pick", "check"] {
+        let r = run(&[cmd, "web.awx"]);
+        assert_eq!(r.code, 2, "{r:?}");
+        assert!(
+            r.stderr.contains("ClusterIP Service") && r.stderr.contains("--allow-cluster-ip"),
+            "{r:?}"
+        );
+        let r = run(&[cmd, "web.awx", "-o", "json"]);
+        assert_eq!(r.code, 2, "{r:?}");
+        assert_eq!(r.value()["error"]["kind"], "not_headless", "{r:?}");
+    }
+    let r = run(&["pick", "web.awx", "--allow-cluster-ip", "-o", "plain"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(r.stdout.trim(), "127.96.1.20:8080");
+    // The headless Service over the same pods is not refused.
+    let r = run(&["pick", "web-headless.awx", "-o", "plain"]);
+    assert_eq!(r.code, 0, "{r:?}");
+}

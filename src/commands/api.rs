@@ -26,7 +26,7 @@ pub fn exit_of(e: &ApiError) -> Exit {
 
 /// Fails with the error's exit code; with `-o json` the error document
 /// goes to stdout too.
-fn fail(
+pub(crate) fn fail(
     e: &ApiError,
     schema: &'static str,
     name: &str,
@@ -46,7 +46,7 @@ fn fail(
     }
 }
 
-async fn connect(p: &ApiPlan) -> Result<ApiClient, ApiError> {
+pub(crate) async fn connect(p: &ApiPlan) -> Result<ApiClient, ApiError> {
     let opts = config::Options {
         source: p.source.clone(),
         namespace: p.namespace.clone(),
@@ -57,7 +57,7 @@ async fn connect(p: &ApiPlan) -> Result<ApiClient, ApiError> {
     ApiClient::new(cfg)
 }
 
-fn diagnose(c: &ApiClient, rep: &mut Reporter<'_>) {
+pub(crate) fn diagnose(c: &ApiClient, rep: &mut Reporter<'_>) {
     let cfg = c.config();
     rep.diag(1, || {
         format!(
@@ -74,7 +74,7 @@ fn diagnose(c: &ApiClient, rep: &mut Reporter<'_>) {
 
 /// The Service a NAME stands for: its namespace is the name's, else the
 /// API's rule (flag, context, service account, default).
-fn service_target(
+pub(crate) fn service_target(
     input: &str,
     namespace: &str,
     cluster_domain: Option<&Fqdn>,

@@ -58,6 +58,12 @@ pub async fn run(
                 .map_err(super::io_fail)?;
             return Err(Fail::dns(info.message));
         }
+        if round == 1 && res.is_cluster_ip() && !args.allow_cluster_ip {
+            let info = crate::output::not_headless_refusal(&res, "check");
+            r.finish(out, Some(DnsInfo::new(&res)), Some(&info))
+                .map_err(super::io_fail)?;
+            return Err(Fail::usage(info.message));
+        }
         if res.endpoints.is_empty() {
             rep.note(&crate::output::resolve::negative_message(&res));
         }

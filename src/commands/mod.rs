@@ -3,6 +3,8 @@
 
 #[cfg(feature = "api")]
 pub mod api;
+#[cfg(feature = "api")]
+pub mod api_watch;
 pub mod check;
 #[cfg(feature = "demo")]
 pub mod demo;
@@ -43,6 +45,8 @@ pub async fn run(cli: Cli, out: &mut dyn Write, rep: &mut Reporter<'_>) -> Resul
         Plan::Ls(p, all) => api::ls(&p, all, out, rep).await,
         #[cfg(feature = "api")]
         Plan::Verify(s, p, name) => api::verify(&s, &p, &name, out, rep).await,
+        #[cfg(feature = "api")]
+        Plan::ApiWatch(s, p, w) => api_watch::run(s.as_ref(), &p, &w, out, rep).await,
     }
 }
 

@@ -149,6 +149,13 @@ pub async fn run(
         }
     }
 
+    if resolution.is_cluster_ip() && !p.allow_cluster_ip {
+        let info = crate::output::not_headless_refusal(&resolution, "pick");
+        render::render_failure(out, s.format, &head, &dns_warnings, Some(&info))
+            .map_err(super::io_fail)?;
+        return Err(Fail::usage(info.message));
+    }
+
     let pool = Pool::build(&resolution.endpoints, p.identity, &p.weights, &p.port);
     warn(rep, &pool.warnings);
     let mut warnings = dns_warnings.clone();

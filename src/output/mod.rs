@@ -48,6 +48,19 @@ impl Format {
     }
 }
 
+/// The refusal of `pick` and `check` for a ClusterIP Service (exit 2).
+pub fn not_headless_refusal(a: &hsvc_resolve::lookup::Answer, command: &str) -> ErrorDoc {
+    ErrorDoc {
+        kind: "not_headless".into(),
+        message: format!(
+            "{} is a ClusterIP Service, not headless: DNS gives kube-proxy's virtual IP, so {command} \
+             would work on that one address, not on pods (give --allow-cluster-ip to do it anyway)",
+            a.target.fqdn
+        ),
+        server: Some(a.via.server.to_string()),
+    }
+}
+
 /// The `error` block shared by every JSON document: why, in a word and
 /// in a sentence, and which server said so.
 #[derive(Clone, Debug, Serialize)]

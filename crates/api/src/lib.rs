@@ -14,11 +14,13 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod changes;
 pub mod client;
 pub mod compare;
 pub mod config;
 pub mod convert;
 pub mod error;
+pub mod lag;
 pub mod model;
 pub mod predict;
 pub mod watch;

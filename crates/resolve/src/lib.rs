@@ -10,6 +10,23 @@
 //! Must not: print, read flags or environment (the CLI hands over typed
 //! values), or depend on the CLI, the pickers, the probes or the test
 //! cluster.
+//!
+//! ```no_run
+//! use hsvc_resolve::dns::QueryOptions;
+//! use hsvc_resolve::lookup::{PortQuery, Resolver};
+//! use hsvc_resolve::name::{Context, Target};
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let ctx = Context::new(Some("shop"), None, &[]);
+//! let target = Target::parse("api", &ctx)?; // api.shop.svc.cluster.local.
+//! let resolver = Resolver::new(vec!["10.96.0.10:53".parse()?], QueryOptions::default());
+//! let answer = resolver.resolve(target, &PortQuery::default()).await;
+//! println!("{:?} from {}", answer.status(), answer.via.server);
+//! for ep in &answer.endpoints {
+//!     println!("{} {:?} ttl {}", ep.identity(), ep.ports, ep.ttl);
+//! }
+//! # Ok(()) }
+//! ```
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]

@@ -213,6 +213,10 @@ pub enum Warning {
         /// One of them.
         example: IpAddr,
     },
+    /// An SRV record names the Service itself: CoreDNS answers a ClusterIP
+    /// Service this way, so the address is kube-proxy's virtual IP, not a
+    /// pod (the Service is not headless).
+    NotHeadless(String),
 }
 
 impl std::fmt::Display for Warning {
@@ -246,6 +250,11 @@ impl std::fmt::Display for Warning {
                 f,
                 "{target} has {count} address{} the Service's own answer does not have (e.g. {example}): ignored",
                 if *count == 1 { "" } else { "es" }
+            ),
+            Warning::NotHeadless(service) => write!(
+                f,
+                "{service} is not headless: its SRV record names the Service itself, as CoreDNS \
+                 answers a ClusterIP Service, so the address is kube-proxy's virtual IP, not a pod"
             ),
         }
     }
@@ -404,6 +413,14 @@ impl Answer {
     /// Why the lookup failed, if it did.
     pub fn error(&self) -> Option<&LookupError> {
         self.outcome.as_ref().err()
+    }
+
+    /// The answer is a ClusterIP Service's (its SRV names the Service
+    /// itself, [`Warning::NotHeadless`]): the address is a virtual IP.
+    pub fn is_cluster_ip(&self) -> bool {
+        self.warnings
+            .iter()
+            .any(|w| matches!(w, Warning::NotHeadless(_)))
     }
 
     /// Assembles an answer; a failed one carries no endpoints (nothing from
@@ -1306,6 +1323,15 @@ fn keep_pod_targets(
     warnings: &mut Vec<Warning>,
 ) {
     let Some(zone) = pods else { return };
+    if let Some(s) = srvs
+        .iter()
+        .find(|s| names.get(&s.target).is_some_and(|t| t == zone))
+    {
+        let w = Warning::NotHeadless(s.target.clone());
+        if !warnings.contains(&w) {
+            warnings.push(w);
+        }
+    }
     srvs.retain(|s| {
         let inside = names.get(&s.target).is_some_and(|t| {
             zone.zone_of(t)

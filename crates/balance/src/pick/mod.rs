@@ -216,8 +216,9 @@ impl FromStr for Policy {
     }
 }
 
-/// A built key-based picker.
-pub trait Picker {
+/// A built key-based picker. `Send + Sync` (the pickers are plain data), so
+/// that a balancer holding one can be shared with a background task.
+pub trait Picker: Send + Sync {
     /// The member (index into [`MemberSet::members`]) that owns `key`; `None` only for
     /// an empty set.
     fn pick_key(&self, key: &[u8]) -> Option<usize>;
