@@ -86,8 +86,9 @@ impl From<&LookupError> for ErrorDoc {
 
 /// A kubectl-style table: no borders, upper-case headers, columns two
 /// spaces apart, no trailing spaces. Hand-rolled because it is on the hot
-/// path: laying out 3000 rows took comfy-table 16 ms, a third of a whole
-/// `hsvc resolve`. Cells live in one text buffer (a `String` per cell and a
+/// path: laying out 3000 rows took comfy-table 4.1 ms in a release build
+/// (with `ContentArrangement::Disabled`), this writer 0.18 ms (the figures
+/// of issue 16; an earlier "16 ms" here was wrong). Cells live in one text buffer (a `String` per cell and a
 /// `Vec` per row cost about 2 M instructions of allocation and freeing at
 /// 3000 rows, callgrind), each with its width computed once.
 #[derive(Debug, Default)]
