@@ -21,8 +21,8 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
 
     $completions = @(switch ($command) {
         'hsvc' {
-            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')
-            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable. `kube`: every CoreDNS replica through the Kubernetes API server')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable. `kube`: every CoreDNS replica through the Kubernetes API server')
             [CompletionResult]::new('--resolv-conf', '--resolv-conf', [CompletionResultType]::ParameterName, 'resolv.conf to read nameservers, search list and ndots from [default: /etc/resolv.conf]')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time to wait for each try, e.g. 500ms, 2s')
             [CompletionResult]::new('--attempts', '--attempts', [CompletionResultType]::ParameterName, 'Tries per server before giving up')
@@ -38,6 +38,7 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod''s service account]')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'kubeconfig context to use [default: its current-context]')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`''s http://127.0.0.1:8001 (no credentials are sent)')
+            [CompletionResult]::new('--dns-service', '--dns-service', [CompletionResultType]::ParameterName, 'The cluster DNS Service whose pods `--server kube` asks, as NS/NAME [default: kube-system/kube-dns]')
             [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'Use TCP only (what `kubectl port-forward` carries)')
             [CompletionResult]::new('-4', '-4', [CompletionResultType]::ParameterName, 'Keep IPv4 addresses only (A records), in answers and in pick/check targets')
             [CompletionResult]::new('--ipv4', '--ipv4', [CompletionResultType]::ParameterName, 'Keep IPv4 addresses only (A records), in answers and in pick/check targets')
@@ -69,8 +70,8 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             [CompletionResult]::new('--port-name', '--port-name', [CompletionResultType]::ParameterName, 'Also ask _NAME._PROTO.SVC… to label the ports with their name and protocol')
             [CompletionResult]::new('--protocol', '--protocol', [CompletionResultType]::ParameterName, 'Protocol of --port-name')
             [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Read the pods from cluster DNS or from the Kubernetes API')
-            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')
-            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable. `kube`: every CoreDNS replica through the Kubernetes API server')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable. `kube`: every CoreDNS replica through the Kubernetes API server')
             [CompletionResult]::new('--resolv-conf', '--resolv-conf', [CompletionResultType]::ParameterName, 'resolv.conf to read nameservers, search list and ndots from [default: /etc/resolv.conf]')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time to wait for each try, e.g. 500ms, 2s')
             [CompletionResult]::new('--attempts', '--attempts', [CompletionResultType]::ParameterName, 'Tries per server before giving up')
@@ -86,8 +87,10 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod''s service account]')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'kubeconfig context to use [default: its current-context]')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`''s http://127.0.0.1:8001 (no credentials are sent)')
+            [CompletionResult]::new('--dns-service', '--dns-service', [CompletionResultType]::ParameterName, 'The cluster DNS Service whose pods `--server kube` asks, as NS/NAME [default: kube-system/kube-dns]')
             [CompletionResult]::new('--search', '--search', [CompletionResultType]::ParameterName, 'Walk the resolv.conf search list with its ndots as a pod''s resolver would, asking each candidate (A+AAAA), and stop where it stops')
             [CompletionResult]::new('--explain', '--explain', [CompletionResultType]::ParameterName, 'List every query sent: name, type, server, transport, rcode, answers, latency')
+            [CompletionResult]::new('--all-replicas', '--all-replicas', [CompletionResultType]::ParameterName, 'Ask every server on its own (with `--server kube`: every CoreDNS replica) and print each answer, instead of the first healthy one')
             [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'Use TCP only (what `kubectl port-forward` carries)')
             [CompletionResult]::new('-4', '-4', [CompletionResultType]::ParameterName, 'Keep IPv4 addresses only (A records), in answers and in pick/check targets')
             [CompletionResult]::new('--ipv4', '--ipv4', [CompletionResultType]::ParameterName, 'Keep IPv4 addresses only (A records), in answers and in pick/check targets')
@@ -103,6 +106,7 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             break
         }
         'hsvc;pick' {
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Read the pods from cluster DNS, or from the Kubernetes API: the endpoints CoreDNS should publish (ready, or ready unset), with the named ports of the EndpointSlices')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Picking policy [default: hash with --key/--keys-from/--simulate, else round-robin]')
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'A request key (hash, maglev) or a request (sequence policies); repeatable')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'A request key (hash, maglev) or a request (sequence policies); repeatable')
@@ -119,8 +123,8 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             [CompletionResult]::new('--protocol', '--protocol', [CompletionResultType]::ParameterName, 'Protocol of --port-name')
             [CompletionResult]::new('--table-size', '--table-size', [CompletionResultType]::ParameterName, 'Maglev table size, a prime (at least the number of endpoints)')
             [CompletionResult]::new('--simulate', '--simulate', [CompletionResultType]::ParameterName, 'Report the distribution of N picks (sampled keys for hash policies) instead of picks')
-            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')
-            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable. `kube`: every CoreDNS replica through the Kubernetes API server')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable. `kube`: every CoreDNS replica through the Kubernetes API server')
             [CompletionResult]::new('--resolv-conf', '--resolv-conf', [CompletionResultType]::ParameterName, 'resolv.conf to read nameservers, search list and ndots from [default: /etc/resolv.conf]')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time to wait for each try, e.g. 500ms, 2s')
             [CompletionResult]::new('--attempts', '--attempts', [CompletionResultType]::ParameterName, 'Tries per server before giving up')
@@ -136,6 +140,7 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod''s service account]')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'kubeconfig context to use [default: its current-context]')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`''s http://127.0.0.1:8001 (no credentials are sent)')
+            [CompletionResult]::new('--dns-service', '--dns-service', [CompletionResultType]::ParameterName, 'The cluster DNS Service whose pods `--server kube` asks, as NS/NAME [default: kube-system/kube-dns]')
             [CompletionResult]::new('--allow-cluster-ip', '--allow-cluster-ip', [CompletionResultType]::ParameterName, 'Go on even when NAME is a ClusterIP Service (DNS then gives kube-proxy''s virtual IP, not pods: there is nothing to balance over)')
             [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'With --keys-from: keep running, re-resolve at the TTL in the background and apply set changes between keys (`-w`/`--watch` as in kubectl)')
             [CompletionResult]::new('--follow', '--follow', [CompletionResultType]::ParameterName, 'With --keys-from: keep running, re-resolve at the TTL in the background and apply set changes between keys (`-w`/`--watch` as in kubectl)')
@@ -155,6 +160,7 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             break
         }
         'hsvc;check' {
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Read the pods from cluster DNS, or from the Kubernetes API: the endpoints CoreDNS should publish (ready, or ready unset), with the named ports of the EndpointSlices')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Port to probe on every pod [default: every port from SRV]')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port to probe on every pod [default: every port from SRV]')
             [CompletionResult]::new('--port-name', '--port-name', [CompletionResultType]::ParameterName, 'Probe only the Service port with this name (asks _NAME._tcp.SVC…)')
@@ -167,8 +173,8 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             [CompletionResult]::new('--repeat', '--repeat', [CompletionResultType]::ParameterName, 'Rounds to run; after the first, only state changes are reported')
             [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Pause between the starts of two rounds with --repeat')
             [CompletionResult]::new('--min-healthy', '--min-healthy', [CompletionResultType]::ParameterName, 'Healthy targets needed for exit 0: a count N or a share P% [default: 100%]')
-            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')
-            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable. `kube`: every CoreDNS replica through the Kubernetes API server')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable. `kube`: every CoreDNS replica through the Kubernetes API server')
             [CompletionResult]::new('--resolv-conf', '--resolv-conf', [CompletionResultType]::ParameterName, 'resolv.conf to read nameservers, search list and ndots from [default: /etc/resolv.conf]')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time to wait for each try, e.g. 500ms, 2s')
             [CompletionResult]::new('--attempts', '--attempts', [CompletionResultType]::ParameterName, 'Tries per server before giving up')
@@ -184,6 +190,7 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod''s service account]')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'kubeconfig context to use [default: its current-context]')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`''s http://127.0.0.1:8001 (no credentials are sent)')
+            [CompletionResult]::new('--dns-service', '--dns-service', [CompletionResultType]::ParameterName, 'The cluster DNS Service whose pods `--server kube` asks, as NS/NAME [default: kube-system/kube-dns]')
             [CompletionResult]::new('--allow-cluster-ip', '--allow-cluster-ip', [CompletionResultType]::ParameterName, 'Go on even when NAME is a ClusterIP Service (DNS then gives kube-proxy''s virtual IP, not pods: there is nothing to balance over)')
             [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'Use TCP only (what `kubectl port-forward` carries)')
             [CompletionResult]::new('-4', '-4', [CompletionResultType]::ParameterName, 'Keep IPv4 addresses only (A records), in answers and in pick/check targets')
@@ -201,8 +208,8 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
         }
         'hsvc;diff' {
             [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'What makes two endpoints the same one')
-            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')
-            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable. `kube`: every CoreDNS replica through the Kubernetes API server')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable. `kube`: every CoreDNS replica through the Kubernetes API server')
             [CompletionResult]::new('--resolv-conf', '--resolv-conf', [CompletionResultType]::ParameterName, 'resolv.conf to read nameservers, search list and ndots from [default: /etc/resolv.conf]')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time to wait for each try, e.g. 500ms, 2s')
             [CompletionResult]::new('--attempts', '--attempts', [CompletionResultType]::ParameterName, 'Tries per server before giving up')
@@ -218,6 +225,7 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod''s service account]')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'kubeconfig context to use [default: its current-context]')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`''s http://127.0.0.1:8001 (no credentials are sent)')
+            [CompletionResult]::new('--dns-service', '--dns-service', [CompletionResultType]::ParameterName, 'The cluster DNS Service whose pods `--server kube` asks, as NS/NAME [default: kube-system/kube-dns]')
             [CompletionResult]::new('--ignore-ttl', '--ignore-ttl', [CompletionResultType]::ParameterName, 'Do not report TTL differences (e.g. behind a cache)')
             [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'Use TCP only (what `kubectl port-forward` carries)')
             [CompletionResult]::new('-4', '-4', [CompletionResultType]::ParameterName, 'Keep IPv4 addresses only (A records), in answers and in pick/check targets')
@@ -240,8 +248,8 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Stop after this long, e.g. 90s, 1h')
             [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'What makes two endpoints the same one')
             [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Watch cluster DNS (polled at the TTL), the Kubernetes API (a real watch: list, then events), or both on one timeline: every DNS server polled (each --interval, default 1s) with how long after the API change it answered what the API says it should (the propagation lag)')
-            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')
-            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable. `kube`: every CoreDNS replica through the Kubernetes API server')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable. `kube`: every CoreDNS replica through the Kubernetes API server')
             [CompletionResult]::new('--resolv-conf', '--resolv-conf', [CompletionResultType]::ParameterName, 'resolv.conf to read nameservers, search list and ndots from [default: /etc/resolv.conf]')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time to wait for each try, e.g. 500ms, 2s')
             [CompletionResult]::new('--attempts', '--attempts', [CompletionResultType]::ParameterName, 'Tries per server before giving up')
@@ -257,6 +265,7 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod''s service account]')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'kubeconfig context to use [default: its current-context]')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`''s http://127.0.0.1:8001 (no credentials are sent)')
+            [CompletionResult]::new('--dns-service', '--dns-service', [CompletionResultType]::ParameterName, 'The cluster DNS Service whose pods `--server kube` asks, as NS/NAME [default: kube-system/kube-dns]')
             [CompletionResult]::new('--ignore-ttl', '--ignore-ttl', [CompletionResultType]::ParameterName, 'Do not report TTL changes (e.g. behind a cache that counts down)')
             [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'Use TCP only (what `kubectl port-forward` carries)')
             [CompletionResult]::new('-4', '-4', [CompletionResultType]::ParameterName, 'Keep IPv4 addresses only (A records), in answers and in pick/check targets')
@@ -273,8 +282,8 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             break
         }
         'hsvc;ls' {
-            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')
-            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable. `kube`: every CoreDNS replica through the Kubernetes API server')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable. `kube`: every CoreDNS replica through the Kubernetes API server')
             [CompletionResult]::new('--resolv-conf', '--resolv-conf', [CompletionResultType]::ParameterName, 'resolv.conf to read nameservers, search list and ndots from [default: /etc/resolv.conf]')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time to wait for each try, e.g. 500ms, 2s')
             [CompletionResult]::new('--attempts', '--attempts', [CompletionResultType]::ParameterName, 'Tries per server before giving up')
@@ -290,6 +299,7 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod''s service account]')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'kubeconfig context to use [default: its current-context]')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`''s http://127.0.0.1:8001 (no credentials are sent)')
+            [CompletionResult]::new('--dns-service', '--dns-service', [CompletionResultType]::ParameterName, 'The cluster DNS Service whose pods `--server kube` asks, as NS/NAME [default: kube-system/kube-dns]')
             [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'Every namespace (a ClusterRole must allow listing Services and EndpointSlices)')
             [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'Every namespace (a ClusterRole must allow listing Services and EndpointSlices)')
             [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'Use TCP only (what `kubectl port-forward` carries)')
@@ -307,8 +317,8 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             break
         }
         'hsvc;verify' {
-            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')
-            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable. `kube`: every CoreDNS replica through the Kubernetes API server')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable. `kube`: every CoreDNS replica through the Kubernetes API server')
             [CompletionResult]::new('--resolv-conf', '--resolv-conf', [CompletionResultType]::ParameterName, 'resolv.conf to read nameservers, search list and ndots from [default: /etc/resolv.conf]')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time to wait for each try, e.g. 500ms, 2s')
             [CompletionResult]::new('--attempts', '--attempts', [CompletionResultType]::ParameterName, 'Tries per server before giving up')
@@ -324,6 +334,7 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod''s service account]')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'kubeconfig context to use [default: its current-context]')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`''s http://127.0.0.1:8001 (no credentials are sent)')
+            [CompletionResult]::new('--dns-service', '--dns-service', [CompletionResultType]::ParameterName, 'The cluster DNS Service whose pods `--server kube` asks, as NS/NAME [default: kube-system/kube-dns]')
             [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'Use TCP only (what `kubectl port-forward` carries)')
             [CompletionResult]::new('-4', '-4', [CompletionResultType]::ParameterName, 'Keep IPv4 addresses only (A records), in answers and in pick/check targets')
             [CompletionResult]::new('--ipv4', '--ipv4', [CompletionResultType]::ParameterName, 'Keep IPv4 addresses only (A records), in answers and in pick/check targets')
@@ -382,8 +393,8 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             break
         }
         'hsvc;completions' {
-            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')
-            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable. `kube`: every CoreDNS replica through the Kubernetes API server')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable. `kube`: every CoreDNS replica through the Kubernetes API server')
             [CompletionResult]::new('--resolv-conf', '--resolv-conf', [CompletionResultType]::ParameterName, 'resolv.conf to read nameservers, search list and ndots from [default: /etc/resolv.conf]')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time to wait for each try, e.g. 500ms, 2s')
             [CompletionResult]::new('--attempts', '--attempts', [CompletionResultType]::ParameterName, 'Tries per server before giving up')
@@ -399,6 +410,7 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod''s service account]')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'kubeconfig context to use [default: its current-context]')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`''s http://127.0.0.1:8001 (no credentials are sent)')
+            [CompletionResult]::new('--dns-service', '--dns-service', [CompletionResultType]::ParameterName, 'The cluster DNS Service whose pods `--server kube` asks, as NS/NAME [default: kube-system/kube-dns]')
             [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'Use TCP only (what `kubectl port-forward` carries)')
             [CompletionResult]::new('-4', '-4', [CompletionResultType]::ParameterName, 'Keep IPv4 addresses only (A records), in answers and in pick/check targets')
             [CompletionResult]::new('--ipv4', '--ipv4', [CompletionResultType]::ParameterName, 'Keep IPv4 addresses only (A records), in answers and in pick/check targets')
@@ -419,8 +431,8 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             [CompletionResult]::new('--proxy-port', '--proxy-port', [CompletionResultType]::ParameterName, 'Port of the plain-HTTP API, as `kubectl proxy` would serve it')
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Folder for the kubeconfig and a pod''s resolv.conf that --serve writes (and removes when it stops) [default: TMPDIR/hsvc-demo]')
             [CompletionResult]::new('--zone', '--zone', [CompletionResultType]::ParameterName, 'Serve this RFC 1035 zone file (or several zones, each with its $ORIGIN and SOA) instead of the example cluster; implies --serve')
-            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')
-            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable. `kube`: every CoreDNS replica through the Kubernetes API server')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable. `kube`: every CoreDNS replica through the Kubernetes API server')
             [CompletionResult]::new('--resolv-conf', '--resolv-conf', [CompletionResultType]::ParameterName, 'resolv.conf to read nameservers, search list and ndots from [default: /etc/resolv.conf]')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time to wait for each try, e.g. 500ms, 2s')
             [CompletionResult]::new('--attempts', '--attempts', [CompletionResultType]::ParameterName, 'Tries per server before giving up')
@@ -436,6 +448,7 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod''s service account]')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'kubeconfig context to use [default: its current-context]')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`''s http://127.0.0.1:8001 (no credentials are sent)')
+            [CompletionResult]::new('--dns-service', '--dns-service', [CompletionResultType]::ParameterName, 'The cluster DNS Service whose pods `--server kube` asks, as NS/NAME [default: kube-system/kube-dns]')
             [CompletionResult]::new('--serve', '--serve', [CompletionResultType]::ParameterName, 'Only serve (until Ctrl-C)')
             [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'Use TCP only (what `kubectl port-forward` carries)')
             [CompletionResult]::new('-4', '-4', [CompletionResultType]::ParameterName, 'Keep IPv4 addresses only (A records), in answers and in pick/check targets')

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_hsvc_global_optspecs
-    string join \n s/server= resolv-conf= tcp timeout= attempts= edns-size= cluster-domain= ndots= search-domain= 4/ipv4 6/ipv6 n/namespace= o/output= no-headers color= v/verbose kubeconfig= context= api-url= h/help V/version
+    string join \n s/server= resolv-conf= tcp timeout= attempts= edns-size= cluster-domain= ndots= search-domain= 4/ipv4 6/ipv6 n/namespace= o/output= no-headers color= v/verbose kubeconfig= context= api-url= dns-service= h/help V/version
 end
 
 function __fish_hsvc_needs_command
@@ -24,7 +24,7 @@ function __fish_hsvc_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c hsvc -n "__fish_hsvc_needs_command" -s s -l server -d 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable' -r
+complete -c hsvc -n "__fish_hsvc_needs_command" -s s -l server -d 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable. `kube`: every CoreDNS replica through the Kubernetes API server' -r
 complete -c hsvc -n "__fish_hsvc_needs_command" -l resolv-conf -d 'resolv.conf to read nameservers, search list and ndots from [default: /etc/resolv.conf]' -r -F
 complete -c hsvc -n "__fish_hsvc_needs_command" -l timeout -d 'Time to wait for each try, e.g. 500ms, 2s' -r
 complete -c hsvc -n "__fish_hsvc_needs_command" -l attempts -d 'Tries per server before giving up' -r
@@ -45,6 +45,7 @@ never\t''"
 complete -c hsvc -n "__fish_hsvc_needs_command" -l kubeconfig -d 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod\'s service account]' -r -F
 complete -c hsvc -n "__fish_hsvc_needs_command" -l context -d 'kubeconfig context to use [default: its current-context]' -r
 complete -c hsvc -n "__fish_hsvc_needs_command" -l api-url -d 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`\'s http://127.0.0.1:8001 (no credentials are sent)' -r
+complete -c hsvc -n "__fish_hsvc_needs_command" -l dns-service -d 'The cluster DNS Service whose pods `--server kube` asks, as NS/NAME [default: kube-system/kube-dns]' -r
 complete -c hsvc -n "__fish_hsvc_needs_command" -l tcp -d 'Use TCP only (what `kubectl port-forward` carries)'
 complete -c hsvc -n "__fish_hsvc_needs_command" -s 4 -l ipv4 -d 'Keep IPv4 addresses only (A records), in answers and in pick/check targets'
 complete -c hsvc -n "__fish_hsvc_needs_command" -s 6 -l ipv6 -d 'Keep IPv6 addresses only (AAAA records), in answers and in pick/check targets'
@@ -73,7 +74,7 @@ udp\t''
 sctp\t''"
 complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l source -d 'Read the pods from cluster DNS or from the Kubernetes API' -r -f -a "dns\t'Cluster DNS'
 api\t'The Kubernetes API: the Service\'s EndpointSlices, with conditions, pods, nodes, zones and named ports'"
-complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -s s -l server -d 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -s s -l server -d 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable. `kube`: every CoreDNS replica through the Kubernetes API server' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l resolv-conf -d 'resolv.conf to read nameservers, search list and ndots from [default: /etc/resolv.conf]' -r -F
 complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l timeout -d 'Time to wait for each try, e.g. 500ms, 2s' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l attempts -d 'Tries per server before giving up' -r
@@ -94,8 +95,10 @@ never\t''"
 complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l kubeconfig -d 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod\'s service account]' -r -F
 complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l context -d 'kubeconfig context to use [default: its current-context]' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l api-url -d 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`\'s http://127.0.0.1:8001 (no credentials are sent)' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l dns-service -d 'The cluster DNS Service whose pods `--server kube` asks, as NS/NAME [default: kube-system/kube-dns]' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l search -d 'Walk the resolv.conf search list with its ndots as a pod\'s resolver would, asking each candidate (A+AAAA), and stop where it stops'
 complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l explain -d 'List every query sent: name, type, server, transport, rcode, answers, latency'
+complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l all-replicas -d 'Ask every server on its own (with `--server kube`: every CoreDNS replica) and print each answer, instead of the first healthy one'
 complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l tcp -d 'Use TCP only (what `kubectl port-forward` carries)'
 complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -s 4 -l ipv4 -d 'Keep IPv4 addresses only (A records), in answers and in pick/check targets'
 complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -s 6 -l ipv6 -d 'Keep IPv6 addresses only (AAAA records), in answers and in pick/check targets'
@@ -103,6 +106,8 @@ complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l no-headers -d 'Pri
 complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -s v -l verbose -d 'Diagnostics on stderr: -v settings and every query, -vv every try'
 complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -s V -l version -d 'Print version'
+complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l source -d 'Read the pods from cluster DNS, or from the Kubernetes API: the endpoints CoreDNS should publish (ready, or ready unset), with the named ports of the EndpointSlices' -r -f -a "dns\t'Cluster DNS'
+api\t'The Kubernetes API: the Service\'s EndpointSlices, with conditions, pods, nodes, zones and named ports'"
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l policy -d 'Picking policy [default: hash with --key/--keys-from/--simulate, else round-robin]' -r -f -a "round-robin\t'Canonical order from --offset, wrapping; weights ignored'
 weighted\t'nginx smooth weighted round-robin (weights {5,1,1} → a a b a c a a)'
 random\t'Weighted random draws, reproducible with --seed'
@@ -124,7 +129,7 @@ udp\t''
 sctp\t''"
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l table-size -d 'Maglev table size, a prime (at least the number of endpoints)' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l simulate -d 'Report the distribution of N picks (sampled keys for hash policies) instead of picks' -r
-complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -s s -l server -d 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -s s -l server -d 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable. `kube`: every CoreDNS replica through the Kubernetes API server' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l resolv-conf -d 'resolv.conf to read nameservers, search list and ndots from [default: /etc/resolv.conf]' -r -F
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l timeout -d 'Time to wait for each try, e.g. 500ms, 2s' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l attempts -d 'Tries per server before giving up' -r
@@ -145,6 +150,7 @@ never\t''"
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l kubeconfig -d 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod\'s service account]' -r -F
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l context -d 'kubeconfig context to use [default: its current-context]' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l api-url -d 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`\'s http://127.0.0.1:8001 (no credentials are sent)' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l dns-service -d 'The cluster DNS Service whose pods `--server kube` asks, as NS/NAME [default: kube-system/kube-dns]' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l allow-cluster-ip -d 'Go on even when NAME is a ClusterIP Service (DNS then gives kube-proxy\'s virtual IP, not pods: there is nothing to balance over)'
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -s w -l follow -l watch -d 'With --keys-from: keep running, re-resolve at the TTL in the background and apply set changes between keys (`-w`/`--watch` as in kubectl)'
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l tcp -d 'Use TCP only (what `kubectl port-forward` carries)'
@@ -154,6 +160,8 @@ complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -l no-headers -d 'Print 
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -s v -l verbose -d 'Diagnostics on stderr: -v settings and every query, -vv every try'
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hsvc -n "__fish_hsvc_using_subcommand pick" -s V -l version -d 'Print version'
+complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l source -d 'Read the pods from cluster DNS, or from the Kubernetes API: the endpoints CoreDNS should publish (ready, or ready unset), with the named ports of the EndpointSlices' -r -f -a "dns\t'Cluster DNS'
+api\t'The Kubernetes API: the Service\'s EndpointSlices, with conditions, pods, nodes, zones and named ports'"
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -s p -l port -d 'Port to probe on every pod [default: every port from SRV]' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l port-name -d 'Probe only the Service port with this name (asks _NAME._tcp.SVC…)' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l http -d 'Send `GET PATH HTTP/1.1` and judge the status instead of a bare TCP connect' -r
@@ -164,7 +172,7 @@ complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l http-timeout -d 'Tim
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l repeat -d 'Rounds to run; after the first, only state changes are reported' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l interval -d 'Pause between the starts of two rounds with --repeat' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l min-healthy -d 'Healthy targets needed for exit 0: a count N or a share P% [default: 100%]' -r
-complete -c hsvc -n "__fish_hsvc_using_subcommand check" -s s -l server -d 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand check" -s s -l server -d 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable. `kube`: every CoreDNS replica through the Kubernetes API server' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l resolv-conf -d 'resolv.conf to read nameservers, search list and ndots from [default: /etc/resolv.conf]' -r -F
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l timeout -d 'Time to wait for each try, e.g. 500ms, 2s' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l attempts -d 'Tries per server before giving up' -r
@@ -185,6 +193,7 @@ never\t''"
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l kubeconfig -d 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod\'s service account]' -r -F
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l context -d 'kubeconfig context to use [default: its current-context]' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l api-url -d 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`\'s http://127.0.0.1:8001 (no credentials are sent)' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l dns-service -d 'The cluster DNS Service whose pods `--server kube` asks, as NS/NAME [default: kube-system/kube-dns]' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l allow-cluster-ip -d 'Go on even when NAME is a ClusterIP Service (DNS then gives kube-proxy\'s virtual IP, not pods: there is nothing to balance over)'
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -l tcp -d 'Use TCP only (what `kubectl port-forward` carries)'
 complete -c hsvc -n "__fish_hsvc_using_subcommand check" -s 4 -l ipv4 -d 'Keep IPv4 addresses only (A records), in answers and in pick/check targets'
@@ -196,7 +205,7 @@ complete -c hsvc -n "__fish_hsvc_using_subcommand check" -s V -l version -d 'Pri
 complete -c hsvc -n "__fish_hsvc_using_subcommand diff" -l by -d 'What makes two endpoints the same one' -r -f -a "ip\t'The IP address'
 hostname\t'The pod hostname (StatefulSet), else the IP: a pod on a new IP is a change'
 endpoint\t'IP, hostname and ports together: only TTL differences remain changes'"
-complete -c hsvc -n "__fish_hsvc_using_subcommand diff" -s s -l server -d 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand diff" -s s -l server -d 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable. `kube`: every CoreDNS replica through the Kubernetes API server' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand diff" -l resolv-conf -d 'resolv.conf to read nameservers, search list and ndots from [default: /etc/resolv.conf]' -r -F
 complete -c hsvc -n "__fish_hsvc_using_subcommand diff" -l timeout -d 'Time to wait for each try, e.g. 500ms, 2s' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand diff" -l attempts -d 'Tries per server before giving up' -r
@@ -217,6 +226,7 @@ never\t''"
 complete -c hsvc -n "__fish_hsvc_using_subcommand diff" -l kubeconfig -d 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod\'s service account]' -r -F
 complete -c hsvc -n "__fish_hsvc_using_subcommand diff" -l context -d 'kubeconfig context to use [default: its current-context]' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand diff" -l api-url -d 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`\'s http://127.0.0.1:8001 (no credentials are sent)' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand diff" -l dns-service -d 'The cluster DNS Service whose pods `--server kube` asks, as NS/NAME [default: kube-system/kube-dns]' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand diff" -l ignore-ttl -d 'Do not report TTL differences (e.g. behind a cache)'
 complete -c hsvc -n "__fish_hsvc_using_subcommand diff" -l tcp -d 'Use TCP only (what `kubectl port-forward` carries)'
 complete -c hsvc -n "__fish_hsvc_using_subcommand diff" -s 4 -l ipv4 -d 'Keep IPv4 addresses only (A records), in answers and in pick/check targets'
@@ -234,7 +244,7 @@ endpoint\t'IP, hostname and ports together: only TTL differences remain changes'
 complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l source -d 'Watch cluster DNS (polled at the TTL), the Kubernetes API (a real watch: list, then events), or both on one timeline: every DNS server polled (each --interval, default 1s) with how long after the API change it answered what the API says it should (the propagation lag)' -r -f -a "dns\t'Cluster DNS, each server on its own'
 api\t'The Kubernetes API\'s EndpointSlices, through a watch'
 both\t'The API watch and every DNS server, with the propagation lag of each'"
-complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -s s -l server -d 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -s s -l server -d 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable. `kube`: every CoreDNS replica through the Kubernetes API server' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l resolv-conf -d 'resolv.conf to read nameservers, search list and ndots from [default: /etc/resolv.conf]' -r -F
 complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l timeout -d 'Time to wait for each try, e.g. 500ms, 2s' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l attempts -d 'Tries per server before giving up' -r
@@ -255,6 +265,7 @@ never\t''"
 complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l kubeconfig -d 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod\'s service account]' -r -F
 complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l context -d 'kubeconfig context to use [default: its current-context]' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l api-url -d 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`\'s http://127.0.0.1:8001 (no credentials are sent)' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l dns-service -d 'The cluster DNS Service whose pods `--server kube` asks, as NS/NAME [default: kube-system/kube-dns]' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l ignore-ttl -d 'Do not report TTL changes (e.g. behind a cache that counts down)'
 complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l tcp -d 'Use TCP only (what `kubectl port-forward` carries)'
 complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -s 4 -l ipv4 -d 'Keep IPv4 addresses only (A records), in answers and in pick/check targets'
@@ -263,7 +274,7 @@ complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -l no-headers -d 'Print
 complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -s v -l verbose -d 'Diagnostics on stderr: -v settings and every query, -vv every try'
 complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hsvc -n "__fish_hsvc_using_subcommand watch" -s V -l version -d 'Print version'
-complete -c hsvc -n "__fish_hsvc_using_subcommand ls" -s s -l server -d 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand ls" -s s -l server -d 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable. `kube`: every CoreDNS replica through the Kubernetes API server' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand ls" -l resolv-conf -d 'resolv.conf to read nameservers, search list and ndots from [default: /etc/resolv.conf]' -r -F
 complete -c hsvc -n "__fish_hsvc_using_subcommand ls" -l timeout -d 'Time to wait for each try, e.g. 500ms, 2s' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand ls" -l attempts -d 'Tries per server before giving up' -r
@@ -284,6 +295,7 @@ never\t''"
 complete -c hsvc -n "__fish_hsvc_using_subcommand ls" -l kubeconfig -d 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod\'s service account]' -r -F
 complete -c hsvc -n "__fish_hsvc_using_subcommand ls" -l context -d 'kubeconfig context to use [default: its current-context]' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand ls" -l api-url -d 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`\'s http://127.0.0.1:8001 (no credentials are sent)' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand ls" -l dns-service -d 'The cluster DNS Service whose pods `--server kube` asks, as NS/NAME [default: kube-system/kube-dns]' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand ls" -s A -l all-namespaces -d 'Every namespace (a ClusterRole must allow listing Services and EndpointSlices)'
 complete -c hsvc -n "__fish_hsvc_using_subcommand ls" -l tcp -d 'Use TCP only (what `kubectl port-forward` carries)'
 complete -c hsvc -n "__fish_hsvc_using_subcommand ls" -s 4 -l ipv4 -d 'Keep IPv4 addresses only (A records), in answers and in pick/check targets'
@@ -292,7 +304,7 @@ complete -c hsvc -n "__fish_hsvc_using_subcommand ls" -l no-headers -d 'Print ta
 complete -c hsvc -n "__fish_hsvc_using_subcommand ls" -s v -l verbose -d 'Diagnostics on stderr: -v settings and every query, -vv every try'
 complete -c hsvc -n "__fish_hsvc_using_subcommand ls" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hsvc -n "__fish_hsvc_using_subcommand ls" -s V -l version -d 'Print version'
-complete -c hsvc -n "__fish_hsvc_using_subcommand verify" -s s -l server -d 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand verify" -s s -l server -d 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable. `kube`: every CoreDNS replica through the Kubernetes API server' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand verify" -l resolv-conf -d 'resolv.conf to read nameservers, search list and ndots from [default: /etc/resolv.conf]' -r -F
 complete -c hsvc -n "__fish_hsvc_using_subcommand verify" -l timeout -d 'Time to wait for each try, e.g. 500ms, 2s' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand verify" -l attempts -d 'Tries per server before giving up' -r
@@ -313,6 +325,7 @@ never\t''"
 complete -c hsvc -n "__fish_hsvc_using_subcommand verify" -l kubeconfig -d 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod\'s service account]' -r -F
 complete -c hsvc -n "__fish_hsvc_using_subcommand verify" -l context -d 'kubeconfig context to use [default: its current-context]' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand verify" -l api-url -d 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`\'s http://127.0.0.1:8001 (no credentials are sent)' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand verify" -l dns-service -d 'The cluster DNS Service whose pods `--server kube` asks, as NS/NAME [default: kube-system/kube-dns]' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand verify" -l tcp -d 'Use TCP only (what `kubectl port-forward` carries)'
 complete -c hsvc -n "__fish_hsvc_using_subcommand verify" -s 4 -l ipv4 -d 'Keep IPv4 addresses only (A records), in answers and in pick/check targets'
 complete -c hsvc -n "__fish_hsvc_using_subcommand verify" -s 6 -l ipv6 -d 'Keep IPv6 addresses only (AAAA records), in answers and in pick/check targets'
@@ -330,7 +343,7 @@ complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subc
 complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check diff watch demo ls verify help" -f -a "ls" -d 'List the headless Services of a namespace (-n) or of every one (-A), from the Kubernetes API'
 complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check diff watch demo ls verify help" -f -a "verify" -d 'Check cluster DNS against the Kubernetes API: is every pod that should be in DNS there, and nothing else?'
 complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check diff watch demo ls verify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -s s -l server -d 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -s s -l server -d 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable. `kube`: every CoreDNS replica through the Kubernetes API server' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -l resolv-conf -d 'resolv.conf to read nameservers, search list and ndots from [default: /etc/resolv.conf]' -r -F
 complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -l timeout -d 'Time to wait for each try, e.g. 500ms, 2s' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -l attempts -d 'Tries per server before giving up' -r
@@ -351,6 +364,7 @@ never\t''"
 complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -l kubeconfig -d 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod\'s service account]' -r -F
 complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -l context -d 'kubeconfig context to use [default: its current-context]' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -l api-url -d 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`\'s http://127.0.0.1:8001 (no credentials are sent)' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -l dns-service -d 'The cluster DNS Service whose pods `--server kube` asks, as NS/NAME [default: kube-system/kube-dns]' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -l tcp -d 'Use TCP only (what `kubectl port-forward` carries)'
 complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -s 4 -l ipv4 -d 'Keep IPv4 addresses only (A records), in answers and in pick/check targets'
 complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -s 6 -l ipv6 -d 'Keep IPv6 addresses only (AAAA records), in answers and in pick/check targets'
@@ -363,7 +377,7 @@ complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l api-port -d 'Port of 
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l proxy-port -d 'Port of the plain-HTTP API, as `kubectl proxy` would serve it' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l dir -d 'Folder for the kubeconfig and a pod\'s resolv.conf that --serve writes (and removes when it stops) [default: TMPDIR/hsvc-demo]' -r -F
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l zone -d 'Serve this RFC 1035 zone file (or several zones, each with its $ORIGIN and SOA) instead of the example cluster; implies --serve' -r -F
-complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -s s -l server -d 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -s s -l server -d 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable. `kube`: every CoreDNS replica through the Kubernetes API server' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l resolv-conf -d 'resolv.conf to read nameservers, search list and ndots from [default: /etc/resolv.conf]' -r -F
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l timeout -d 'Time to wait for each try, e.g. 500ms, 2s' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l attempts -d 'Tries per server before giving up' -r
@@ -384,6 +398,7 @@ never\t''"
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l kubeconfig -d 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod\'s service account]' -r -F
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l context -d 'kubeconfig context to use [default: its current-context]' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l api-url -d 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`\'s http://127.0.0.1:8001 (no credentials are sent)' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l dns-service -d 'The cluster DNS Service whose pods `--server kube` asks, as NS/NAME [default: kube-system/kube-dns]' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l serve -d 'Only serve (until Ctrl-C)'
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l tcp -d 'Use TCP only (what `kubectl port-forward` carries)'
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -s 4 -l ipv4 -d 'Keep IPv4 addresses only (A records), in answers and in pick/check targets'

@@ -37,12 +37,18 @@ pub const API_OPTIONS: &str = "Kubernetes API options";
 /// command's own options come first in `--help`.
 #[derive(Clone, Debug, Args)]
 pub struct GlobalArgs {
-    /// DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable.
+    /// DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable. `kube`:
+    /// every CoreDNS replica through the Kubernetes API server.
     ///
     /// Replaces only the nameservers of resolv.conf: its search list and
     /// ndots still apply. Without it, the nameservers of --resolv-conf are
-    /// asked in order. `@ADDR` after the command is the same, as in dig:
-    /// `hsvc resolve web.awx @127.0.0.1:5353`.
+    /// asked in order. `--server kube` (with --kubeconfig/--context) finds
+    /// the pods behind kube-system/kube-dns (--dns-service) and asks each
+    /// over TCP on a port-forward of its own (RBAC: create pods/portforward
+    /// there): from a laptop, no pod IP needs to be routable. Each replica
+    /// is a server named by its pod: diff and watch compare them. `@ADDR`
+    /// after the command is the same, as in dig: `hsvc resolve web.awx
+    /// @127.0.0.1:5353`.
     #[arg(
         help_heading = DNS_OPTIONS,
         long = "server",
@@ -142,6 +148,12 @@ pub struct GlobalArgs {
     #[cfg(feature = "api")]
     #[arg(help_heading = API_OPTIONS, long, global = true, value_name = "URL", conflicts_with_all = ["kubeconfig", "context"])]
     pub api_url: Option<String>,
+
+    /// The cluster DNS Service whose pods `--server kube` asks, as NS/NAME
+    /// [default: kube-system/kube-dns].
+    #[cfg(feature = "api")]
+    #[arg(long, global = true, value_name = "NS/NAME")]
+    pub dns_service: Option<String>,
 }
 
 /// How results are printed: the renderers' own type, so the flag and the
@@ -407,6 +419,13 @@ pub struct CheckArgs {
     #[arg(long)]
     pub allow_cluster_ip: bool,
 
+    /// Read the pods from cluster DNS, or from the Kubernetes API: the
+    /// endpoints CoreDNS should publish (ready, or ready unset), with the
+    /// named ports of the EndpointSlices.
+    #[cfg(feature = "api")]
+    #[arg(long, value_enum, default_value_t = SourceKind::Dns)]
+    pub source: SourceKind,
+
     /// Port to probe on every pod [default: every port from SRV].
     #[arg(long, short = 'p', value_name = "N", conflicts_with = "port_name",
           value_parser = clap::value_parser!(u16).range(1..))]
@@ -599,6 +618,11 @@ pub struct ResolveArgs {
     #[cfg(feature = "api")]
     #[arg(long, value_enum, default_value_t = SourceKind::Dns)]
     pub source: SourceKind,
+
+    /// Ask every server on its own (with `--server kube`: every CoreDNS
+    /// replica) and print each answer, instead of the first healthy one.
+    #[arg(long)]
+    pub all_replicas: bool,
 }
 
 /// The picking policy of `hsvc pick`.
@@ -640,6 +664,13 @@ pub struct PickArgs {
     /// kube-proxy's virtual IP, not pods: there is nothing to balance over).
     #[arg(long)]
     pub allow_cluster_ip: bool,
+
+    /// Read the pods from cluster DNS, or from the Kubernetes API: the
+    /// endpoints CoreDNS should publish (ready, or ready unset), with the
+    /// named ports of the EndpointSlices.
+    #[cfg(feature = "api")]
+    #[arg(long, value_enum, default_value_t = SourceKind::Dns)]
+    pub source: SourceKind,
 
     /// Picking policy [default: hash with --key/--keys-from/--simulate, else round-robin].
     #[arg(long, value_enum)]

@@ -13,6 +13,7 @@ pub mod cli;
 pub mod commands;
 pub mod diag;
 pub mod exit;
+pub mod link;
 pub mod output;
 pub mod plan;
 pub mod report;

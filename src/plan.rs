@@ -161,18 +161,53 @@ pub struct Settings {
     pub cluster_domain: Option<Fqdn>,
     pub query: hsvc_resolve::dns::QueryOptions,
     pub format: crate::output::Format,
+    /// Sockets, or the replicas through the API (`--server kube`).
+    pub link: crate::link::AnyLink,
 }
 
 impl Settings {
     pub fn from_args(g: &crate::cli::GlobalArgs) -> Result<Settings, crate::exit::Fail> {
+        Self::build(g, true, None)
+    }
+
+    /// With `link` (`--server kube`): its replicas are the servers, asked
+    /// over TCP.
+    pub fn from_args_with(
+        g: &crate::cli::GlobalArgs,
+        link: Option<crate::link::AnyLink>,
+    ) -> Result<Settings, crate::exit::Fail> {
+        Self::build(g, true, link)
+    }
+
+    /// The settings of a command that asks no DNS server (`pick` or
+    /// `check --source api`): no nameserver is needed, a missing default
+    /// resolv.conf is no error; a named one must still be read.
+    pub fn without_dns(g: &crate::cli::GlobalArgs) -> Result<Settings, crate::exit::Fail> {
+        Self::build(g, false, None)
+    }
+
+    fn build(
+        g: &crate::cli::GlobalArgs,
+        dns: bool,
+        link: Option<crate::link::AnyLink>,
+    ) -> Result<Settings, crate::exit::Fail> {
         use crate::exit::Fail;
-        let servers = g
-            .servers
-            .iter()
-            .filter(|s| !s.is_empty())
-            .map(|s| parse_server(s))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(Fail::usage)?;
+        let kube_servers = link.as_ref().and_then(crate::link::AnyLink::servers);
+        let servers = match &kube_servers {
+            Some(s) => s.clone(),
+            // Asking no DNS server, the command has no use for the replicas.
+            None if !dns && crate::link::wants_kube(g) => Vec::new(),
+            None if crate::link::wants_kube(g) => {
+                return Err(Fail::usage("--server kube: the replicas are not known yet"))
+            }
+            None => g
+                .servers
+                .iter()
+                .filter(|s| !s.is_empty())
+                .map(|s| parse_server(s))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(Fail::usage)?,
+        };
         // The default file may be missing (a laptop, a scratch image) when
         // --server names the servers; a file the user named must be read.
         let explicit = g.resolv_conf.is_some();
@@ -185,7 +220,7 @@ impl Settings {
             Err(e) if explicit => {
                 return Err(Fail::usage(format!("cannot read {}: {e}", path.display())))
             }
-            Err(e) if !servers.is_empty() => ResolvConf {
+            Err(e) if !servers.is_empty() || !dns => ResolvConf {
                 path: path.clone(),
                 ndots: 1,
                 warnings: vec![format!("cannot read {}: {e}", path.display())],
@@ -204,7 +239,7 @@ impl Settings {
         } else {
             servers
         };
-        if servers.is_empty() {
+        if servers.is_empty() && dns {
             return Err(Fail::usage(format!(
                 "{} lists no usable nameserver; pass --server ADDR",
                 path.display()
@@ -235,16 +270,26 @@ impl Settings {
                 _ => None,
             },
             resolv,
-            namespaces: g.namespace.clone(),
+            // -n, else with --server kube the kubeconfig context's namespace
+            // (a laptop's resolv.conf knows nothing of the cluster).
+            namespaces: match (
+                g.namespace.is_empty(),
+                link.as_ref().and_then(|l| l.namespace()),
+            ) {
+                (true, Some(ns)) => vec![ns.to_string()],
+                _ => g.namespace.clone(),
+            },
             cluster_domain,
             query: hsvc_resolve::dns::QueryOptions {
                 timeout: g.timeout,
                 attempts: g.attempts,
-                tcp: g.tcp,
+                // A port-forward carries no UDP.
+                tcp: g.tcp || kube_servers.is_some(),
                 edns: (g.edns_size != 0).then_some(g.edns_size),
                 deadline: None,
             },
             format: g.output,
+            link: link.unwrap_or_default(),
         })
     }
 
@@ -368,8 +413,21 @@ impl Settings {
         a
     }
 
-    pub fn resolver(&self) -> hsvc_resolve::lookup::Resolver {
-        hsvc_resolve::lookup::Resolver::new(self.servers.clone(), self.query.clone())
+    pub fn resolver(&self) -> hsvc_resolve::lookup::Resolver<crate::link::AnyLink> {
+        hsvc_resolve::lookup::Resolver {
+            servers: self.servers.clone(),
+            opts: self.query.clone(),
+            link: self.link.for_resolver(),
+        }
+    }
+
+    /// How a server is named in labels and events: its pod with `--server
+    /// kube`, else its address.
+    pub fn server_label(&self, server: SocketAddr) -> String {
+        match self.link.name_of(server) {
+            Some(pod) => hsvc_resolve::escape::term(pod).into_owned(),
+            None => server.to_string(),
+        }
     }
 }
 
@@ -406,6 +464,8 @@ pub struct ResolvePlan {
     pub explain: bool,
     /// What to ask besides addresses.
     pub ports: hsvc_resolve::lookup::PortQuery,
+    /// `--all-replicas`: each server on its own.
+    pub all_replicas: bool,
 }
 
 /// What `hsvc diff` compares.
@@ -439,6 +499,9 @@ pub struct CheckPlan {
     pub name: String,
     /// `--allow-cluster-ip`.
     pub allow_cluster_ip: bool,
+    /// `--source api`: the API, not DNS.
+    #[cfg(feature = "api")]
+    pub api: Option<ApiPlan>,
     /// NAME parsed.
     pub target: hsvc_resolve::name::Target,
     /// Which ports of each pod.
@@ -481,6 +544,9 @@ pub struct PickPlan {
     pub name: String,
     /// `--allow-cluster-ip`.
     pub allow_cluster_ip: bool,
+    /// `--source api`: the API, not DNS.
+    #[cfg(feature = "api")]
+    pub api: Option<ApiPlan>,
     /// NAME parsed.
     pub target: hsvc_resolve::name::Target,
     /// Policy, offset, seed, table size.
@@ -632,12 +698,22 @@ impl Plan {
         cli: &crate::cli::Cli,
         rep: &mut crate::report::Reporter<'_>,
     ) -> Result<Plan, crate::exit::Fail> {
+        Self::build_with(cli, None, rep)
+    }
+
+    /// [`Plan::build`] over `link` (`--server kube`: its replicas are the
+    /// servers, found before planning).
+    pub fn build_with(
+        cli: &crate::cli::Cli,
+        link: Option<crate::link::AnyLink>,
+        rep: &mut crate::report::Reporter<'_>,
+    ) -> Result<Plan, crate::exit::Fail> {
         use crate::cli::Command;
         // `@SERVER` arguments are --server; given, they stand in for the
         // servers of HSVC_SERVER as --server does.
         let settings = |rep: &mut crate::report::Reporter<'_>, at: &[String]| {
             let s = if at.is_empty() {
-                Settings::from_args(&cli.global)?
+                Settings::from_args_with(&cli.global, link.clone())?
             } else {
                 let mut g = cli.global.clone();
                 let from_env = std::env::var("HSVC_SERVER").ok().is_some_and(|v| {
@@ -647,7 +723,7 @@ impl Plan {
                     g.servers.clear();
                 }
                 g.servers.extend(at.iter().cloned());
-                Settings::from_args(&g)?
+                Settings::from_args_with(&g, link.clone())?
             };
             s.diagnose(rep);
             Ok::<_, crate::exit::Fail>(s)
@@ -684,14 +760,43 @@ impl Plan {
             }
             Command::Pick(a) => {
                 let (names, at) = split_at(std::iter::once(&a.name).chain(&a.at));
+                #[cfg(feature = "api")]
+                let s = if a.source == crate::cli::SourceKind::Api {
+                    Settings::without_dns(&cli.global)?
+                } else {
+                    settings(rep, &at)?
+                };
+                #[cfg(not(feature = "api"))]
                 let s = settings(rep, &at)?;
-                let p = pick_plan(&s, a, one_name("pick", names)?)?;
+                #[allow(unused_mut)]
+                let mut p = pick_plan(&s, a, one_name("pick", names)?)?;
+                #[cfg(feature = "api")]
+                if a.source == crate::cli::SourceKind::Api {
+                    if a.follow {
+                        return Err(crate::exit::Fail::usage(
+                            "--follow re-resolves DNS at the TTL; to follow the API, use hsvc watch NAME --source api",
+                        ));
+                    }
+                    p.api = Some(api_plan(&cli.global, "pick")?);
+                }
                 Plan::Pick(s, Box::new(p))
             }
             Command::Check(a) => {
                 let (names, at) = split_at(std::iter::once(&a.name).chain(&a.at));
+                #[cfg(feature = "api")]
+                let s = if a.source == crate::cli::SourceKind::Api {
+                    Settings::without_dns(&cli.global)?
+                } else {
+                    settings(rep, &at)?
+                };
+                #[cfg(not(feature = "api"))]
                 let s = settings(rep, &at)?;
-                let p = check_plan(&s, a, one_name("check", names)?)?;
+                #[allow(unused_mut)]
+                let mut p = check_plan(&s, a, one_name("check", names)?)?;
+                #[cfg(feature = "api")]
+                if a.source == crate::cli::SourceKind::Api {
+                    p.api = Some(api_plan(&cli.global, "check")?);
+                }
                 Plan::Check(s, Box::new(p))
             }
             Command::Diff(a) => {
@@ -778,6 +883,11 @@ fn resolve_plan(
 ) -> Result<ResolvePlan, crate::exit::Fail> {
     use crate::cli::ResolverKind;
     use hsvc_resolve::name::ResolverRules;
+    if a.all_replicas && s.format == crate::output::Format::Json {
+        return Err(crate::exit::Fail::usage(
+            "--all-replicas prints one document per server: use -o jsonl",
+        ));
+    }
     let rules = match a.resolver {
         ResolverKind::Glibc => ResolverRules::Glibc,
         ResolverKind::Musl => ResolverRules::Musl,
@@ -798,6 +908,7 @@ fn resolve_plan(
         },
         explain: a.explain,
         ports: s.port_query(a.port_name.clone(), a.protocol.clone()),
+        all_replicas: a.all_replicas,
     })
 }
 
@@ -810,6 +921,8 @@ fn check_plan(
     use hsvc_probe::{Check, ProbeOptions};
     Ok(CheckPlan {
         allow_cluster_ip: a.allow_cluster_ip,
+        #[cfg(feature = "api")]
+        api: None,
         target: s.single_target("check", &name)?,
         name,
         choice: match (a.port, &a.port_name) {
@@ -903,6 +1016,8 @@ fn pick_plan(
     Ok(PickPlan {
         name,
         allow_cluster_ip: a.allow_cluster_ip,
+        #[cfg(feature = "api")]
+        api: None,
         target,
         inputs: PolicyInputs {
             policy,

@@ -64,6 +64,8 @@ pub async fn resolve_all(
     sources: &[&Source],
     rep: &mut crate::report::Reporter<'_>,
 ) -> Vec<Answer> {
+    // One more round: a replica that failed through the API gets a fresh try.
+    s.link.rearm();
     let mut set = tokio::task::JoinSet::new();
     for (i, src) in sources.iter().enumerate() {
         let mut resolver = s.resolver();
@@ -110,9 +112,9 @@ pub fn plan(s: &Settings, names: &[String]) -> Result<Vec<Source>, PlanError> {
                     ));
                 }
                 let label = match (by_name || !by_server, by_server) {
-                    (true, true) => format!("{}@{server}", short_name(&target)),
+                    (true, true) => format!("{}@{}", short_name(&target), s.server_label(server)),
                     (true, false) => short_name(&target),
-                    (false, _) => server.to_string(),
+                    (false, _) => s.server_label(server),
                 };
                 out.push(Source {
                     label,

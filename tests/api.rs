@@ -525,3 +525,90 @@ fn pick_and_check_refuse_a_cluster_ip_service_found_through_dns() {
     let r = run(&["pick", "web-headless.awx", "-o", "plain"]);
     assert_eq!(r.code, 0, "{r:?}");
 }
+
+#[test]
+fn pick_and_check_from_the_api_need_no_dns_server() {
+    let e = start();
+    // No --server and a resolv.conf without nameservers: the API alone.
+    let r = e.hsvc(&[
+        "pick",
+        "web-headless.awx",
+        "--source",
+        "api",
+        "--key",
+        "alice",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let doc = r.value();
+    assert_eq!(doc["server"], e.live.https_url());
+    assert!(doc.get("transport").is_none(), "{doc}");
+    // What CoreDNS should publish: web-0 and web-1 (web-2 not ready, web-3 terminating).
+    let ids: Vec<&str> = doc["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["web-0", "web-1"]);
+    // The same pick as from DNS.
+    let dns = e.live.replicas()[0].addr.to_string();
+    let from_dns = e.hsvc(&[
+        "--server",
+        &dns,
+        "pick",
+        "web-headless.awx",
+        "--key",
+        "alice",
+        "-o",
+        "plain",
+    ]);
+    let from_api = e.hsvc(&[
+        "pick",
+        "web-headless.awx",
+        "--source",
+        "api",
+        "--key",
+        "alice",
+        "-o",
+        "plain",
+    ]);
+    assert_eq!(
+        from_dns.stdout, from_api.stdout,
+        "{from_dns:?} {from_api:?}"
+    );
+
+    // check probes the api.shop pods the API lists; they are stand-ins here.
+    let _pods = hsvc_cluster_pods(&e);
+    let r = e.hsvc(&["check", "api.shop", "--source", "api", "--http", "/healthz"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(r.stdout.contains("1 of 3 healthy"), "{r:?}");
+    assert!(r.stdout.contains("(Kubernetes API)"), "{r:?}");
+
+    // A ClusterIP Service is refused from the API side too.
+    let r = e.hsvc(&["pick", "web.awx", "--source", "api"]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("ClusterIP Service in the API"), "{r:?}");
+    // A missing Service: exit 1.
+    let r = e.hsvc(&["check", "nope.awx", "--source", "api"]);
+    assert_eq!(r.code, 1, "{r:?}");
+}
+
+/// Stand-in pods for api.shop: api-0 healthy, api-1 503, api-2 refusing.
+fn hsvc_cluster_pods(e: &Env) -> (tokio::runtime::Runtime, hsvc_cluster::PodServers) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let cluster = e.live.cluster();
+    let pods = rt.block_on(hsvc_cluster::PodServers::start(&cluster, |p| {
+        match p.name.as_str() {
+            "api-1" => hsvc_cluster::PodBehaviour::Unhealthy,
+            "api-2" => hsvc_cluster::PodBehaviour::Refuse,
+            _ => hsvc_cluster::PodBehaviour::Healthy,
+        }
+    }));
+    (rt, pods)
+}

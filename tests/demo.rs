@@ -126,6 +126,12 @@ fn the_tour_runs_every_command_and_checks_itself() {
     );
     assert!(out.contains(&line), "expected `{line}`:\n{out}");
     assert!(out.contains("1 of 3 healthy (need 3)"), "{out}");
+    // Through the stand-in API: each CoreDNS replica a column, the lagging one named.
+    assert!(
+        out.contains("--server kube diff web-headless.awx")
+            && out.contains("1 only in coredns-5d78c9869d-abcde"),
+        "{out}"
+    );
     for result in ["http 200", "http 503", "refused"] {
         assert!(out.contains(result), "{result}: {out}");
     }

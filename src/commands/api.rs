@@ -239,3 +239,76 @@ pub async fn verify(
         Verdict::Differs => Exit::Negative,
     })
 }
+
+/// The endpoints of NAME as CoreDNS should publish them, read from the API:
+/// what `pick` and `check` work on with `--source api`.
+pub(crate) struct ApiEndpoints {
+    pub endpoints: hsvc_resolve::endpoints::EndpointSet,
+    /// The API server's URL.
+    pub server: String,
+    /// `svc.ns.svc.zone.`
+    pub fqdn: String,
+    pub latency: std::time::Duration,
+    /// The Service has a ClusterIP: the set is that virtual IP.
+    pub not_headless: bool,
+    pub warnings: Vec<String>,
+}
+
+impl ApiEndpoints {
+    /// Why `command` refuses a ClusterIP Service.
+    pub fn refusal(&self, command: &str) -> String {
+        format!(
+            "{} is a ClusterIP Service in the API, not headless: DNS gives kube-proxy's virtual IP, \
+             so {command} would work on that one address, not on pods (give --allow-cluster-ip to do it anyway)",
+            self.fqdn
+        )
+    }
+}
+
+pub(crate) async fn endpoints_for(
+    p: &ApiPlan,
+    name: &str,
+    schema: &'static str,
+    format: Format,
+    out: &mut dyn Write,
+    rep: &mut Reporter<'_>,
+) -> Result<ApiEndpoints, Fail> {
+    let client = connect(p)
+        .await
+        .map_err(|e| fail(&e, schema, name, format, out))?;
+    diagnose(&client, rep);
+    let target = service_target(name, &client.config().namespace, p.cluster_domain.as_ref())?;
+    let (namespace, service) = match &target.meaning {
+        Meaning::Service { namespace, service } => (namespace.clone(), service.clone()),
+        _ => unreachable!("service_target returns Services only"),
+    };
+    let started = std::time::Instant::now();
+    let view = client
+        .service_view(&namespace, &service)
+        .await
+        .map_err(|e| fail(&e, schema, name, format, out))?;
+    let latency = started.elapsed();
+    let warnings: Vec<String> = view.warnings.iter().map(|w| w.message()).collect();
+    for w in &warnings {
+        rep.warning(w);
+    }
+    if view.service.is_none() {
+        return Err(Fail {
+            exit: Exit::Negative,
+            message: format!(
+                "service {}/{} not found in the API",
+                hsvc_resolve::escape::term(&namespace),
+                hsvc_resolve::escape::term(&service)
+            ),
+        });
+    }
+    let prediction = hsvc_api::predict::predict(&view);
+    Ok(ApiEndpoints {
+        endpoints: hsvc_api::predict::endpoint_set(&prediction),
+        server: client.config().server(),
+        fqdn: target.fqdn.to_string(),
+        latency,
+        not_headless: prediction.kind == hsvc_api::predict::ServiceKind::ClusterIp,
+        warnings,
+    })
+}

@@ -49,6 +49,44 @@ pub async fn run(
     let mut last = Exit::Ok;
     for round in 1..=args.repeat {
         let started = Instant::now();
+        #[cfg(feature = "api")]
+        if let Some(api) = &args.api {
+            // The API: the endpoints CoreDNS should publish, read each round.
+            let got =
+                super::api::endpoints_for(api, &args.name, render::SCHEMA, s.format, out, rep)
+                    .await?;
+            let dns = DnsInfo::from_api(&got.server, got.endpoints.len(), got.latency);
+            if round == 1 && got.not_headless && !args.allow_cluster_ip {
+                let info = ErrorDoc {
+                    kind: "not_headless".into(),
+                    message: got.refusal("check"),
+                    server: Some(got.server.clone()),
+                };
+                r.finish(out, Some(dns), Some(&info))
+                    .map_err(super::io_fail)?;
+                return Err(Fail::usage(info.message));
+            }
+            let planned = hsvc_probe::targets::plan(&got.endpoints, choice)
+                .map_err(|e| Fail::usage(e.to_string()))?;
+            let results = hsvc_probe::probe_all(planned, check, opts, None).await;
+            let summary = Summary::new(round, &results, min, started.elapsed());
+            let rows = Row::join(&results, &got.endpoints);
+            match &prev {
+                None => r.first_round(out, rep, &rows, summary, dns),
+                Some((prev_results, prev_rows)) => {
+                    let changes = hsvc_probe::state_changes(prev_results, &results);
+                    let changes = ChangeRow::from_changes(round, changes, prev_rows, &rows);
+                    r.later_round(out, changes, summary, dns)
+                }
+            }
+            .map_err(super::io_fail)?;
+            last = if summary.ok { Exit::Ok } else { Exit::Negative };
+            prev = Some((results, rows));
+            if round < args.repeat {
+                tokio::time::sleep_until((started + args.interval).into()).await;
+            }
+            continue;
+        }
         let res = s.keep_family(resolver.resolve(target.clone(), ports).await);
         rep.trace(&res.trace);
         r.warnings(rep, &res.warnings).map_err(super::io_fail)?;

@@ -23,7 +23,8 @@ use crate::report::Reporter;
 /// Runs the parsed command line; returns the exit code. The plan step
 /// turns clap's values into typed plans first: no command sees clap types.
 pub async fn run(cli: Cli, out: &mut dyn Write, rep: &mut Reporter<'_>) -> Result<Exit, Fail> {
-    match Plan::build(&cli, rep)? {
+    let link = crate::link::for_args(&cli, rep).await?;
+    match Plan::build_with(&cli, link, rep)? {
         Plan::Completions(shell) => {
             let mut cmd = crate::cli::command();
             let name = cmd.get_name().to_string();

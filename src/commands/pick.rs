@@ -39,7 +39,7 @@ fn header(input: &str, target: &Target, r: Option<&Answer>, p: &Plan) -> Header 
             .and_then(|r| r.via.rcode)
             .map(hsvc_resolve::dns::rcode_str),
         server: r.map(|r| r.via.server.to_string()),
-        transport: r.map_or(hsvc_resolve::dns::Transport::Udp, |r| r.via.transport),
+        transport: r.map(|r| r.via.transport),
         ttl: r.and_then(|r| r.endpoints.min_ttl()),
     }
 }
@@ -111,6 +111,32 @@ pub async fn run(
         _ => None,
     };
 
+    #[cfg(feature = "api")]
+    if let Some(api) = &p.api {
+        let got =
+            super::api::endpoints_for(api, &args.name, render::SCHEMA, s.format, out, rep).await?;
+        let mut head = header(&args.name, &target, None, &p);
+        head.fqdn = got.fqdn.clone();
+        head.status = hsvc_resolve::lookup::Status::Ok;
+        head.server = Some(got.server.clone());
+        if got.not_headless && !p.allow_cluster_ip {
+            let info = ErrorDoc {
+                kind: "not_headless".into(),
+                message: got.refusal("pick"),
+                server: Some(got.server.clone()),
+            };
+            render::render_failure(out, s.format, &head, &got.warnings, Some(&info))
+                .map_err(super::io_fail)?;
+            return Err(Fail::usage(info.message));
+        }
+        let fetched = Fetched {
+            endpoints: got.endpoints,
+            server: got.server,
+            head,
+            warnings: got.warnings,
+        };
+        return pick_from(s, p, fetched, keys_src, out, rep).await;
+    }
     let resolver = s.resolver();
     let resolution = s.keep_family(resolver.resolve(target.clone(), &p.ports).await);
     rep.trace(&resolution.trace);
@@ -156,7 +182,41 @@ pub async fn run(
         return Err(Fail::usage(info.message));
     }
 
-    let pool = Pool::build(&resolution.endpoints, p.identity, &p.weights, &p.port);
+    let fetched = Fetched {
+        endpoints: resolution.endpoints,
+        server: resolution.via.server.to_string(),
+        head,
+        warnings: dns_warnings,
+    };
+    pick_from(s, p, fetched, keys_src, out, rep).await
+}
+
+/// The endpoints to pick from and where they came from.
+struct Fetched {
+    endpoints: hsvc_resolve::endpoints::EndpointSet,
+    /// The DNS server (`ip:port`) or the API server's URL.
+    server: String,
+    head: Header,
+    warnings: Vec<String>,
+}
+
+async fn pick_from(
+    s: &Settings,
+    p: Plan,
+    fetched: Fetched,
+    keys_src: Option<Box<dyn Read + Send>>,
+    out: &mut dyn Write,
+    rep: &mut Reporter<'_>,
+) -> Result<Exit, Fail> {
+    let args = &p;
+    let target = p.target.clone();
+    let Fetched {
+        endpoints,
+        server,
+        head,
+        warnings: dns_warnings,
+    } = fetched;
+    let pool = Pool::build(&endpoints, p.identity, &p.weights, &p.port);
     warn(rep, &pool.warnings);
     let mut warnings = dns_warnings.clone();
     warnings.extend(pool.warnings.iter().cloned());
@@ -164,12 +224,12 @@ pub async fn run(
         let msg = format!(
             "{}: no endpoint has the port asked for ({} resolved)",
             target.fqdn,
-            resolution.endpoints.len()
+            endpoints.len()
         );
         let info = ErrorDoc {
             kind: "no_endpoint".into(),
             message: msg.clone(),
-            server: Some(resolution.via.server.to_string()),
+            server: Some(server.clone()),
         };
         render::render_failure(out, s.format, &head, &warnings, Some(&info))
             .map_err(super::io_fail)?;
@@ -245,7 +305,7 @@ pub async fn run(
 
     if let Some(src) = keys_src {
         if args.follow {
-            let first_ttl = resolution.endpoints.min_ttl();
+            let first_ttl = endpoints.min_ttl();
             follow(FollowCtx {
                 s,
                 plan: &p,

@@ -23,9 +23,54 @@ pub async fn run(
             "resolve takes one --namespace; use `hsvc diff` to compare namespaces",
         ));
     }
+    if args.all_replicas {
+        return all_replicas(s, args, out, rep).await;
+    }
+    one(s, args, s.resolver(), out, rep).await
+}
+
+/// `--all-replicas`: every server on its own, each answer printed (under a
+/// line naming the server, but in JSON Lines, where each document names
+/// it); exit 3 if one failed, else 1 if one found nothing, else 0.
+async fn all_replicas(
+    s: &Settings,
+    args: &ResolvePlan,
+    out: &mut dyn Write,
+    rep: &mut Reporter<'_>,
+) -> Result<Exit, Fail> {
+    let mut worst = Exit::Ok;
+    for &server in &s.servers {
+        if !s.format.is_json() {
+            writeln!(out, "# {} ({server})", s.server_label(server)).map_err(super::io_fail)?;
+        }
+        let mut resolver = s.resolver();
+        resolver.servers = vec![server];
+        let exit = match one(s, args, resolver, out, rep).await {
+            Ok(e) => e,
+            Err(f) if f.exit == Exit::DnsFailure => {
+                rep.error(&format!("{}: {}", s.server_label(server), f.message));
+                Exit::DnsFailure
+            }
+            Err(f) => return Err(f),
+        };
+        worst = match (worst, exit) {
+            (Exit::DnsFailure, _) | (_, Exit::DnsFailure) => Exit::DnsFailure,
+            (Exit::Negative, _) | (_, Exit::Negative) => Exit::Negative,
+            _ => Exit::Ok,
+        };
+    }
+    Ok(worst)
+}
+
+async fn one(
+    s: &Settings,
+    args: &ResolvePlan,
+    resolver: hsvc_resolve::lookup::Resolver<crate::link::AnyLink>,
+    out: &mut dyn Write,
+    rep: &mut Reporter<'_>,
+) -> Result<Exit, Fail> {
     let ctx = s.context(s.namespaces.first().map(String::as_str));
     let ports = &args.ports;
-    let resolver = s.resolver();
     let resolution = if let Some(rules) = args.search {
         let conf = LibcConf::read(&s.resolv.text, rules, &args.libc_env);
         let walk =

@@ -121,8 +121,11 @@ pub struct DnsInfo {
     /// `ok`, `nxdomain`, `nodata`, `error`.
     pub status: Status,
     pub rcode: Option<String>,
+    /// The DNS server (`ip:port`), or the API server's URL (`--source api`).
     pub server: Option<String>,
-    pub transport: Transport,
+    /// `udp` or `tcp`; absent when the endpoints came from the API.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transport: Option<Transport>,
     pub endpoints: usize,
     pub latency_ms: f64,
 }
@@ -133,9 +136,21 @@ impl DnsInfo {
             status: r.status(),
             rcode: r.via.rcode.map(hsvc_resolve::dns::rcode_str),
             server: Some(r.via.server.to_string()),
-            transport: r.via.transport,
+            transport: Some(r.via.transport),
             endpoints: r.endpoints.len(),
             latency_ms: hsvc_resolve::lookup::ms(r.latency),
+        }
+    }
+
+    /// The endpoints CoreDNS should publish, read from the API at `server`.
+    pub fn from_api(server: &str, endpoints: usize, latency: std::time::Duration) -> Self {
+        DnsInfo {
+            status: Status::Ok,
+            rcode: None,
+            server: Some(format!("{server} (Kubernetes API)")),
+            transport: None,
+            endpoints,
+            latency_ms: hsvc_resolve::lookup::ms(latency),
         }
     }
 }

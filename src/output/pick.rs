@@ -41,9 +41,12 @@ pub struct Header {
     pub table_size: Option<u64>,
     /// Rcode of the main query.
     pub rcode: Option<String>,
-    /// `ip:port` of the server that answered.
+    /// `ip:port` of the DNS server that answered, or the URL of the
+    /// Kubernetes API server (`--source api`).
     pub server: Option<String>,
-    pub transport: Transport,
+    /// `udp` or `tcp`; absent when the endpoints came from the API.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transport: Option<Transport>,
     /// Smallest TTL of the endpoints, seconds.
     pub ttl: Option<u32>,
 }
@@ -427,11 +430,14 @@ pub fn summary(h: &Header, pool: &Pool, picks: u64) -> String {
         if n == 1 { "" } else { "s" },
         h.fqdn
     );
-    if let (Some(rc), Some(server)) = (&h.rcode, &h.server) {
-        s.push_str(&format!(
-            " · {rc} from {server} over {}",
-            h.transport.as_str()
-        ));
+    match (&h.rcode, &h.server, h.transport) {
+        (Some(rc), Some(server), Some(t)) => {
+            s.push_str(&format!(" · {rc} from {server} over {}", t.as_str()))
+        }
+        (None, Some(server), None) => s.push_str(&format!(
+            " · as CoreDNS should publish them, from the API at {server}"
+        )),
+        _ => {}
     }
     s
 }
@@ -660,7 +666,7 @@ mod tests {
             table_size: None,
             rcode: None,
             server: None,
-            transport: Transport::Udp,
+            transport: Some(Transport::Udp),
             ttl: None,
         };
         let mut w = PickWriter::new(Format::Jsonl, true, false);

@@ -5,7 +5,8 @@
 //! in-cluster, a plain `kubectl proxy` URL; [`client`]: the Service and every
 //! EndpointSlice carrying its name, the headless Services of a namespace,
 //! [`watch`]: a Service's endpoints as they change), the plain data those
-//! reads produce ([`model`]), the CoreDNS prediction from it ([`predict`],
+//! reads produce ([`model`]), cluster DNS through the API server's pod
+//! port-forward ([`portforward`], feature `portforward`), the CoreDNS prediction from it ([`predict`],
 //! pure) and its comparison with a DNS answer ([`compare`], pure). Errors
 //! are typed ([`error`]) so that the CLI maps them to exit codes.
 //!
@@ -22,5 +23,7 @@ pub mod convert;
 pub mod error;
 pub mod lag;
 pub mod model;
+#[cfg(feature = "portforward")]
+pub mod portforward;
 pub mod predict;
 pub mod watch;

@@ -168,6 +168,38 @@ impl Prediction {
     }
 }
 
+/// What CoreDNS should answer, as the DNS side's endpoint set (what `pick`
+/// and `check` work on): one endpoint per predicted address, its record
+/// name as hostname, its SRV ports with the weight CoreDNS serves
+/// (`max(1, 100 / records)`). TTLs are unknown here (0).
+pub fn endpoint_set(p: &Prediction) -> hsvc_resolve::endpoints::EndpointSet {
+    use hsvc_resolve::endpoints::{Endpoint, EndpointSet, PortInfo};
+    let weight = (100 / p.srv.len().max(1)).max(1) as u16;
+    EndpointSet::from_vec(
+        p.addresses
+            .iter()
+            .map(|a| {
+                let mut e = Endpoint::new(a.ip, 0);
+                e.hostname = a.names.first().cloned();
+                e.ports = a
+                    .ports
+                    .iter()
+                    .map(|port| PortInfo {
+                        port: port.port,
+                        protocol: Some(port.protocol.clone()),
+                        name: port.name.clone(),
+                        weight,
+                        priority: 0,
+                    })
+                    .collect();
+                e.ports
+                    .sort_by(|x, y| (x.port, &x.protocol).cmp(&(y.port, &y.protocol)));
+                e
+            })
+            .collect(),
+    )
+}
+
 /// CoreDNS's record name for an endpoint address (`endpointHostname`, with
 /// `endpoint_pod_names` off).
 pub fn record_name(hostname: Option<&str>, address: &str) -> String {

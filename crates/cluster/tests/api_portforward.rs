@@ -191,3 +191,33 @@ async fn refused_not_running_missing_and_cut_short() {
         "refused and missing pods were never upgraded"
     );
 }
+
+#[tokio::test]
+async fn a_forward_refused_for_one_pod_only() {
+    let live = LiveCluster::start(Cluster::demo()).unwrap();
+    let c = Client::https(&live);
+    live.faults().forbid_forward("kube-system", A, true);
+    match c.websocket(&pf(A), KUBE_RS).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(r)) => {
+            assert_eq!(r.status(), 403);
+            let body: serde_json::Value =
+                serde_json::from_slice(r.body().as_deref().unwrap()).unwrap();
+            assert!(
+                body["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("cannot create resource \"pods/portforward\""),
+                "{body}"
+            );
+        }
+        other => panic!("expected 403: {:?}", other.map(|x| x.1)),
+    }
+    let (mut ws, _) = c.websocket(&pf(B), KUBE_RS).await.expect("the other pod");
+    assert_eq!(
+        addresses(&forward_query(&mut ws, WEB, RecordType::A).await.unwrap()).len(),
+        2
+    );
+    live.faults().forbid_forward("kube-system", A, false);
+    assert!(c.websocket(&pf(A), KUBE_RS).await.is_ok(), "allowed again");
+    assert_eq!(live.api().forwards(), 2);
+}

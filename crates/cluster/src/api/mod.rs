@@ -87,6 +87,9 @@ struct Faults {
     internal_error: HashSet<String>,
     reject_field_selectors: bool,
     cut_forwards: HashSet<(String, String)>,
+    /// (namespace, pod) whose `pods/portforward` RBAC denies (a Role with
+    /// `resourceNames` that leaves the pod out).
+    forbidden_forwards: HashSet<(String, String)>,
 }
 
 /// The server's shared state.
@@ -257,7 +260,12 @@ impl ApiState {
             hit("*")
         } else {
             hit(ns) || hit("*")
-        };
+        } || (resource == "pods/portforward"
+            && name.is_some_and(|n| {
+                faults
+                    .forbidden_forwards
+                    .contains(&(ns.to_string(), n.to_string()))
+            }));
         if !denied {
             return None;
         }
@@ -370,6 +378,18 @@ impl ApiFaults {
             f.cut_forwards.insert(key);
         } else {
             f.cut_forwards.remove(&key);
+        }
+    }
+
+    /// Answer 403 to port-forwards to `namespace/pod` alone while `on`, as
+    /// RBAC does for a Role whose `resourceNames` leave the pod out.
+    pub fn forbid_forward(&self, namespace: &str, pod: &str, on: bool) {
+        let mut f = lock(&self.0.faults);
+        let key = (namespace.to_string(), pod.to_string());
+        if on {
+            f.forbidden_forwards.insert(key);
+        } else {
+            f.forbidden_forwards.remove(&key);
         }
     }
 

@@ -402,8 +402,16 @@ async fn port_task(
                 Ok(0) | Err(_) => break,
                 Ok(n) => {
                     if ctx.cut {
-                        // Half of what the pod said, then the connection is gone.
-                        let keep = (n / 2).max(1).min(n);
+                        // Half of the pod's first answer (a DNS-over-TCP frame: its
+                        // length prefix says how long; a read may hold several
+                        // answers, and none of them may arrive whole), then the
+                        // connection is gone.
+                        let first = if n >= 2 {
+                            2 + usize::from(u16::from_be_bytes([buf[0], buf[1]]))
+                        } else {
+                            n
+                        };
+                        let keep = (first.min(n) / 2).max(1).min(n);
                         let _ = out.send(Out::Frame(ctx.data_ch, buf[..keep].to_vec())).await;
                         let _ = out.send(Out::Abort).await;
                         return;

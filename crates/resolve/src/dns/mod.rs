@@ -34,6 +34,7 @@ mod udp;
 pub mod wire;
 
 pub use engine::{exchange, exchange_each};
+pub use tcp::{Broken, Dialer, Idle};
 
 /// Default EDNS0 UDP payload size (DNS flag day 2020).
 pub const DEFAULT_EDNS_SIZE: u16 = 1232;
@@ -352,9 +353,26 @@ impl Link for Sockets {
     ) {
         match transport {
             Transport::Udp => udp::run(server, asks, opts, sink).await,
-            Transport::Tcp => tcp::run(&self.conns, server, asks, opts, sink).await,
+            Transport::Tcp => {
+                tcp::run(&mut tcp::TcpDialer(&self.conns), server, asks, opts, sink).await
+            }
         }
     }
+}
+
+/// One try of each question of `asks` at `server` on the pipelined TCP
+/// engine, over the streams of `dialer` instead of TCP sockets: up to
+/// [`TCP_WINDOW`] questions in flight on one stream, each try bounded by its
+/// deadline, the stream kept for the next batch. A [`Link`] over another
+/// byte stream (a port-forward) is this plus its [`Dialer`].
+pub async fn send_tcp<D: Dialer>(
+    dialer: &mut D,
+    server: SocketAddr,
+    asks: &[Ask<'_>],
+    opts: &QueryOptions,
+    sink: &mut Sink<'_>,
+) {
+    tcp::run(dialer, server, asks, opts, sink).await
 }
 
 /// Asks `servers` for `name`/`rtype` over [`Sockets`]: a batch of one.
