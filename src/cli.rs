@@ -152,7 +152,7 @@ pub struct GlobalArgs {
     /// The cluster DNS Service whose pods `--server kube` asks, as NS/NAME
     /// [default: kube-system/kube-dns].
     #[cfg(feature = "api")]
-    #[arg(long, global = true, value_name = "NS/NAME")]
+    #[arg(help_heading = DNS_OPTIONS, long, global = true, value_name = "NS/NAME")]
     pub dns_service: Option<String>,
 }
 
