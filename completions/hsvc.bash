@@ -83,7 +83,7 @@ _hsvc() {
 
     case "${cmd}" in
         hsvc)
-            opts="-s -n -o -v -h -V --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --namespace --output --color --verbose --kubeconfig --context --api-url --dns-service --help --version resolve completions pick check diff watch demo ls verify help"
+            opts="-s -4 -6 -n -o -v -h -V --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --ndots --search-domain --ipv4 --ipv6 --namespace --output --no-headers --color --verbose --kubeconfig --context --api-url --dns-service --help --version resolve pick check diff watch ls verify help completions demo"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -117,6 +117,14 @@ _hsvc() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ndots)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --search-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -126,11 +134,11 @@ _hsvc() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide plain json jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide plain json jsonl yaml" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide plain json jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide plain json jsonl yaml" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -161,7 +169,7 @@ _hsvc() {
             return 0
             ;;
         hsvc__subcmd__check)
-            opts="-p -c -s -n -o -v -h -V --allow-cluster-ip --source --port --port-name --http --expect --concurrency --connect-timeout --http-timeout --repeat --interval --min-healthy --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --namespace --output --color --verbose --kubeconfig --context --api-url --dns-service --help --version"
+            opts="-p -j -s -4 -6 -n -o -v -h -V --allow-cluster-ip --source --port --port-name --http --expect --concurrency --connect-timeout --http-timeout --repeat --interval --min-healthy --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --ndots --search-domain --ipv4 --ipv6 --namespace --output --no-headers --color --verbose --kubeconfig --context --api-url --dns-service --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -195,7 +203,7 @@ _hsvc() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                -c)
+                -j)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -247,6 +255,14 @@ _hsvc() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ndots)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --search-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -256,11 +272,11 @@ _hsvc() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide plain json jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide plain json jsonl yaml" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide plain json jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide plain json jsonl yaml" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -291,7 +307,7 @@ _hsvc() {
             return 0
             ;;
         hsvc__subcmd__completions)
-            opts="-s -n -o -v -h -V --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --namespace --output --color --verbose --kubeconfig --context --api-url --dns-service --help --version bash elvish fish powershell zsh"
+            opts="-s -4 -6 -n -o -v -h -V --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --ndots --search-domain --ipv4 --ipv6 --namespace --output --no-headers --color --verbose --kubeconfig --context --api-url --dns-service --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -325,6 +341,14 @@ _hsvc() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ndots)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --search-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -334,11 +358,11 @@ _hsvc() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide plain json jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide plain json jsonl yaml" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide plain json jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide plain json jsonl yaml" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -369,7 +393,7 @@ _hsvc() {
             return 0
             ;;
         hsvc__subcmd__demo)
-            opts="-s -n -o -v -h -V --serve --listen --api-port --proxy-port --dir --zone --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --namespace --output --color --verbose --kubeconfig --context --api-url --dns-service --help --version"
+            opts="-s -4 -6 -n -o -v -h -V --serve --listen --api-port --proxy-port --dir --zone --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --ndots --search-domain --ipv4 --ipv6 --namespace --output --no-headers --color --verbose --kubeconfig --context --api-url --dns-service --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -423,6 +447,14 @@ _hsvc() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ndots)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --search-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -432,11 +464,11 @@ _hsvc() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide plain json jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide plain json jsonl yaml" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide plain json jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide plain json jsonl yaml" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -467,7 +499,7 @@ _hsvc() {
             return 0
             ;;
         hsvc__subcmd__diff)
-            opts="-s -n -o -v -h -V --by --ignore-ttl --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --namespace --output --color --verbose --kubeconfig --context --api-url --dns-service --help --version"
+            opts="-s -4 -6 -n -o -v -h -V --by --ignore-ttl --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --ndots --search-domain --ipv4 --ipv6 --namespace --output --no-headers --color --verbose --kubeconfig --context --api-url --dns-service --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -505,6 +537,14 @@ _hsvc() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ndots)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --search-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -514,11 +554,11 @@ _hsvc() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide plain json jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide plain json jsonl yaml" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide plain json jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide plain json jsonl yaml" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -703,7 +743,7 @@ _hsvc() {
             return 0
             ;;
         hsvc__subcmd__ls)
-            opts="-A -s -n -o -v -h -V --all-namespaces --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --namespace --output --color --verbose --kubeconfig --context --api-url --dns-service --help --version"
+            opts="-A -s -4 -6 -n -o -v -h -V --all-namespaces --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --ndots --search-domain --ipv4 --ipv6 --namespace --output --no-headers --color --verbose --kubeconfig --context --api-url --dns-service --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -737,6 +777,14 @@ _hsvc() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ndots)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --search-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -746,11 +794,11 @@ _hsvc() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide plain json jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide plain json jsonl yaml" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide plain json jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide plain json jsonl yaml" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -781,7 +829,7 @@ _hsvc() {
             return 0
             ;;
         hsvc__subcmd__pick)
-            opts="-p -k -c -w -s -n -o -v -h -V --allow-cluster-ip --source --policy --key --keys-from --count --offset --seed --weight --identity --port --port-name --protocol --table-size --follow --simulate --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --namespace --output --color --verbose --kubeconfig --context --api-url --dns-service --help --version"
+            opts="-k -c -p -w -s -4 -6 -n -o -v -h -V --allow-cluster-ip --source --policy --key --keys-from --count --offset --seed --weight --identity --port --port-name --protocol --table-size --watch --follow --simulate --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --ndots --search-domain --ipv4 --ipv6 --namespace --output --no-headers --color --verbose --kubeconfig --context --api-url --dns-service --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -792,10 +840,6 @@ _hsvc() {
                     return 0
                     ;;
                 --policy)
-                    COMPREPLY=($(compgen -W "round-robin weighted random hash maglev" -- "${cur}"))
-                    return 0
-                    ;;
-                -p)
                     COMPREPLY=($(compgen -W "round-robin weighted random hash maglev" -- "${cur}"))
                     return 0
                     ;;
@@ -831,15 +875,15 @@ _hsvc() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                -w)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --identity)
                     COMPREPLY=($(compgen -W "auto ip hostname" -- "${cur}"))
                     return 0
                     ;;
                 --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -887,6 +931,14 @@ _hsvc() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ndots)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --search-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -896,11 +948,11 @@ _hsvc() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide plain json jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide plain json jsonl yaml" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide plain json jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide plain json jsonl yaml" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -931,7 +983,7 @@ _hsvc() {
             return 0
             ;;
         hsvc__subcmd__resolve)
-            opts="-s -n -o -v -h -V --search --resolver --localdomain --res-options --explain --port-name --protocol --source --all-replicas --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --namespace --output --color --verbose --kubeconfig --context --api-url --dns-service --help --version"
+            opts="-s -4 -6 -n -o -v -h -V --search --resolver --localdomain --res-options --explain --port-name --protocol --source --all-replicas --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --ndots --search-domain --ipv4 --ipv6 --namespace --output --no-headers --color --verbose --kubeconfig --context --api-url --dns-service --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -989,6 +1041,14 @@ _hsvc() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ndots)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --search-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -998,11 +1058,11 @@ _hsvc() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide plain json jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide plain json jsonl yaml" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide plain json jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide plain json jsonl yaml" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1033,7 +1093,7 @@ _hsvc() {
             return 0
             ;;
         hsvc__subcmd__verify)
-            opts="-s -n -o -v -h -V --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --namespace --output --color --verbose --kubeconfig --context --api-url --dns-service --help --version"
+            opts="-s -4 -6 -n -o -v -h -V --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --ndots --search-domain --ipv4 --ipv6 --namespace --output --no-headers --color --verbose --kubeconfig --context --api-url --dns-service --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1067,6 +1127,14 @@ _hsvc() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ndots)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --search-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1076,11 +1144,11 @@ _hsvc() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide plain json jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide plain json jsonl yaml" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide plain json jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide plain json jsonl yaml" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1111,7 +1179,7 @@ _hsvc() {
             return 0
             ;;
         hsvc__subcmd__watch)
-            opts="-c -s -n -o -v -h -V --interval --count --duration --by --ignore-ttl --source --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --namespace --output --color --verbose --kubeconfig --context --api-url --dns-service --help --version"
+            opts="-c -s -4 -6 -n -o -v -h -V --interval --count --duration --by --ignore-ttl --source --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --ndots --search-domain --ipv4 --ipv6 --namespace --output --no-headers --color --verbose --kubeconfig --context --api-url --dns-service --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1169,6 +1237,14 @@ _hsvc() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ndots)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --search-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1178,11 +1254,11 @@ _hsvc() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide plain json jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide plain json jsonl yaml" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide plain json jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide plain json jsonl yaml" -- "${cur}"))
                     return 0
                     ;;
                 --color)

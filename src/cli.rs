@@ -26,8 +26,16 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Options that every command takes.
-#[derive(Debug, Args)]
+/// Help heading of the options that say how DNS is asked.
+pub const DNS_OPTIONS: &str = "DNS options";
+/// Help heading of the options that say how results are printed.
+pub const OUTPUT_OPTIONS: &str = "Output options";
+/// Help heading of the options that say how the Kubernetes API is reached.
+pub const API_OPTIONS: &str = "Kubernetes API options";
+
+/// Options that every command takes, each under its help heading: the
+/// command's own options come first in `--help`.
+#[derive(Clone, Debug, Args)]
 pub struct GlobalArgs {
     /// DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable. `kube`:
     /// every CoreDNS replica through the Kubernetes API server.
@@ -38,8 +46,11 @@ pub struct GlobalArgs {
     /// the pods behind kube-system/kube-dns (--dns-service) and asks each
     /// over TCP on a port-forward of its own (RBAC: create pods/portforward
     /// there): from a laptop, no pod IP needs to be routable. Each replica
-    /// is a server named by its pod: diff and watch compare them.
+    /// is a server named by its pod: diff and watch compare them. `@ADDR`
+    /// after the command is the same, as in dig: `hsvc resolve web.awx
+    /// @127.0.0.1:5353`.
     #[arg(
+        help_heading = DNS_OPTIONS,
         long = "server",
         short = 's',
         global = true,
@@ -50,32 +61,52 @@ pub struct GlobalArgs {
     pub servers: Vec<String>,
 
     /// resolv.conf to read nameservers, search list and ndots from [default: /etc/resolv.conf].
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(help_heading = DNS_OPTIONS, long, global = true, value_name = "PATH")]
     pub resolv_conf: Option<PathBuf>,
 
     /// Use TCP only (what `kubectl port-forward` carries).
-    #[arg(long, global = true)]
+    #[arg(help_heading = DNS_OPTIONS, long, global = true)]
     pub tcp: bool,
 
     /// Time to wait for each try, e.g. 500ms, 2s.
-    #[arg(long, global = true, value_name = "DUR", default_value = "2s", value_parser = parse_duration)]
+    #[arg(help_heading = DNS_OPTIONS, long, global = true, value_name = "DUR", default_value = "2s", value_parser = parse_duration)]
     pub timeout: Duration,
 
     /// Tries per server before giving up.
-    #[arg(long, global = true, value_name = "N", default_value_t = 2,
+    #[arg(help_heading = DNS_OPTIONS, long, global = true, value_name = "N", default_value_t = 2,
           value_parser = clap::value_parser!(u32).range(1..=10))]
     pub attempts: u32,
 
     /// EDNS0 UDP payload size to advertise; 0 sends no EDNS0 (512-byte UDP).
-    #[arg(long, global = true, value_name = "BYTES", default_value_t = hsvc_resolve::dns::DEFAULT_EDNS_SIZE)]
+    #[arg(help_heading = DNS_OPTIONS, long, global = true, value_name = "BYTES", default_value_t = hsvc_resolve::dns::DEFAULT_EDNS_SIZE)]
     pub edns_size: u16,
 
     /// Cluster domain [default: from the resolv.conf search list, else cluster.local].
-    #[arg(long, global = true, value_name = "DOMAIN")]
+    #[arg(help_heading = DNS_OPTIONS, long, global = true, value_name = "DOMAIN")]
     pub cluster_domain: Option<String>,
+
+    /// The pod's ndots: replaces resolv.conf's `options ndots:N` (0..=15).
+    #[arg(help_heading = DNS_OPTIONS, long, global = true, value_name = "N",
+          value_parser = clap::value_parser!(u8).range(0..=15))]
+    pub ndots: Option<u8>,
+
+    /// A domain of the pod's search list, in order; repeatable. Replaces
+    /// resolv.conf's `search` line, e.g. `--search-domain default.svc.cluster.local
+    /// --search-domain svc.cluster.local --search-domain cluster.local`.
+    #[arg(help_heading = DNS_OPTIONS, long = "search-domain", global = true, value_name = "DOMAIN")]
+    pub search_domains: Vec<String>,
+
+    /// Keep IPv4 addresses only (A records), in answers and in pick/check targets.
+    #[arg(help_heading = DNS_OPTIONS, short = '4', long = "ipv4", global = true, conflicts_with = "ipv6")]
+    pub ipv4: bool,
+
+    /// Keep IPv6 addresses only (AAAA records), in answers and in pick/check targets.
+    #[arg(help_heading = DNS_OPTIONS, short = '6', long = "ipv6", global = true)]
+    pub ipv6: bool,
 
     /// Namespace of short names [default: from the resolv.conf search list, else default].
     #[arg(
+        help_heading = DNS_OPTIONS,
         short = 'n',
         long,
         global = true,
@@ -86,38 +117,42 @@ pub struct GlobalArgs {
     pub namespace: Vec<String>,
 
     /// Output format.
-    #[arg(short = 'o', long, global = true, value_enum, default_value_t = Format::Table)]
+    #[arg(help_heading = OUTPUT_OPTIONS, short = 'o', long, global = true, value_enum, default_value_t = Format::Table)]
     pub output: Format,
 
+    /// Print tables without their header line (as kubectl's --no-headers).
+    #[arg(help_heading = OUTPUT_OPTIONS, long, global = true)]
+    pub no_headers: bool,
+
     /// When to use colour (NO_COLOR in the environment turns `auto` off).
-    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    #[arg(help_heading = OUTPUT_OPTIONS, long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 
     /// Diagnostics on stderr: -v settings and every query, -vv every try.
-    #[arg(short = 'v', long = "verbose", global = true, action = clap::ArgAction::Count)]
+    #[arg(help_heading = OUTPUT_OPTIONS, short = 'v', long = "verbose", global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
     /// kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`)
     /// [default: $KUBECONFIG, else ~/.kube/config, else the pod's service account].
     #[cfg(feature = "api")]
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(help_heading = API_OPTIONS, long, global = true, value_name = "PATH")]
     pub kubeconfig: Option<PathBuf>,
 
     /// kubeconfig context to use [default: its current-context].
     #[cfg(feature = "api")]
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(help_heading = API_OPTIONS, long, global = true, value_name = "NAME")]
     pub context: Option<String>,
 
     /// A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`'s
     /// http://127.0.0.1:8001 (no credentials are sent).
     #[cfg(feature = "api")]
-    #[arg(long, global = true, value_name = "URL", conflicts_with_all = ["kubeconfig", "context"])]
+    #[arg(help_heading = API_OPTIONS, long, global = true, value_name = "URL", conflicts_with_all = ["kubeconfig", "context"])]
     pub api_url: Option<String>,
 
     /// The cluster DNS Service whose pods `--server kube` asks, as NS/NAME
     /// [default: kube-system/kube-dns].
     #[cfg(feature = "api")]
-    #[arg(long, global = true, value_name = "NS/NAME")]
+    #[arg(help_heading = DNS_OPTIONS, long, global = true, value_name = "NS/NAME")]
     pub dns_service: Option<String>,
 }
 
@@ -155,6 +190,73 @@ fn parse_long_duration(s: &str) -> Result<Duration, String> {
     parse_span(s, MAX_SPAN)
 }
 
+/// The Examples section of each subcommand's help. Every line that starts
+/// with `  hsvc ` runs as printed against `hsvc demo --serve` (which
+/// listens on 127.0.0.1:5353): tests/conventions.rs runs them.
+pub mod examples {
+    /// `hsvc resolve`.
+    pub const RESOLVE: &str = "\
+Examples (against `hsvc demo --serve`, on 127.0.0.1:5353):
+  hsvc resolve web-headless.awx @127.0.0.1:5353
+  hsvc resolve web-headless.awx @127.0.0.1:5353 -o yaml
+  hsvc resolve db.awx @127.0.0.1:5353 -6 --port-name postgres
+  hsvc resolve web-0.web-headless.awx @127.0.0.1:5353 -o plain
+  hsvc resolve web-headless @127.0.0.1:5353 --search --search-domain awx.svc.cluster.local
+  hsvc resolve web-headless.awx @127.0.0.1:5353 --search --ndots 2 --search-domain svc.cluster.local
+  hsvc resolve _http._tcp.web-headless.awx @127.0.0.1:5353
+";
+    /// `hsvc pick`.
+    pub const PICK: &str = "\
+Examples (against `hsvc demo --serve`, on 127.0.0.1:5353):
+  hsvc pick web-headless.awx @127.0.0.1:5353 -c 6
+  hsvc pick web-headless.awx @127.0.0.1:5353 --policy weighted --weight web-0=3 -c 5
+  hsvc pick web-headless.awx @127.0.0.1:5353 -k alice -k bob --policy maglev
+  hsvc pick web-headless.awx @127.0.0.1:5353 --simulate 10000
+";
+    /// `hsvc check`.
+    pub const CHECK: &str = "\
+Examples (against `hsvc demo --serve`, on 127.0.0.1:5353):
+  hsvc check api.shop @127.0.0.1:5353 -p 8080
+  hsvc check api.shop @127.0.0.1:5353 --http /healthz --min-healthy 1 -o json
+";
+    /// `hsvc diff`.
+    pub const DIFF: &str = "\
+Examples (against `hsvc demo --serve`, on 127.0.0.1:5353):
+  hsvc diff web-headless -n awx -n default @127.0.0.1:5353
+  hsvc diff web-headless.awx web-headless.default @127.0.0.1:5353 --by hostname -o yaml
+";
+    /// `hsvc watch`.
+    pub const WATCH: &str = "\
+Examples (against `hsvc demo --serve`, on 127.0.0.1:5353):
+  hsvc watch web-headless.awx @127.0.0.1:5353 --interval 1s -c 3
+  hsvc watch web-headless.awx db.awx @127.0.0.1:5353 -c 2 -o jsonl
+";
+    /// `hsvc completions`.
+    pub const COMPLETIONS: &str = "\
+Examples:
+  hsvc completions bash
+  hsvc completions zsh
+";
+    /// `hsvc demo`.
+    pub const DEMO: &str = "\
+Examples:
+  hsvc demo
+  hsvc demo --serve --listen 127.0.0.1:5353
+";
+    /// `hsvc ls`.
+    pub const LS: &str = "\
+Examples (against a cluster: `kubectl proxy` serves its API on 127.0.0.1:8001):
+  hsvc ls -A --api-url http://127.0.0.1:8001
+  hsvc ls -n awx -o yaml
+";
+    /// `hsvc verify`.
+    pub const VERIFY: &str = "\
+Examples (against a cluster: `kubectl proxy` serves its API on 127.0.0.1:8001):
+  hsvc verify web-headless.awx --api-url http://127.0.0.1:8001
+  hsvc verify web-headless.awx --server 10.96.0.10 -o json
+";
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Resolve a Service (or pod, SRV name, IP) into its pods.
@@ -162,8 +264,10 @@ pub enum Command {
     /// NAME forms: SVC, SVC.NS, SVC.NS.svc, SVC.NS.svc.ZONE, POD.SVC.NS,
     /// _PORT._PROTO.SVC.NS, an IPv4/IPv6 address (PTR), or any name with a
     /// trailing dot (absolute). A, AAAA and SRV are asked concurrently.
+    #[command(after_help = examples::RESOLVE)]
     Resolve(ResolveArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    #[command(after_help = examples::COMPLETIONS)]
     Completions(CompletionsArgs),
     /// Pick endpoints as a client-side balancer would (round-robin, weighted, hash, maglev).
     ///
@@ -172,6 +276,7 @@ pub enum Command {
     /// `--count` picks for the sequence policies, one pick per key for the
     /// hash policies. With `--simulate N` it reports the distribution
     /// instead.
+    #[command(after_help = examples::PICK)]
     Pick(PickArgs),
     /// Probe every pod behind a Service: which ones answer?
     ///
@@ -180,6 +285,7 @@ pub enum Command {
     /// reports each result and `k of n healthy`. Exit 0 when enough targets
     /// are healthy (--min-healthy, default all), 1 when fewer are (or the
     /// name has no pods), 2 on bad usage, 3 when DNS fails.
+    #[command(after_help = examples::CHECK)]
     Check(CheckArgs),
     /// Compare the pods of names, namespaces or DNS servers.
     ///
@@ -189,6 +295,7 @@ pub enum Command {
     /// servers (`--server A --server B diff web.awx` asks each server on
     /// its own, as one would ask each CoreDNS replica). NXDOMAIN is an empty
     /// set. Exit 0 identical, 1 different, 2 usage, 3 a source failed.
+    #[command(after_help = examples::DIFF)]
     Diff(DiffArgs),
     /// Re-resolve names and report pods as they come and go.
     ///
@@ -198,6 +305,7 @@ pub enum Command {
     /// unless --interval; stops after --count resolutions, after
     /// --duration, or on Ctrl-C, with a summary. DNS failures are events,
     /// not exits.
+    #[command(after_help = examples::WATCH)]
     Watch(WatchArgs),
     /// An embedded cluster DNS and a guided tour of every command.
     ///
@@ -207,6 +315,7 @@ pub enum Command {
     /// printing each command before its output. --serve only serves (until
     /// Ctrl-C); --zone FILE serves your own zone file instead.
     #[cfg(feature = "demo")]
+    #[command(after_help = examples::DEMO)]
     Demo(DemoArgs),
     /// List the headless Services of a namespace (-n) or of every one (-A), from the Kubernetes API.
     ///
@@ -215,6 +324,7 @@ pub enum Command {
     /// fieldSelector=spec.clusterIP=None, filtering here on servers that
     /// refuse it.
     #[cfg(feature = "api")]
+    #[command(after_help = examples::LS)]
     Ls(LsArgs),
     /// Check cluster DNS against the Kubernetes API: is every pod that
     /// should be in DNS there, and nothing else?
@@ -226,6 +336,7 @@ pub enum Command {
     /// with its likely cause. Exit 0 when every server matches, 1 when
     /// something differs, 2 usage, 3 when DNS or the API failed.
     #[cfg(feature = "api")]
+    #[command(after_help = examples::VERIFY)]
     Verify(VerifyArgs),
 }
 
@@ -299,6 +410,10 @@ pub struct CheckArgs {
     /// The Service (or pod, or _PORT._PROTO SRV name) whose pods to probe.
     pub name: String,
 
+    /// DNS server to ask, as --server: `@IP`, `@IP:PORT`, `@[IPv6]:PORT` (dig's habit).
+    #[arg(value_name = "@SERVER")]
+    pub at: Vec<String>,
+
     /// Go on even when NAME is a ClusterIP Service (DNS then gives
     /// kube-proxy's virtual IP, not pods: there is nothing to balance over).
     #[arg(long)]
@@ -328,8 +443,8 @@ pub struct CheckArgs {
     #[arg(long, value_name = "CODES", default_value = "2xx", requires = "http")]
     pub expect: hsvc_probe::Expect,
 
-    /// Probes in flight at once.
-    #[arg(long, short = 'c', value_name = "N", default_value_t = 64,
+    /// Probes in flight at once (`-j` as make's jobs: `-c` is a count everywhere).
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 64,
           value_parser = clap::value_parser!(u32).range(1..=65536))]
     pub concurrency: u32,
 
@@ -369,7 +484,8 @@ pub enum DiffBy {
 
 #[derive(Debug, Args)]
 pub struct DiffArgs {
-    /// Names to compare (or one name with several -n or --server).
+    /// Names to compare (or one name with several -n or --server); an
+    /// `@SERVER` argument is a --server, as in dig.
     #[arg(required = true, value_name = "NAME")]
     pub names: Vec<String>,
 
@@ -384,7 +500,8 @@ pub struct DiffArgs {
 
 #[derive(Debug, Args)]
 pub struct WatchArgs {
-    /// Names to watch (several names, -n namespaces and --server multiply).
+    /// Names to watch (several names, -n namespaces and --server multiply);
+    /// an `@SERVER` argument is a --server, as in dig.
     #[arg(required = true, value_name = "NAME")]
     pub names: Vec<String>,
 
@@ -462,6 +579,10 @@ pub struct ResolveArgs {
     /// The name to resolve.
     pub name: String,
 
+    /// DNS server to ask, as --server: `@IP`, `@IP:PORT`, `@[IPv6]:PORT` (dig's habit).
+    #[arg(value_name = "@SERVER")]
+    pub at: Vec<String>,
+
     /// Walk the resolv.conf search list with its ndots as a pod's resolver
     /// would, asking each candidate (A+AAAA), and stop where it stops.
     #[arg(long)]
@@ -535,6 +656,10 @@ pub struct PickArgs {
     /// The Service to pick from (any NAME form of `hsvc resolve`).
     pub name: String,
 
+    /// DNS server to ask, as --server: `@IP`, `@IP:PORT`, `@[IPv6]:PORT` (dig's habit).
+    #[arg(value_name = "@SERVER")]
+    pub at: Vec<String>,
+
     /// Go on even when NAME is a ClusterIP Service (DNS then gives
     /// kube-proxy's virtual IP, not pods: there is nothing to balance over).
     #[arg(long)]
@@ -548,7 +673,7 @@ pub struct PickArgs {
     pub source: SourceKind,
 
     /// Picking policy [default: hash with --key/--keys-from/--simulate, else round-robin].
-    #[arg(long, short = 'p', value_enum)]
+    #[arg(long, value_enum)]
     pub policy: Option<PickPolicy>,
 
     /// A request key (hash, maglev) or a request (sequence policies); repeatable.
@@ -577,7 +702,7 @@ pub struct PickArgs {
     ///
     /// Without --weight, SRV weights are used, normalised (0 → 1, divided by
     /// their gcd), so CoreDNS's equal weights mean equal shares.
-    #[arg(long = "weight", short = 'w', value_name = "ID=W", value_parser = parse_weight)]
+    #[arg(long = "weight", value_name = "ID=W", value_parser = parse_weight)]
     pub weights: Vec<(String, u32)>,
 
     /// What identifies an endpoint: its hostname when it has one (auto), its IP, or its hostname.
@@ -585,7 +710,7 @@ pub struct PickArgs {
     pub identity: PickIdentity,
 
     /// Port printed with each pick [default: the Service's only SRV port].
-    #[arg(long, value_name = "N", conflicts_with = "port_name")]
+    #[arg(long, short = 'p', value_name = "N", conflicts_with = "port_name")]
     pub port: Option<u16>,
 
     /// Print the port with this name (asks _NAME._PROTO.SVC…).
@@ -601,8 +726,14 @@ pub struct PickArgs {
     pub table_size: Option<u64>,
 
     /// With --keys-from: keep running, re-resolve at the TTL in the background
-    /// and apply set changes between keys.
-    #[arg(long, requires = "keys_from", conflicts_with = "simulate")]
+    /// and apply set changes between keys (`-w`/`--watch` as in kubectl).
+    #[arg(
+        long,
+        short = 'w',
+        visible_alias = "watch",
+        requires = "keys_from",
+        conflicts_with = "simulate"
+    )]
     pub follow: bool,
 
     /// Report the distribution of N picks (sampled keys for hash policies) instead of picks.
@@ -628,9 +759,46 @@ fn parse_weight(s: &str) -> Result<(String, u32), String> {
     Ok((id.to_string(), w))
 }
 
-/// The clap command, as the completion and man page generators see it.
+/// The clap command, as the binary, the completion and the man page
+/// generators see it.
 pub fn command() -> clap::Command {
-    <Cli as clap::CommandFactory>::command()
+    command_with(|c| c)
+}
+
+/// [`command`], with `f` applied before it is built (a binary name, the
+/// colour choice: what building bakes into every subcommand).
+pub fn command_with(f: impl FnOnce(clap::Command) -> clap::Command) -> clap::Command {
+    let mut cmd = f(<Cli as clap::CommandFactory>::command());
+    // Building copies the global options into every subcommand; only then
+    // can those that `completions` and `demo` ignore be hidden from their
+    // help (they are still accepted, as everywhere).
+    cmd.build();
+    let ignored: Vec<clap::Id> = cmd
+        .get_arguments()
+        .filter(|a| a.is_global_set())
+        .filter(|a| {
+            matches!(a.get_help_heading(), Some(DNS_OPTIONS | API_OPTIONS))
+                || matches!(a.get_id().as_str(), "output" | "no_headers")
+        })
+        .map(|a| a.get_id().clone())
+        .collect();
+    for sub in ["completions", "demo"] {
+        if cmd.find_subcommand(sub).is_none() {
+            continue; // demo: built without the feature
+        }
+        // `mut_args` keeps the arguments in place: the index built above
+        // stays right (`mut_arg` would move one to the end).
+        cmd = cmd.mut_subcommand(sub, |sc| {
+            sc.mut_args(|a| {
+                if ignored.contains(a.get_id()) {
+                    a.hide(true)
+                } else {
+                    a
+                }
+            })
+        });
+    }
+    cmd
 }
 
 #[cfg(test)]
@@ -641,6 +809,64 @@ mod tests {
     #[test]
     fn cli_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    /// One meaning per short flag, in every command that has it.
+    #[test]
+    fn short_flags_mean_one_thing() {
+        let cmd = command();
+        let mut seen: std::collections::BTreeMap<char, String> = Default::default();
+        let mut walk = vec![&cmd];
+        while let Some(c) = walk.pop() {
+            for a in c.get_arguments() {
+                if let (Some(short), Some(long)) = (a.get_short(), a.get_long()) {
+                    let prev = seen.entry(short).or_insert_with(|| long.to_string());
+                    assert_eq!(prev, long, "-{short} in {}", c.get_name());
+                }
+            }
+            walk.extend(c.get_subcommands());
+        }
+        for (short, long) in [
+            ('p', "port"),
+            ('c', "count"),
+            ('w', "follow"),
+            ('j', "concurrency"),
+            ('s', "server"),
+            ('n', "namespace"),
+            ('A', "all-namespaces"),
+        ] {
+            assert_eq!(seen.get(&short).map(String::as_str), Some(long), "-{short}");
+        }
+    }
+
+    #[test]
+    fn dns_options_have_their_own_heading_and_demo_hides_them() {
+        let mut cmd = command();
+        let resolve = cmd.find_subcommand_mut("resolve").unwrap();
+        let help = resolve.render_long_help().to_string();
+        let own = help
+            .find("--port-name <NAME>")
+            .expect("resolve's own option");
+        let dns = help.find("DNS options:").expect("a DNS heading");
+        assert!(own < dns, "the command's options come first:\n{help}");
+        assert!(help[dns..].contains("--server"), "{help}");
+        assert!(help.contains("Examples"), "{help}");
+        for sub in ["demo", "completions"] {
+            let sc = cmd.find_subcommand_mut(sub).unwrap();
+            let help = sc.render_long_help().to_string();
+            for hidden in [
+                "--server",
+                "--timeout",
+                "DNS options",
+                "--kubeconfig",
+                "--output",
+            ] {
+                assert!(
+                    !help.contains(hidden),
+                    "{sub} --help lists {hidden}:\n{help}"
+                );
+            }
+        }
     }
 
     #[test]
@@ -719,7 +945,7 @@ mod tests {
         let p = pick(&["web", "--key", "a", "-k", "b", "--policy", "maglev"]).unwrap();
         assert_eq!(p.keys, ["a", "b"]);
         assert_eq!(p.policy, Some(PickPolicy::Maglev));
-        let p = pick(&["web", "-w", "web-0=5", "--weight", "10.0.0.1=2"]).unwrap();
+        let p = pick(&["web", "--weight", "web-0=5", "--weight", "10.0.0.1=2"]).unwrap();
         assert_eq!(p.weights, [("web-0".into(), 5), ("10.0.0.1".into(), 2)]);
         let p = pick(&["web", "--policy", "round-robin", "-c", "7", "--offset", "3"]).unwrap();
         assert_eq!((p.count, p.offset), (Some(7), Some(3)));
@@ -749,10 +975,12 @@ mod tests {
     #[test]
     fn pick_rejects_bad_combinations_and_values() {
         for bad in [
-            &["web", "-w", "web-0"][..],
-            &["web", "-w", "web-0=0"],
-            &["web", "-w", "=3"],
-            &["web", "-w", "web-0=70000"],
+            &["web", "--weight", "web-0"][..],
+            &["web", "--weight", "web-0=0"],
+            &["web", "--weight", "=3"],
+            &["web", "--weight", "web-0=70000"],
+            // -w is kubectl's watch (pick --follow), no longer --weight.
+            &["web", "-w", "web-0=5"],
             &["web", "--follow"],
             &["web", "--keys-from", "-", "--key", "a"],
             &["web", "--port", "80", "--port-name", "http"],
@@ -791,7 +1019,7 @@ mod tests {
             "/healthz",
             "--expect",
             "200,204",
-            "-c",
+            "-j",
             "8",
             "--connect-timeout",
             "300ms",
@@ -834,7 +1062,9 @@ mod tests {
             &["web", "--http", "/", "--expect", "2x"],
             &["web", "--port", "0"],
             &["web", "--port", "65536"],
-            &["web", "-c", "0"],
+            &["web", "-j", "0"],
+            // -c is a count everywhere; check has none.
+            &["web", "-c", "8"],
             &["web", "--connect-timeout", "0s"],
             &["web", "--repeat", "0"],
             &["web", "--min-healthy", "101%"],

@@ -36,10 +36,16 @@ where
         .first()
         .and_then(|a| std::path::Path::new(a).file_stem())
         .is_some_and(|s| s == "kubectl-hsvc");
-    let mut cmd = cli::command();
-    if as_plugin {
-        cmd = cmd.bin_name("kubectl hsvc").display_name("kubectl hsvc");
-    }
+    // clap renders help and errors while it parses: it must be told the
+    // --color of this command line before (NO_COLOR, CLICOLOR_FORCE and
+    // TERM=dumb it reads itself, through anstream, as hsvc does).
+    let color = diag::ColorChoice::from_args(&args).unwrap_or(diag::ColorChoice::Auto);
+    let mut cmd = cli::command_with(|mut c| {
+        if as_plugin {
+            c = c.bin_name("kubectl hsvc").display_name("kubectl hsvc");
+        }
+        c.color(color.for_clap())
+    });
     let parsed = cmd.try_get_matches_from_mut(args).and_then(|m| {
         let cli = cli::Cli::from_arg_matches(&m);
         std::mem::forget(m);
@@ -70,6 +76,10 @@ where
         }
     };
     diag::init(cli.global.verbose, cli.global.color);
+    diag::init_output(
+        cli.global.no_headers,
+        cli.global.output == output::Format::Yaml,
+    );
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

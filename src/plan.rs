@@ -55,11 +55,107 @@ pub fn libc_env(
     })
 }
 
+/// `-4` / `-6`: the one address family kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    V4,
+    V6,
+}
+
+/// Splits the positional arguments of a command into names and dig-style
+/// `@SERVER` arguments (the `@` taken off), in their order.
+pub fn split_at<'a>(args: impl IntoIterator<Item = &'a String>) -> (Vec<String>, Vec<String>) {
+    let mut names = Vec::new();
+    let mut servers = Vec::new();
+    for a in args {
+        match a.strip_prefix('@') {
+            Some(server) => servers.push(server.to_string()),
+            None => names.push(a.clone()),
+        }
+    }
+    (names, servers)
+}
+
+/// The one NAME of `command` among its positional arguments (the others
+/// being `@SERVER`s).
+pub fn one_name(command: &str, names: Vec<String>) -> Result<String, crate::exit::Fail> {
+    let mut it = names.into_iter();
+    match (it.next(), it.next()) {
+        (Some(n), None) => Ok(n),
+        (None, _) => Err(crate::exit::Fail::usage(format!(
+            "{command} needs a NAME besides @SERVER"
+        ))),
+        (Some(a), Some(b)) => Err(crate::exit::Fail::usage(format!(
+            "{command} takes one NAME, not '{}' and '{}' (a server is @SERVER)",
+            hsvc_resolve::escape::term(&a),
+            hsvc_resolve::escape::term(&b)
+        ))),
+    }
+}
+
+/// `--ndots` and `--search-domain` applied to the resolv.conf read: they
+/// are written as the lines a pod's resolv.conf would have (`search …`,
+/// `options ndots:N`) after the file's own, and the whole is parsed again,
+/// so that the settings, and the search walk that reads the text under
+/// each libc's rules, are exactly those of such a file.
+pub fn with_pod_overrides(
+    rc: ResolvConf,
+    ndots: Option<u8>,
+    search: &[String],
+) -> Result<ResolvConf, crate::exit::Fail> {
+    if ndots.is_none() && search.is_empty() {
+        return Ok(rc);
+    }
+    for d in search {
+        if d.is_empty() || d.contains(char::is_whitespace) || Fqdn::parse(d).is_err() {
+            return Err(crate::exit::Fail::usage(format!(
+                "--search-domain '{}' is not a domain name",
+                hsvc_resolve::escape::term(d)
+            )));
+        }
+    }
+    let mut text = rc.text.clone();
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    if !search.is_empty() {
+        text.push_str("search ");
+        text.push_str(&search.join(" "));
+        text.push('\n');
+    }
+    if let Some(n) = ndots {
+        text.push_str(&format!("options ndots:{n}\n"));
+    }
+    let mut out = ResolvConf::parse(&text);
+    // Another path than the file's: a replay with these flags is a pod's,
+    // not this machine's (no LOCALDOMAIN of this process, see libc_env).
+    out.path = std::path::PathBuf::from(format!(
+        "{} with{}{}",
+        rc.path.display(),
+        if search.is_empty() {
+            ""
+        } else {
+            " --search-domain"
+        },
+        if ndots.is_some() { " --ndots" } else { "" }
+    ));
+    let mut warnings = rc.warnings;
+    for w in std::mem::take(&mut out.warnings) {
+        if !warnings.contains(&w) {
+            warnings.push(w);
+        }
+    }
+    out.warnings = warnings;
+    Ok(out)
+}
+
 /// Flags, environment and resolv.conf merged into one value; commands take
 /// this, never clap types.
 #[derive(Clone, Debug)]
 pub struct Settings {
     pub servers: Vec<SocketAddr>,
+    /// `-4` / `-6`.
+    pub family: Option<Family>,
     pub resolv: ResolvConf,
     pub namespaces: Vec<String>,
     pub cluster_domain: Option<Fqdn>,
@@ -137,6 +233,7 @@ impl Settings {
                 )))
             }
         };
+        let resolv = with_pod_overrides(resolv, g.ndots, &g.search_domains)?;
         let servers = if servers.is_empty() {
             resolv.nameservers.clone()
         } else {
@@ -167,6 +264,11 @@ impl Settings {
         }
         Ok(Settings {
             servers,
+            family: match (g.ipv4, g.ipv6) {
+                (true, _) => Some(Family::V4),
+                (_, true) => Some(Family::V6),
+                _ => None,
+            },
             resolv,
             // -n, else with --server kube the kubeconfig context's namespace
             // (a laptop's resolv.conf knows nothing of the cluster).
@@ -282,6 +384,33 @@ impl Settings {
         let ctx = self.context(self.namespaces.first().map(String::as_str));
         hsvc_resolve::name::Target::parse(name, &ctx)
             .map_err(|e| crate::exit::Fail::usage(invalid_name(name, &e)))
+    }
+
+    /// `-4` / `-6`: drops the addresses of the other family from `a`; a
+    /// name found with none of this family left is NODATA for it, as an
+    /// AAAA question for an IPv4-only name is.
+    pub fn keep_family(&self, mut a: hsvc_resolve::lookup::Answer) -> hsvc_resolve::lookup::Answer {
+        let Some(family) = self.family else {
+            return a;
+        };
+        let keep = |ip: &std::net::IpAddr| match family {
+            Family::V4 => ip.is_ipv4(),
+            Family::V6 => ip.is_ipv6(),
+        };
+        if a.endpoints.iter().all(|e| keep(&e.ip)) {
+            return a;
+        }
+        let kept: Vec<_> = a
+            .endpoints
+            .iter()
+            .filter(|e| keep(&e.ip))
+            .cloned()
+            .collect();
+        a.endpoints = hsvc_resolve::endpoints::EndpointSet::from_vec(kept);
+        if a.endpoints.is_empty() && a.outcome == Ok(hsvc_resolve::lookup::Outcome::Found) {
+            a.outcome = Ok(hsvc_resolve::lookup::Outcome::NoData);
+        }
+        a
     }
 
     pub fn resolver(&self) -> hsvc_resolve::lookup::Resolver<crate::link::AnyLink> {
@@ -580,8 +709,22 @@ impl Plan {
         rep: &mut crate::report::Reporter<'_>,
     ) -> Result<Plan, crate::exit::Fail> {
         use crate::cli::Command;
-        let settings = |rep: &mut crate::report::Reporter<'_>| {
-            let s = Settings::from_args_with(&cli.global, link.clone())?;
+        // `@SERVER` arguments are --server; given, they stand in for the
+        // servers of HSVC_SERVER as --server does.
+        let settings = |rep: &mut crate::report::Reporter<'_>, at: &[String]| {
+            let s = if at.is_empty() {
+                Settings::from_args_with(&cli.global, link.clone())?
+            } else {
+                let mut g = cli.global.clone();
+                let from_env = std::env::var("HSVC_SERVER").ok().is_some_and(|v| {
+                    v.split(',').map(str::to_string).collect::<Vec<_>>() == g.servers
+                });
+                if from_env {
+                    g.servers.clear();
+                }
+                g.servers.extend(at.iter().cloned());
+                Settings::from_args_with(&g, link.clone())?
+            };
             s.diagnose(rep);
             Ok::<_, crate::exit::Fail>(s)
         };
@@ -607,24 +750,26 @@ impl Plan {
             #[cfg(feature = "api")]
             Command::Verify(a) => {
                 let p = api_plan(&cli.global, "verify")?;
-                Plan::Verify(settings(rep)?, p, a.name.clone())
+                Plan::Verify(settings(rep, &[])?, p, a.name.clone())
             }
             Command::Resolve(a) => {
-                let s = settings(rep)?;
-                let p = resolve_plan(&s, a)?;
+                let (names, at) = split_at(std::iter::once(&a.name).chain(&a.at));
+                let s = settings(rep, &at)?;
+                let p = resolve_plan(&s, a, one_name("resolve", names)?)?;
                 Plan::Resolve(s, p)
             }
             Command::Pick(a) => {
+                let (names, at) = split_at(std::iter::once(&a.name).chain(&a.at));
                 #[cfg(feature = "api")]
                 let s = if a.source == crate::cli::SourceKind::Api {
                     Settings::without_dns(&cli.global)?
                 } else {
-                    settings(rep)?
+                    settings(rep, &at)?
                 };
                 #[cfg(not(feature = "api"))]
-                let s = settings(rep)?;
+                let s = settings(rep, &at)?;
                 #[allow(unused_mut)]
-                let mut p = pick_plan(&s, a)?;
+                let mut p = pick_plan(&s, a, one_name("pick", names)?)?;
                 #[cfg(feature = "api")]
                 if a.source == crate::cli::SourceKind::Api {
                     if a.follow {
@@ -637,16 +782,17 @@ impl Plan {
                 Plan::Pick(s, Box::new(p))
             }
             Command::Check(a) => {
+                let (names, at) = split_at(std::iter::once(&a.name).chain(&a.at));
                 #[cfg(feature = "api")]
                 let s = if a.source == crate::cli::SourceKind::Api {
                     Settings::without_dns(&cli.global)?
                 } else {
-                    settings(rep)?
+                    settings(rep, &at)?
                 };
                 #[cfg(not(feature = "api"))]
-                let s = settings(rep)?;
+                let s = settings(rep, &at)?;
                 #[allow(unused_mut)]
-                let mut p = check_plan(&s, a)?;
+                let mut p = check_plan(&s, a, one_name("check", names)?)?;
                 #[cfg(feature = "api")]
                 if a.source == crate::cli::SourceKind::Api {
                     p.api = Some(api_plan(&cli.global, "check")?);
@@ -654,9 +800,15 @@ impl Plan {
                 Plan::Check(s, Box::new(p))
             }
             Command::Diff(a) => {
-                let s = settings(rep)?;
+                let (names, at) = split_at(&a.names);
+                let s = settings(rep, &at)?;
+                if names.is_empty() {
+                    return Err(crate::exit::Fail::usage(
+                        "diff needs a NAME besides @SERVER",
+                    ));
+                }
                 let p = DiffPlan {
-                    sources: sources(&s, &a.names)?,
+                    sources: sources(&s, &names)?,
                     opts: hsvc_resolve::diff::Options {
                         by: diff_by(a.by),
                         ignore_ttl: a.ignore_ttl,
@@ -666,7 +818,8 @@ impl Plan {
             }
             #[cfg(feature = "api")]
             Command::Watch(a) if a.source != crate::cli::WatchSource::Dns => {
-                let [name] = a.names.as_slice() else {
+                let (names, at) = split_at(&a.names);
+                let [name] = names.as_slice() else {
                     return Err(crate::exit::Fail::usage(
                         "watch --source api|both takes one Service name",
                     ));
@@ -675,7 +828,11 @@ impl Plan {
                 let both = a.source == crate::cli::WatchSource::Both;
                 // The API alone needs no DNS server (nor a resolv.conf).
                 Plan::ApiWatch(
-                    if both { Some(settings(rep)?) } else { None },
+                    if both {
+                        Some(settings(rep, &at)?)
+                    } else {
+                        None
+                    },
                     p,
                     ApiWatchPlan {
                         name: name.clone(),
@@ -687,9 +844,15 @@ impl Plan {
                 )
             }
             Command::Watch(a) => {
-                let s = settings(rep)?;
+                let (names, at) = split_at(&a.names);
+                let s = settings(rep, &at)?;
+                if names.is_empty() {
+                    return Err(crate::exit::Fail::usage(
+                        "watch needs a NAME besides @SERVER",
+                    ));
+                }
                 let p = WatchPlan {
-                    sources: sources(&s, &a.names)?,
+                    sources: sources(&s, &names)?,
                     opts: hsvc_resolve::diff::Options {
                         by: diff_by(a.by),
                         ignore_ttl: a.ignore_ttl,
@@ -716,6 +879,7 @@ impl Plan {
 fn resolve_plan(
     s: &Settings,
     a: &crate::cli::ResolveArgs,
+    name: String,
 ) -> Result<ResolvePlan, crate::exit::Fail> {
     use crate::cli::ResolverKind;
     use hsvc_resolve::name::ResolverRules;
@@ -730,7 +894,7 @@ fn resolve_plan(
         ResolverKind::Musl123 => ResolverRules::Musl123,
     };
     Ok(ResolvePlan {
-        name: a.name.clone(),
+        name,
         search: a.search.then_some(rules),
         libc_env: if a.search {
             libc_env(
@@ -748,15 +912,19 @@ fn resolve_plan(
     })
 }
 
-fn check_plan(s: &Settings, a: &crate::cli::CheckArgs) -> Result<CheckPlan, crate::exit::Fail> {
+fn check_plan(
+    s: &Settings,
+    a: &crate::cli::CheckArgs,
+    name: String,
+) -> Result<CheckPlan, crate::exit::Fail> {
     use hsvc_probe::targets::PortChoice;
     use hsvc_probe::{Check, ProbeOptions};
     Ok(CheckPlan {
-        name: a.name.clone(),
         allow_cluster_ip: a.allow_cluster_ip,
         #[cfg(feature = "api")]
         api: None,
-        target: s.single_target("check", &a.name)?,
+        target: s.single_target("check", &name)?,
+        name,
         choice: match (a.port, &a.port_name) {
             (Some(p), _) => PortChoice::Number(p),
             (None, Some(n)) => PortChoice::Named(n.clone()),
@@ -789,7 +957,11 @@ fn check_plan(s: &Settings, a: &crate::cli::CheckArgs) -> Result<CheckPlan, crat
     })
 }
 
-fn pick_plan(s: &Settings, a: &crate::cli::PickArgs) -> Result<PickPlan, crate::exit::Fail> {
+fn pick_plan(
+    s: &Settings,
+    a: &crate::cli::PickArgs,
+    name: String,
+) -> Result<PickPlan, crate::exit::Fail> {
     use crate::cli::{PickIdentity, PickPolicy};
     use crate::exit::Fail;
     use hsvc_balance::pick::{Maglev, MemberSet, Policy, DEFAULT_TABLE_SIZE};
@@ -832,7 +1004,7 @@ fn pick_plan(s: &Settings, a: &crate::cli::PickArgs) -> Result<PickPlan, crate::
         Maglev::with_table_size(&MemberSet::default(), m)
             .map_err(|e| Fail::usage(format!("--table-size: {e}")))?;
     }
-    if a.follow && s.format == crate::output::Format::Json {
+    if a.follow && s.format.is_document() {
         return Err(Fail::usage(
             "--follow streams: use -o jsonl rather than -o json",
         ));
@@ -840,9 +1012,9 @@ fn pick_plan(s: &Settings, a: &crate::cli::PickArgs) -> Result<PickPlan, crate::
     if s.namespaces.len() > 1 {
         return Err(Fail::usage("pick takes one --namespace"));
     }
-    let target = s.single_target("pick", &a.name)?;
+    let target = s.single_target("pick", &name)?;
     Ok(PickPlan {
-        name: a.name.clone(),
+        name,
         allow_cluster_ip: a.allow_cluster_ip,
         #[cfg(feature = "api")]
         api: None,

@@ -26,12 +26,8 @@ impl<'a> Reporter<'a> {
         }
     }
 
-    fn paint(&self, sgr: &str, text: &str) -> String {
-        if self.color {
-            format!("\x1b[{sgr}m{text}\x1b[0m")
-        } else {
-            text.to_string()
-        }
+    fn paint(&self, style: anstyle::Style, text: &str) -> String {
+        crate::diag::paint_if(self.color, style, text)
     }
 
     fn line(&mut self, prefix: &str, message: &str) {
@@ -41,13 +37,13 @@ impl<'a> Reporter<'a> {
 
     /// `hsvc: MESSAGE` in red: what made the command fail.
     pub fn error(&mut self, message: &str) {
-        let p = self.paint("31", "hsvc:");
+        let p = self.paint(crate::diag::RED, "hsvc:");
         self.line(&p, message);
     }
 
     /// `hsvc: warning: MESSAGE` in yellow.
     pub fn warning(&mut self, message: &str) {
-        let p = self.paint("33", "hsvc: warning:");
+        let p = self.paint(crate::diag::YELLOW, "hsvc: warning:");
         self.line(&p, message);
     }
 

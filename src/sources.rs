@@ -79,7 +79,7 @@ pub async fn resolve_all(
         // panic would not reach here.
         if let Ok((i, r)) = joined {
             rep.trace(&r.trace);
-            out[i] = Some(r);
+            out[i] = Some(s.keep_family(r));
         }
     }
     out.into_iter().flatten().collect()

@@ -748,7 +748,7 @@ fn measure_1000_endpoints() {
                     Pod::Open
                 }
             },
-            &["--connect-timeout", "1s", "-c", "256"],
+            &["--connect-timeout", "1s", "-j", "256"],
         ),
     ];
     for (k, (label, kind, args)) in cases.into_iter().enumerate() {

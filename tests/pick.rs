@@ -129,7 +129,7 @@ fn smooth_weighted_round_robin_gives_a_a_b_a_c_a_a() {
         "web-headless.awx",
         "--policy",
         "weighted",
-        "-w",
+        "--weight",
         "web-0=5",
         "-c",
         "3",
@@ -232,9 +232,9 @@ fn every_permutation_of_the_dns_answer_gives_identical_picks() {
         vec![
             "--policy",
             "weighted",
-            "-w",
+            "--weight",
             "web-1=3",
-            "-w",
+            "--weight",
             "10.244.194.70=3",
             "-c",
             "12",
@@ -394,7 +394,7 @@ fn simulation_reports_weighted_shares_and_exact_rendezvous_movement() {
         "web-headless.awx",
         "--simulate",
         "10000",
-        "-w",
+        "--weight",
         "web-0=2",
         "-o",
         "json",
@@ -451,7 +451,7 @@ fn simulation_reports_weighted_shares_and_exact_rendezvous_movement() {
         "3",
         "--simulate",
         "40000",
-        "-w",
+        "--weight",
         "web-5=4",
         "-o",
         "json",
@@ -830,7 +830,7 @@ fn usage_errors_exit_2_before_any_query() {
         vec!["pick", MID, "--keys-from", "-", "--follow", "-o", "json"],
         vec!["pick", MID, "-n", "a", "-n", "b"],
         vec!["pick", "bad..name"],
-        vec!["pick", MID, "-w", "web-0=0"],
+        vec!["pick", MID, "--weight", "web-0=0"],
     ] {
         let r = dns.hsvc(&args);
         assert_eq!(r.code, 2, "{args:?}: {r:?}");

@@ -87,7 +87,7 @@ pub async fn run(
             }
             continue;
         }
-        let res = resolver.resolve(target.clone(), ports).await;
+        let res = s.keep_family(resolver.resolve(target.clone(), ports).await);
         rep.trace(&res.trace);
         r.warnings(rep, &res.warnings).map_err(super::io_fail)?;
         if let Some(e) = res.error() {

@@ -312,7 +312,7 @@ impl Tour<'_> {
         writeln!(
             self.out,
             "\n{}",
-            crate::diag::paint("1", &format!("## {text}"))
+            crate::diag::paint(crate::diag::BOLD, &format!("## {text}"))
         )
         .map_err(super::io_fail)
     }

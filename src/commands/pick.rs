@@ -138,7 +138,7 @@ pub async fn run(
         return pick_from(s, p, fetched, keys_src, out, rep).await;
     }
     let resolver = s.resolver();
-    let resolution = resolver.resolve(target.clone(), &p.ports).await;
+    let resolution = s.keep_family(resolver.resolve(target.clone(), &p.ports).await);
     rep.trace(&resolution.trace);
     let head = header(&args.name, &target, Some(&resolution), &p);
     let dns_warnings: Vec<String> = resolution
@@ -280,7 +280,7 @@ async fn pick_from(
 
     let streaming = keys_src.is_some();
     // Only -o json and tables of given keys or --count hold every pick.
-    let held = s.format == crate::output::Format::Json
+    let held = s.format.is_document()
         || (!streaming
             && matches!(
                 s.format,
@@ -422,13 +422,14 @@ async fn follow(c: FollowCtx<'_, '_>) -> Result<(), Fail> {
     let resolver = s.resolver();
     let ports = p.ports.clone();
     let refresh_target = target.clone();
+    let settings = s.clone();
     let refresher = tokio::spawn(async move {
         let mut every = ttl.map_or(MIN_REFRESH, |t| {
             Duration::from_secs(t.into()).clamp(MIN_REFRESH, MAX_REFRESH)
         });
         loop {
             tokio::time::sleep(every).await;
-            let r = resolver.resolve(refresh_target.clone(), &ports).await;
+            let r = settings.keep_family(resolver.resolve(refresh_target.clone(), &ports).await);
             if let (Ok(Outcome::Found), Some(t)) = (&r.outcome, r.endpoints.min_ttl()) {
                 every = Duration::from_secs(t.into()).clamp(MIN_REFRESH, MAX_REFRESH);
             }

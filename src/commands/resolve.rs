@@ -82,6 +82,7 @@ async fn one(
         let target = Target::parse(&args.name, &ctx).map_err(|e| reject(s, &args.name, e, out))?;
         resolver.resolve(target, ports).await
     };
+    let resolution = s.keep_family(resolution);
 
     rep.trace(&resolution.trace);
     render::render(out, &resolution, s.format, args.explain, rep).map_err(super::io_fail)?;

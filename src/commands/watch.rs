@@ -71,12 +71,7 @@ pub async fn run(
         })
         .collect();
     let done = |st: &State| args.count.is_some_and(|c| st.resolutions >= c);
-    // If the handler cannot be installed, run on rather than stop at once.
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
+    let ctrl_c = interrupted();
     tokio::pin!(ctrl_c);
 
     let reason = loop {
@@ -164,6 +159,33 @@ pub async fn run(
         .and_then(|()| out.flush())
         .map_err(super::io_fail)?;
     Ok(Exit::Ok)
+}
+
+/// Ctrl-C (SIGINT) or, on Unix, SIGTERM (what `kill`, `timeout` and a
+/// container's stop send): either ends the watch with its summary. A
+/// handler that cannot be installed leaves that signal's default, rather
+/// than stopping at once.
+async fn interrupted() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    () = ctrl_c => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => ctrl_c.await,
+        }
+    }
+    #[cfg(not(unix))]
+    ctrl_c.await;
 }
 
 /// `--interval`, else the answer's TTL (at least 1 s), else the last TTL

@@ -153,7 +153,7 @@ pub fn view(
     let (ready, total) = hsvc_api::client::counts(v);
     let latency_ms = hsvc_resolve::lookup::ms(elapsed);
     match format {
-        Format::Json | Format::Jsonl => {
+        Format::Json | Format::Jsonl | Format::Yaml => {
             let doc = ViewDoc {
                 schema: VIEW_SCHEMA,
                 name,
@@ -254,7 +254,7 @@ pub fn view(
         cfg.server(),
         super::human_ms(latency_ms)
     );
-    writeln!(w, "{}", crate::diag::paint("2", &summary))
+    writeln!(w, "{}", crate::diag::paint(crate::diag::DIM, &summary))
 }
 
 /// The document of `hsvc ls -o json`.
@@ -268,7 +268,7 @@ pub struct LsDoc<'a> {
 
 pub fn ls(w: &mut dyn Write, list: &HeadlessList, format: Format) -> io::Result<()> {
     match format {
-        Format::Json | Format::Jsonl => {
+        Format::Json | Format::Jsonl | Format::Yaml => {
             let doc = LsDoc {
                 schema: LS_SCHEMA,
                 list,
@@ -364,7 +364,7 @@ pub fn verify(
     format: Format,
 ) -> io::Result<()> {
     match format {
-        Format::Json | Format::Jsonl => {
+        Format::Json | Format::Jsonl | Format::Yaml => {
             let doc = VerifyDoc {
                 schema: VERIFY_SCHEMA,
                 name,
@@ -398,7 +398,7 @@ pub fn verify(
             w,
             "{}",
             crate::diag::paint(
-                "1",
+                crate::diag::BOLD,
                 &format!(
                     "{}/{} at {}: {}",
                     term(&v.namespace),
@@ -445,7 +445,7 @@ pub fn verify(
         w,
         "{}",
         crate::diag::paint(
-            "2",
+            crate::diag::DIM,
             &format!(
                 "{}: {} · {} published of {} in the API ({}) · {} DNS server{}",
                 term(&format!("{}.{}", v.name, v.namespace)),

@@ -294,7 +294,7 @@ impl<'a> Renderer<'a> {
         dns: DnsInfo,
     ) -> io::Result<()> {
         match self.format {
-            Format::Json => {}
+            Format::Json | Format::Yaml => {}
             Format::Jsonl => {
                 for row in rows {
                     let line = Line::Result {
@@ -334,7 +334,7 @@ impl<'a> Renderer<'a> {
         dns: DnsInfo,
     ) -> io::Result<()> {
         match self.format {
-            Format::Json => {}
+            Format::Json | Format::Yaml => {}
             Format::Jsonl => {
                 for change in &changes {
                     let line = Line::Change {
@@ -369,7 +369,7 @@ impl<'a> Renderer<'a> {
         error: Option<&ErrorDoc>,
     ) -> io::Result<()> {
         match self.format {
-            Format::Json => {
+            Format::Json | Format::Yaml => {
                 let (summary, last_dns) = match self.last.take() {
                     Some((s, d)) => (Some(s), Some(d)),
                     None => (None, None),

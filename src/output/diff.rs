@@ -244,7 +244,7 @@ pub fn render(
     format: Format,
 ) -> io::Result<()> {
     match format {
-        Format::Json | Format::Jsonl => {
+        Format::Json | Format::Jsonl | Format::Yaml => {
             super::write_json(w, &DiffDoc::new(sources, c), format == Format::Json)
         }
         Format::Plain => render_plain(w, sources, c),

@@ -30,12 +30,21 @@ pub enum Format {
     Json,
     /// One JSON object per line (streaming commands).
     Jsonl,
+    /// The JSON document as YAML (streaming commands: one YAML document per line of jsonl).
+    Yaml,
 }
 
 impl Format {
-    /// JSON or JSON lines.
+    /// A machine-readable document: JSON, JSON lines or YAML (the same
+    /// documents, see [`write_json`]).
     pub fn is_json(self) -> bool {
-        matches!(self, Format::Json | Format::Jsonl)
+        matches!(self, Format::Json | Format::Jsonl | Format::Yaml)
+    }
+
+    /// One document for the whole run (`-o json`, `-o yaml`), rather than
+    /// one per line.
+    pub fn is_document(self) -> bool {
+        matches!(self, Format::Json | Format::Yaml)
     }
 }
 
@@ -193,7 +202,9 @@ pub fn write_table(w: &mut dyn Write, t: &Table) -> io::Result<()> {
     let pad = |line: &mut String, c: usize, cw: usize| {
         line.extend(std::iter::repeat_n(' ', widths[c] - cw + 2));
     };
-    {
+    // --no-headers: the header line is not written, but its widths still
+    // count, so columns line up the same with or without it.
+    if !crate::diag::no_headers() {
         let cells: Vec<(&str, usize)> = header.collect();
         for (c, &(cell, cw)) in cells.iter().enumerate() {
             line.push_str(cell);
@@ -201,7 +212,11 @@ pub fn write_table(w: &mut dyn Write, t: &Table) -> io::Result<()> {
                 pad(&mut line, c, cw);
             }
         }
-        writeln!(w, "{}", crate::diag::paint("1", line.trim_end()))?;
+        writeln!(
+            w,
+            "{}",
+            crate::diag::paint(crate::diag::BOLD, line.trim_end())
+        )?;
     }
     // Lines are written as bytes: `writeln!` per row was a tenth of the
     // rendering of 3000 rows.
@@ -221,8 +236,13 @@ pub fn write_table(w: &mut dyn Write, t: &Table) -> io::Result<()> {
     w.write_all(&out)
 }
 
-/// Serializes a JSON document, safe for a terminal, followed by a newline.
+/// Serializes a JSON document, safe for a terminal, followed by a newline;
+/// with `-o yaml` ([`crate::diag::yaml`]), the same document as YAML
+/// instead, each starting with `---` so that streams of them parse.
 pub fn write_json<T: Serialize>(w: &mut dyn Write, doc: &T, pretty: bool) -> io::Result<()> {
+    if crate::diag::yaml() {
+        return write_yaml(w, doc);
+    }
     let s = if pretty {
         serde_json::to_string_pretty(doc)
     } else {
@@ -230,6 +250,34 @@ pub fn write_json<T: Serialize>(w: &mut dyn Write, doc: &T, pretty: bool) -> io:
     }
     .map_err(io::Error::other)?;
     writeln!(w, "{}", hsvc_resolve::escape::json(s))
+}
+
+/// Writes `doc` as one YAML document (`---` first). Strings are escaped
+/// for a terminal ([`hsvc_resolve::escape::term`]) before they reach the
+/// emitter: YAML's emitter escapes C0 controls itself, but would print
+/// bidirectional overrides and the like as they are.
+pub fn write_yaml<T: Serialize>(w: &mut dyn Write, doc: &T) -> io::Result<()> {
+    use serde_yaml_ng::Value;
+    fn safe(v: &mut Value) {
+        match v {
+            Value::String(s) => {
+                if let std::borrow::Cow::Owned(e) = hsvc_resolve::escape::term(s) {
+                    *s = e;
+                }
+            }
+            Value::Sequence(a) => a.iter_mut().for_each(safe),
+            // Keys are hsvc's field names, never text from the network.
+            Value::Mapping(m) => m.values_mut().for_each(safe),
+            Value::Tagged(t) => safe(&mut t.value),
+            _ => {}
+        }
+    }
+    // A YAML value keeps the fields in the order the document has them.
+    let mut v = serde_yaml_ng::to_value(doc).map_err(io::Error::other)?;
+    safe(&mut v);
+    let text = serde_yaml_ng::to_string(&v).map_err(io::Error::other)?;
+    w.write_all(b"---\n")?;
+    w.write_all(text.as_bytes())
 }
 
 /// `80/tcp (http)`, `80`, `5432/tcp`.

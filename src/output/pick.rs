@@ -345,15 +345,17 @@ impl PickWriter {
                 }
                 w.write_all(r.jsonl_tail.as_bytes())?;
             }
-            Format::Table | Format::Wide | Format::Json => self.records.push(PickRecord {
-                n,
-                key: key.map(|k| String::from_utf8_lossy(k).into_owned()),
-                id: self.ids[index].clone(),
-                ip: r.ip.clone(),
-                hostname: self.hostnames[index].clone(),
-                port: self.ports[index],
-                address: r.address.clone(),
-            }),
+            Format::Table | Format::Wide | Format::Json | Format::Yaml => {
+                self.records.push(PickRecord {
+                    n,
+                    key: key.map(|k| String::from_utf8_lossy(k).into_owned()),
+                    id: self.ids[index].clone(),
+                    ip: r.ip.clone(),
+                    hostname: self.hostnames[index].clone(),
+                    port: self.ports[index],
+                    address: r.address.clone(),
+                })
+            }
         }
         self.maybe_flush(w)
     }
@@ -368,7 +370,7 @@ impl PickWriter {
         warnings: &[String],
     ) -> io::Result<()> {
         match self.format {
-            Format::Json => {
+            Format::Json | Format::Yaml => {
                 let doc = PickDoc {
                     schema: SCHEMA,
                     header,
@@ -449,7 +451,7 @@ pub fn render_failure(
     error: Option<&ErrorDoc>,
 ) -> io::Result<()> {
     match format {
-        Format::Json => super::write_json(
+        Format::Json | Format::Yaml => super::write_json(
             w,
             &PickDoc {
                 schema: SCHEMA,
@@ -524,7 +526,7 @@ pub fn render_simulation(
         })
         .collect();
     match format {
-        Format::Json | Format::Jsonl => {
+        Format::Json | Format::Jsonl | Format::Yaml => {
             let doc = PickDoc {
                 schema: SCHEMA,
                 header,

@@ -147,7 +147,7 @@ pub fn render(
     rep: &mut Reporter,
 ) -> io::Result<()> {
     match format {
-        Format::Json | Format::Jsonl => {
+        Format::Json | Format::Jsonl | Format::Yaml => {
             return super::write_json(w, &ResolveDoc::new(r), format == Format::Json)
         }
         Format::Plain => {
@@ -242,7 +242,7 @@ pub fn render(
         rep.warning(&warning.to_string());
     }
     if r.status() == Status::Ok || !r.endpoints.is_empty() {
-        writeln!(w, "{}", crate::diag::paint("2", &summary(r)))?;
+        writeln!(w, "{}", crate::diag::paint(crate::diag::DIM, &summary(r)))?;
     }
     if explain {
         render_queries(w, r)?;

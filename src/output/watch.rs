@@ -127,7 +127,7 @@ pub fn render_event(
     ev: &Event,
 ) -> io::Result<()> {
     match format {
-        Format::Json | Format::Jsonl => {
+        Format::Json | Format::Jsonl | Format::Yaml => {
             let doc = EventDoc {
                 schema: SCHEMA,
                 event: ev.kind.as_str(),
@@ -284,7 +284,7 @@ fn render_line(
 
 pub fn render_end(w: &mut dyn Write, format: Format, end: &EndDoc) -> io::Result<()> {
     match format {
-        Format::Json | Format::Jsonl => super::write_json(w, end, false),
+        Format::Json | Format::Jsonl | Format::Yaml => super::write_json(w, end, false),
         Format::Plain => writeln!(w, "{} - end {}", end.time, end.reason),
         Format::Table | Format::Wide => {
             writeln!(

@@ -24,5 +24,14 @@ pub fn generate(root: &Path) -> std::io::Result<()> {
         clap_complete::generate_to(shell, &mut cmd, "hsvc", &completions)?;
     }
     clap_mangen::generate_to(hsvc::cli::command(), &man)?;
+    // The command comes built (see `hsvc::cli::command_with`), with clap's
+    // `help` subcommand in it: `hsvc help CMD` is `hsvc CMD --help`, and
+    // needs no pages of its own.
+    for e in std::fs::read_dir(&man)? {
+        let e = e?;
+        if e.file_name().to_string_lossy().starts_with("hsvc-help") {
+            std::fs::remove_file(e.path())?;
+        }
+    }
     Ok(())
 }

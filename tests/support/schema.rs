@@ -26,6 +26,10 @@
 //! the last three schemas.
 //!
 //! Addresses, names and enumerations are kept as the strings hsvc prints.
+//!
+//! The same types generate the JSON Schemas of docs/schema/ (schemars;
+//! tests/schema.rs), so what the tests accept and what script authors are
+//! told are one definition.
 
 use std::collections::BTreeMap;
 
@@ -67,6 +71,23 @@ pub fn parse_or<T: Document>(text: &str, context: impl FnOnce() -> String) -> T 
     doc
 }
 
+/// The JSON Schema of a field read with [`required`]: `Option<T>`'s
+/// (`null` or a `T`), but required, as schemars makes any field whose type
+/// is not an `Option`.
+pub struct Nullable<T>(std::marker::PhantomData<T>);
+
+impl<T: schemars::JsonSchema> schemars::JsonSchema for Nullable<T> {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        <Option<T>>::schema_name()
+    }
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        <Option<T>>::json_schema(g)
+    }
+}
+
 /// For `Option` fields a document always carries: `null` is `None`, a
 /// missing field is an error.
 fn required<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
@@ -100,38 +121,43 @@ document! {
 // ---------------------------------------------------------------- shared
 
 /// Why a resolution failed.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorInfo {
     pub kind: String,
     pub message: String,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub server: Option<String>,
 }
 
 /// A port of an endpoint, from SRV.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Port {
     pub port: u16,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub protocol: Option<String>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub name: Option<String>,
     pub weight: u16,
     pub priority: u16,
 }
 
 /// The endpoints of one set that share a key (`hsvc diff` and `hsvc watch`).
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Entry {
     pub key: String,
     pub ip: String,
     pub ips: Vec<String>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub hostname: Option<String>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub fqdn: Option<String>,
     pub ports: Vec<Port>,
     pub ttl: u32,
@@ -140,7 +166,7 @@ pub struct Entry {
 // ---------------------------------------------------------------- resolve
 
 /// `hsvc resolve -o json`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResolveDoc {
     pub schema: String,
@@ -148,19 +174,24 @@ pub struct ResolveDoc {
     pub fqdn: String,
     pub kind: String,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub namespace: Option<String>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub service: Option<String>,
     pub status: String,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub rcode: Option<String>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub server: Option<String>,
     pub transport: String,
     pub truncated: bool,
     pub retried_tcp: bool,
     pub complete: bool,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<u32>")]
     pub ttl: Option<u32>,
     pub latency_ms: f64,
     pub endpoints: Vec<Endpoint>,
@@ -169,6 +200,7 @@ pub struct ResolveDoc {
     pub search: Option<Search>,
     pub warnings: Vec<String>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<ErrorInfo>")]
     pub error: Option<ErrorInfo>,
 }
 
@@ -180,14 +212,16 @@ impl ResolveDoc {
 }
 
 /// One endpoint of a resolve document.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Endpoint {
     pub ip: String,
     pub family: String,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub hostname: Option<String>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub fqdn: Option<String>,
     pub ports: Vec<Port>,
     pub ttl: u32,
@@ -197,7 +231,7 @@ pub struct Endpoint {
 }
 
 /// One query as sent.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Query {
     pub purpose: String,
@@ -207,8 +241,10 @@ pub struct Query {
     pub server: String,
     pub transport: String,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub rcode: Option<String>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub error: Option<String>,
     pub answers: usize,
     pub truncated: bool,
@@ -216,7 +252,7 @@ pub struct Query {
 }
 
 /// The search walk of `resolve --search`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Search {
     pub resolver: String,
@@ -226,12 +262,13 @@ pub struct Search {
     pub search: Vec<String>,
     pub steps: Vec<SearchStep>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub found: Option<String>,
     pub getaddrinfo: String,
     pub notes: Vec<String>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SearchStep {
     pub candidate: String,
@@ -244,7 +281,7 @@ pub struct SearchStep {
 }
 
 /// `hsvc resolve -o json` for a name rejected before any query.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResolveRejected {
     pub schema: String,
@@ -258,7 +295,7 @@ pub struct ResolveRejected {
 // ---------------------------------------------------------------- diff
 
 /// `hsvc diff -o json`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DiffDoc {
     pub schema: String,
@@ -272,27 +309,31 @@ pub struct DiffDoc {
     pub summary: DiffSummary,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DiffSource {
     pub label: String,
     pub name: String,
     pub fqdn: String,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub namespace: Option<String>,
     pub server: String,
     pub status: String,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub rcode: Option<String>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<u32>")]
     pub ttl: Option<u32>,
     pub count: usize,
     pub latency_ms: f64,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<ErrorInfo>")]
     pub error: Option<ErrorInfo>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DiffChanged {
     pub key: String,
@@ -300,18 +341,19 @@ pub struct DiffChanged {
     pub values: Vec<Option<Entry>>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DiffRow {
     pub key: String,
     pub ip: String,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub hostname: Option<String>,
     pub present: Vec<Option<bool>>,
     pub changed: Vec<String>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DiffSummary {
     pub common: usize,
@@ -323,7 +365,7 @@ pub struct DiffSummary {
 // ---------------------------------------------------------------- watch
 
 /// One event of `hsvc watch -o jsonl` (or `-o json`).
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WatchEvent {
     pub schema: String,
@@ -345,7 +387,7 @@ pub struct WatchEvent {
 }
 
 /// The last line of a watch: why it stopped and what it saw.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WatchEnd {
     pub schema: String,
@@ -358,13 +400,14 @@ pub struct WatchEnd {
     pub sources: Vec<WatchEndSource>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WatchEndSource {
     pub source: String,
     pub fqdn: String,
     pub server: String,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub status: Option<String>,
     pub count: usize,
     pub resolutions: u64,
@@ -390,6 +433,19 @@ impl<'de> Deserialize<'de> for WatchLine {
             WatchEvent::deserialize(v).map(WatchLine::Event)
         }
         .map_err(serde::de::Error::custom)
+    }
+}
+
+/// Read by hand above (on `event`), so described by hand: one of the two.
+impl schemars::JsonSchema for WatchLine {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "WatchLine".into()
+    }
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "Any line of a watch: an event, or the end (`\"event\": \"end\"`).",
+            "oneOf": [g.subschema_for::<WatchEvent>(), g.subschema_for::<WatchEnd>()]
+        })
     }
 }
 
@@ -424,7 +480,7 @@ impl WatchLine {
 // ---------------------------------------------------------------- pick
 
 /// `hsvc pick -o json` (picks, or `--simulate`).
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PickDoc {
     pub schema: String,
@@ -436,25 +492,33 @@ pub struct PickDoc {
     pub identity: String,
     pub weights: String,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<u64>")]
     pub offset: Option<u64>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<u64>")]
     pub seed: Option<u64>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<u64>")]
     pub table_size: Option<u64>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub rcode: Option<String>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub server: Option<String>,
     pub transport: String,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<u32>")]
     pub ttl: Option<u32>,
     // The document.
     pub members: Vec<Member>,
     pub picks: Vec<PickRecord>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<Simulation>")]
     pub simulation: Option<Simulation>,
     pub warnings: Vec<String>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<ErrorInfo>")]
     pub error: Option<ErrorInfo>,
 }
 
@@ -471,38 +535,43 @@ impl PickDoc {
 }
 
 /// One member of the canonical set.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Member {
     pub id: String,
     pub ip: String,
     pub addresses: Vec<String>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub hostname: Option<String>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<u16>")]
     pub port: Option<u16>,
     pub address: String,
     pub weight: u32,
 }
 
 /// One pick of a JSON document.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PickRecord {
     pub n: u64,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub key: Option<String>,
     pub id: String,
     pub ip: String,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub hostname: Option<String>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<u16>")]
     pub port: Option<u16>,
     pub address: String,
 }
 
 /// The `simulation` object of `--simulate`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Simulation {
     pub picks: u64,
@@ -512,13 +581,15 @@ pub struct Simulation {
     pub min_over_mean: f64,
     pub movement_keys: usize,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<f64>")]
     pub moved_if_added: Option<f64>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<f64>")]
     pub ideal_moved_if_added: Option<f64>,
     pub notes: Vec<String>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SimMember {
     pub id: String,
@@ -528,11 +599,12 @@ pub struct SimMember {
     pub share: f64,
     pub expected_share: f64,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<f64>")]
     pub moved_if_removed: Option<f64>,
 }
 
 /// A line of `hsvc pick -o jsonl`, by its `event`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "event", rename_all = "lowercase")]
 pub enum PickLine {
     /// The set in use (first, and after each change with `--follow`).
@@ -581,7 +653,7 @@ impl PickLine {
     }
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PickSet {
     pub schema: String,
@@ -594,39 +666,48 @@ pub struct PickSet {
     pub identity: String,
     pub weights: String,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<u64>")]
     pub offset: Option<u64>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<u64>")]
     pub seed: Option<u64>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<u64>")]
     pub table_size: Option<u64>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub rcode: Option<String>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub server: Option<String>,
     pub transport: String,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<u32>")]
     pub ttl: Option<u32>,
     pub members: Vec<Member>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PickPick {
     pub schema: String,
     pub generation: u64,
     pub n: u64,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub key: Option<String>,
     pub id: String,
     pub ip: String,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub hostname: Option<String>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<u16>")]
     pub port: Option<u16>,
     pub address: String,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PickError {
     pub schema: String,
@@ -638,26 +719,33 @@ pub struct PickError {
     pub identity: String,
     pub weights: String,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<u64>")]
     pub offset: Option<u64>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<u64>")]
     pub seed: Option<u64>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<u64>")]
     pub table_size: Option<u64>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub rcode: Option<String>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub server: Option<String>,
     pub transport: String,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<u32>")]
     pub ttl: Option<u32>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<ErrorInfo>")]
     pub error: Option<ErrorInfo>,
 }
 
 // ---------------------------------------------------------------- check
 
 /// `hsvc check -o json`: one document at the end of the run.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CheckDoc {
     pub schema: String,
@@ -665,35 +753,43 @@ pub struct CheckDoc {
     pub name: String,
     pub fqdn: String,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub namespace: Option<String>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub service: Option<String>,
     pub check: Probe,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<u16>")]
     pub port: Option<u16>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub port_name: Option<String>,
     pub concurrency: u32,
     pub connect_timeout_ms: f64,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<f64>")]
     pub http_timeout_ms: Option<f64>,
     pub min_healthy: String,
     pub rounds: u32,
     // The document.
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<CheckDns>")]
     pub dns: Option<CheckDns>,
     pub results: Vec<CheckResult>,
     pub changes: Vec<CheckChange>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<CheckSummary>")]
     pub summary: Option<CheckSummary>,
     pub warnings: Vec<String>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<ErrorInfo>")]
     pub error: Option<ErrorInfo>,
 }
 
 /// The `check` object: `{"type": "tcp"}` or `{"type": "http", "path": …,
 /// "expect": …}`.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
 pub enum Probe {
     Tcp,
@@ -702,7 +798,7 @@ pub enum Probe {
 
 /// What happened to one probe, by its `kind`; `text` is the short form
 /// tables show.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Outcome {
     Open { text: String },
@@ -743,16 +839,19 @@ impl Outcome {
 }
 
 /// One probed target.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CheckResult {
     pub ip: String,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub hostname: Option<String>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub fqdn: Option<String>,
     pub port: u16,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub port_name: Option<String>,
     pub healthy: bool,
     pub outcome: Outcome,
@@ -760,7 +859,7 @@ pub struct CheckResult {
 }
 
 /// The health of a target in one round.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct State {
     pub healthy: bool,
@@ -768,23 +867,26 @@ pub struct State {
 }
 
 /// One state change after the first round.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CheckChange {
     pub round: u32,
     pub ip: String,
     pub port: u16,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub hostname: Option<String>,
     pub kind: String,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<State>")]
     pub before: Option<State>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<State>")]
     pub after: Option<State>,
 }
 
 /// The verdict of one round.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CheckSummary {
     pub round: u32,
@@ -797,13 +899,15 @@ pub struct CheckSummary {
 }
 
 /// What DNS said.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CheckDns {
     pub status: String,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub rcode: Option<String>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub server: Option<String>,
     pub transport: String,
     pub endpoints: usize,
@@ -811,7 +915,7 @@ pub struct CheckDns {
 }
 
 /// A line of `hsvc check -o jsonl`, by its `type`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum CheckLine {
     /// First: what is checked, how.
@@ -880,7 +984,7 @@ impl CheckLine {
     }
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CheckStart {
     pub schema: String,
@@ -888,23 +992,28 @@ pub struct CheckStart {
     pub name: String,
     pub fqdn: String,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub namespace: Option<String>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub service: Option<String>,
     pub check: Probe,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<u16>")]
     pub port: Option<u16>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub port_name: Option<String>,
     pub concurrency: u32,
     pub connect_timeout_ms: f64,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<f64>")]
     pub http_timeout_ms: Option<f64>,
     pub min_healthy: String,
     pub rounds: u32,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CheckResultLine {
     pub schema: String,
@@ -912,18 +1021,21 @@ pub struct CheckResultLine {
     // The target, as in `CheckResult`.
     pub ip: String,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub hostname: Option<String>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub fqdn: Option<String>,
     pub port: u16,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub port_name: Option<String>,
     pub healthy: bool,
     pub outcome: Outcome,
     pub latency_ms: f64,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CheckChangeLine {
     pub schema: String,
@@ -932,15 +1044,18 @@ pub struct CheckChangeLine {
     pub ip: String,
     pub port: u16,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub hostname: Option<String>,
     pub kind: String,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<State>")]
     pub before: Option<State>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<State>")]
     pub after: Option<State>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CheckSummaryLine {
     pub schema: String,
@@ -955,7 +1070,7 @@ pub struct CheckSummaryLine {
     pub dns: CheckDns,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CheckErrorLine {
     pub schema: String,
@@ -965,7 +1080,7 @@ pub struct CheckErrorLine {
 // ---------------------------------------------------------------- the API source
 
 /// `hsvc resolve --source api -o json`: the API's view of one Service.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EndpointsDoc {
     pub schema: String,
@@ -979,6 +1094,7 @@ pub struct EndpointsDoc {
     pub origin: String,
     pub headless: bool,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<ApiService>")]
     pub service: Option<ApiService>,
     pub ready: usize,
     pub total: usize,
@@ -987,27 +1103,30 @@ pub struct EndpointsDoc {
     pub latency_ms: f64,
     pub warnings: Vec<String>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<ErrorInfo>")]
     pub error: Option<ErrorInfo>,
 }
 
 /// `hsvc ls -o json`: the headless Services.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LsDoc {
     pub schema: String,
     /// `null` for all namespaces.
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub namespace: Option<String>,
     pub services: Vec<HeadlessService>,
     pub filtered_client_side: bool,
     pub origin: String,
     pub warnings: Vec<ViewWarning>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<ErrorInfo>")]
     pub error: Option<ErrorInfo>,
 }
 
 /// `hsvc verify -o json`: the API's prediction against each DNS server.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VerifyDoc {
     pub schema: String,
@@ -1017,6 +1136,7 @@ pub struct VerifyDoc {
     pub api: ApiSource,
     pub origin: String,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<ApiService>")]
     pub service: Option<ApiService>,
     pub endpoints: Vec<ApiEndpoint>,
     // The comparison.
@@ -1027,12 +1147,13 @@ pub struct VerifyDoc {
     // The document.
     pub warnings: Vec<String>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<ErrorInfo>")]
     pub error: Option<ErrorInfo>,
 }
 
 /// The document when the API could not be read, under the schema of the
 /// command (`hsvc.endpoints/v1`, `hsvc.ls/v1`, `hsvc.verify/v1`).
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApiErrorDoc {
     pub schema: String,
@@ -1053,7 +1174,7 @@ impl Document for ApiErrorDoc {
 }
 
 /// Where the API was read.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApiSource {
     pub server: String,
@@ -1062,7 +1183,7 @@ pub struct ApiSource {
 }
 
 /// Whose credentials the requests carried, by `kind`.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Credentials {
     Context { context: String, files: Vec<String> },
@@ -1071,7 +1192,7 @@ pub enum Credentials {
 }
 
 /// Where the namespace came from, by `from`.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "from", rename_all = "snake_case", deny_unknown_fields)]
 pub enum NsSource {
     Flag,
@@ -1093,7 +1214,7 @@ impl NsSource {
 }
 
 /// A Service object as hsvc reads it.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApiService {
     pub namespace: String,
@@ -1110,10 +1231,11 @@ pub struct ApiService {
 }
 
 /// `spec.ports[]`.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServicePort {
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub name: Option<String>,
     pub port: i32,
     /// Only when set.
@@ -1122,24 +1244,29 @@ pub struct ServicePort {
 }
 
 /// An endpoint's `conditions` (`null`: unknown).
-#[derive(Clone, Copy, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Conditions {
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<bool>")]
     pub ready: Option<bool>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<bool>")]
     pub serving: Option<bool>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<bool>")]
     pub terminating: Option<bool>,
 }
 
 /// A port of an EndpointSlice.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SlicePort {
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub name: Option<String>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<i32>")]
     pub port: Option<i32>,
     pub protocol: String,
     /// Only when set.
@@ -1147,7 +1274,7 @@ pub struct SlicePort {
 }
 
 /// One address of the Service, merged across its slices.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApiEndpoint {
     pub ip: String,
@@ -1155,19 +1282,23 @@ pub struct ApiEndpoint {
     pub conditions: Conditions,
     pub published: bool,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub hostname: Option<String>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub pod: Option<String>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub node: Option<String>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub zone: Option<String>,
     pub ports: Vec<SlicePort>,
     pub slices: Vec<String>,
 }
 
 /// One EndpointSlice (or v1 Endpoints subset) as stored.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApiSlice {
     pub name: String,
@@ -1176,25 +1307,29 @@ pub struct ApiSlice {
     pub endpoints: Vec<SliceEndpoint>,
 }
 
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SliceEndpoint {
     pub addresses: Vec<String>,
     pub conditions: Conditions,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub hostname: Option<String>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub pod: Option<String>,
     /// Only when not `Pod`.
     pub target_kind: Option<String>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub node: Option<String>,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub zone: Option<String>,
 }
 
 /// One headless Service of `hsvc ls`.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HeadlessService {
     pub namespace: String,
@@ -1207,7 +1342,7 @@ pub struct HeadlessService {
 }
 
 /// How a list or view was obtained, when not plainly, by `kind`.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ViewWarning {
     EndpointsFallback { message: String },
@@ -1217,7 +1352,7 @@ pub enum ViewWarning {
 }
 
 /// What CoreDNS should answer for the Service.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Prediction {
     pub namespace: String,
@@ -1232,7 +1367,7 @@ pub struct Prediction {
 }
 
 /// The answer at the Service name, by `rcode`.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "rcode", rename_all = "lowercase", deny_unknown_fields)]
 pub enum PredictedAnswer {
     Noerror,
@@ -1240,7 +1375,7 @@ pub enum PredictedAnswer {
     Cname { target: String },
 }
 
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PredictedAddress {
     pub ip: String,
@@ -1249,32 +1384,35 @@ pub struct PredictedAddress {
     pub ports: Vec<PredictedPort>,
     pub reason: String,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub pod: Option<String>,
     pub hostname_missing: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PredictedPort {
     pub port: u16,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub name: Option<String>,
     pub protocol: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AbsentAddress {
     pub ip: String,
     pub family: String,
     pub reason: String,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub pod: Option<String>,
     pub name: String,
 }
 
 /// The comparison with one DNS server.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServerReport {
     pub server: String,
@@ -1286,15 +1424,17 @@ pub struct ServerReport {
 }
 
 /// One address, predicted or answered.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VerifyRow {
     pub ip: String,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub pod: Option<String>,
     pub predicted: bool,
     pub in_dns: bool,
     #[serde(deserialize_with = "required")]
+    #[schemars(with = "Nullable<String>")]
     pub dns_name: Option<String>,
     pub agrees: bool,
     pub findings: Vec<Finding>,
@@ -1302,7 +1442,7 @@ pub struct VerifyRow {
 }
 
 /// What the comparison found, by `kind`.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Finding {
     Published { reason: String },
