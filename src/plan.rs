@@ -389,6 +389,26 @@ impl Settings {
     /// `-4` / `-6`: drops the addresses of the other family from `a`; a
     /// name found with none of this family left is NODATA for it, as an
     /// AAAA question for an IPv4-only name is.
+    /// `-4` / `-6` on an endpoint set that came from elsewhere than a
+    /// lookup (`pick`/`check --source api`).
+    pub fn keep_family_of(
+        &self,
+        set: hsvc_resolve::endpoints::EndpointSet,
+    ) -> hsvc_resolve::endpoints::EndpointSet {
+        let Some(family) = self.family else {
+            return set;
+        };
+        hsvc_resolve::endpoints::EndpointSet::from_vec(
+            set.iter()
+                .filter(|e| match family {
+                    Family::V4 => e.ip.is_ipv4(),
+                    Family::V6 => e.ip.is_ipv6(),
+                })
+                .cloned()
+                .collect(),
+        )
+    }
+
     pub fn keep_family(&self, mut a: hsvc_resolve::lookup::Answer) -> hsvc_resolve::lookup::Answer {
         let Some(family) = self.family else {
             return a;

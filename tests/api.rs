@@ -590,6 +590,10 @@ fn pick_and_check_from_the_api_need_no_dns_server() {
     let r = e.hsvc(&["pick", "web.awx", "--source", "api"]);
     assert_eq!(r.code, 2, "{r:?}");
     assert!(r.stderr.contains("ClusterIP Service in the API"), "{r:?}");
+    // -6 keeps the one IPv6 address of the dual-stack db.
+    let r = e.hsvc(&["-6", "pick", "db.awx", "--source", "api", "-o", "plain"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(r.stdout, "[::1]:5432\n");
     // A missing Service: exit 1.
     let r = e.hsvc(&["check", "nope.awx", "--source", "api"]);
     assert_eq!(r.code, 1, "{r:?}");

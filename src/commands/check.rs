@@ -52,9 +52,10 @@ pub async fn run(
         #[cfg(feature = "api")]
         if let Some(api) = &args.api {
             // The API: the endpoints CoreDNS should publish, read each round.
-            let got =
+            let mut got =
                 super::api::endpoints_for(api, &args.name, render::SCHEMA, s.format, out, rep)
                     .await?;
+            got.endpoints = s.keep_family_of(got.endpoints);
             let dns = DnsInfo::from_api(&got.server, got.endpoints.len(), got.latency);
             if round == 1 && got.not_headless && !args.allow_cluster_ip {
                 let info = ErrorDoc {

@@ -130,7 +130,7 @@ pub async fn run(
             return Err(Fail::usage(info.message));
         }
         let fetched = Fetched {
-            endpoints: got.endpoints,
+            endpoints: s.keep_family_of(got.endpoints),
             server: got.server,
             head,
             warnings: got.warnings,
