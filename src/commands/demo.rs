@@ -449,16 +449,21 @@ async fn tour_steps(
     t.step(&["resolve", "db.awx", "--port-name", "postgres"], Exit::Ok)
         .await?;
 
-    t.say("How a pod in namespace default finds it: its resolv.conf search walk, query by query")?;
-    let rc = files.resolv_conf.display().to_string();
+    t.say("How a pod in namespace default finds it: its resolv.conf search walk (ndots 5 and kubelet's search list), query by query")?;
     t.step(
         &[
-            "--resolv-conf",
-            &rc,
             "resolve",
             "--search",
             "web-headless.awx",
             "--explain",
+            "--ndots",
+            "5",
+            "--search-domain",
+            "default.svc.cluster.local",
+            "--search-domain",
+            "svc.cluster.local",
+            "--search-domain",
+            "cluster.local",
         ],
         Exit::Ok,
     )
