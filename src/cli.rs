@@ -258,6 +258,7 @@ Examples (against a cluster: `kubectl proxy` serves its API on 127.0.0.1:8001):
 }
 
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum Command {
     /// Resolve a Service (or pod, SRV name, IP) into its pods.
     ///
