@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use schemars::JsonSchema;
 use serde_json::Value;
 
-use support::bin::{hsvc, temp_dir, Cmd};
+use support::bin::{hsvc, Cmd};
 use support::cluster::{pod_resolv_conf, Dns};
 use support::schema::*;
 
@@ -307,7 +307,7 @@ fn dns_outputs_follow_their_schemas() {
 fn api_outputs_follow_their_schemas() {
     use hsvc_cluster::{Cluster, LiveCluster};
     let live = LiveCluster::start(Cluster::demo()).unwrap();
-    let home = temp_dir();
+    let home = support::bin::temp_dir();
     let kubeconfig = live.write_kubeconfig(home.path()).unwrap();
     let kc = kubeconfig.to_str().unwrap().to_string();
     let run = |args: &[&str]| {
