@@ -671,6 +671,21 @@ pub struct ApiPlan {
     pub format: crate::output::Format,
 }
 
+/// The settings of `pick`/`check` and, with `--source api`, how to reach
+/// the API: that source asks no DNS server, so it needs no nameserver.
+#[cfg(feature = "api")]
+fn source_settings(
+    g: &crate::cli::GlobalArgs,
+    source: crate::cli::SourceKind,
+    command: &str,
+    dns: impl FnOnce() -> Result<Settings, crate::exit::Fail>,
+) -> Result<(Settings, Option<ApiPlan>), crate::exit::Fail> {
+    match source {
+        crate::cli::SourceKind::Api => Ok((Settings::without_dns(g)?, Some(api_plan(g, command)?))),
+        crate::cli::SourceKind::Dns => Ok((dns()?, None)),
+    }
+}
+
 #[cfg(feature = "api")]
 fn api_plan(g: &crate::cli::GlobalArgs, command: &str) -> Result<ApiPlan, crate::exit::Fail> {
     use crate::exit::Fail;
@@ -781,41 +796,35 @@ impl Plan {
             Command::Pick(a) => {
                 let (names, at) = split_at(std::iter::once(&a.name).chain(&a.at));
                 #[cfg(feature = "api")]
-                let s = if a.source == crate::cli::SourceKind::Api {
-                    Settings::without_dns(&cli.global)?
-                } else {
-                    settings(rep, &at)?
-                };
+                let (s, api) =
+                    source_settings(&cli.global, a.source, "pick", || settings(rep, &at))?;
                 #[cfg(not(feature = "api"))]
                 let s = settings(rep, &at)?;
                 #[allow(unused_mut)]
                 let mut p = pick_plan(&s, a, one_name("pick", names)?)?;
                 #[cfg(feature = "api")]
-                if a.source == crate::cli::SourceKind::Api {
-                    if a.follow {
+                {
+                    if api.is_some() && a.follow {
                         return Err(crate::exit::Fail::usage(
                             "--follow re-resolves DNS at the TTL; to follow the API, use hsvc watch NAME --source api",
                         ));
                     }
-                    p.api = Some(api_plan(&cli.global, "pick")?);
+                    p.api = api;
                 }
                 Plan::Pick(s, Box::new(p))
             }
             Command::Check(a) => {
                 let (names, at) = split_at(std::iter::once(&a.name).chain(&a.at));
                 #[cfg(feature = "api")]
-                let s = if a.source == crate::cli::SourceKind::Api {
-                    Settings::without_dns(&cli.global)?
-                } else {
-                    settings(rep, &at)?
-                };
+                let (s, api) =
+                    source_settings(&cli.global, a.source, "check", || settings(rep, &at))?;
                 #[cfg(not(feature = "api"))]
                 let s = settings(rep, &at)?;
                 #[allow(unused_mut)]
                 let mut p = check_plan(&s, a, one_name("check", names)?)?;
                 #[cfg(feature = "api")]
-                if a.source == crate::cli::SourceKind::Api {
-                    p.api = Some(api_plan(&cli.global, "check")?);
+                {
+                    p.api = api;
                 }
                 Plan::Check(s, Box::new(p))
             }

@@ -6,30 +6,13 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-use hsvc_cluster::{Cluster, LiveCluster};
-use support::bin::{temp_dir, Cmd, Run};
+use support::bin::{Cmd, Run};
 use support::schema::{ApiErrorDoc, Credentials, EndpointsDoc, LsDoc, VerifyDoc};
-use tempfile::TempDir;
 
-struct Env {
-    live: LiveCluster,
-    dir: TempDir,
-    kubeconfig: PathBuf,
-}
-
-fn start() -> Env {
-    let live = LiveCluster::start(Cluster::demo()).unwrap();
-    let dir = temp_dir();
-    let kubeconfig = live.write_kubeconfig(dir.path()).unwrap();
-    Env {
-        live,
-        dir,
-        kubeconfig,
-    }
-}
+use support::standin::{start, Standin as Env};
 
 /// Runs hsvc with no kubeconfig of the user's, no in-cluster variables and
 /// (support::bin's default) a resolv.conf without nameservers.

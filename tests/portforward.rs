@@ -6,12 +6,9 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
-
-use hsvc_cluster::{Cluster, LiveCluster, PodPhase};
-use support::bin::{temp_dir, Cmd, Run, Spawned};
+use hsvc_cluster::PodPhase;
+use support::bin::{Cmd, Run, Spawned};
 use support::schema::{DiffDoc, ResolveDoc, WatchEvent, WatchLine};
-use tempfile::TempDir;
 
 const A: &str = "coredns-5d78c9869d-abcde";
 const B: &str = "coredns-5d78c9869d-fghij";
@@ -19,45 +16,27 @@ const B: &str = "coredns-5d78c9869d-fghij";
 const A_KEY: &str = "127.244.0.2:53";
 const B_KEY: &str = "127.244.0.3:53";
 
-struct Env {
-    live: LiveCluster,
-    dir: TempDir,
-    kubeconfig: PathBuf,
-}
-
-fn start() -> Env {
-    let live = LiveCluster::start(Cluster::demo()).unwrap();
-    let dir = temp_dir();
-    let kubeconfig = live.write_kubeconfig(dir.path()).unwrap();
-    Env {
-        live,
-        dir,
-        kubeconfig,
-    }
-}
-
-fn cmd(home: &Path, kubeconfig: &Path, args: &[&str]) -> Cmd {
-    let mut all = vec![
-        "--kubeconfig",
-        kubeconfig.to_str().unwrap(),
-        "--server",
-        "kube",
-    ];
-    all.extend_from_slice(args);
-    Cmd::new(&all)
-        .env("HOME", home)
-        .env_remove("KUBECONFIG")
-        .env_remove("KUBERNETES_SERVICE_HOST")
-}
+use support::standin::{start, Standin as Env};
 
 impl Env {
     /// `hsvc --kubeconfig K --server kube ARGS…`.
+    fn kube(&self, args: &[&str]) -> Cmd {
+        let mut all = vec![
+            "--kubeconfig",
+            self.kubeconfig.to_str().unwrap(),
+            "--server",
+            "kube",
+        ];
+        all.extend_from_slice(args);
+        self.cmd(&all)
+    }
+
     fn hsvc(&self, args: &[&str]) -> Run {
-        cmd(self.dir.path(), &self.kubeconfig, args).run()
+        self.kube(args).run()
     }
 
     fn spawn(&self, args: &[&str]) -> Spawned {
-        cmd(self.dir.path(), &self.kubeconfig, args).spawn()
+        self.kube(args).spawn()
     }
 
     fn queries_at(&self, pod: &str) -> usize {

@@ -256,12 +256,8 @@ pub(crate) struct ApiEndpoints {
 
 impl ApiEndpoints {
     /// Why `command` refuses a ClusterIP Service.
-    pub fn refusal(&self, command: &str) -> String {
-        format!(
-            "{} is a ClusterIP Service in the API, not headless: DNS gives kube-proxy's virtual IP, \
-             so {command} would work on that one address, not on pods (give --allow-cluster-ip to do it anyway)",
-            self.fqdn
-        )
+    pub fn refusal(&self, command: &str) -> crate::output::ErrorDoc {
+        crate::output::not_headless_refusal(&self.fqdn, self.server.clone(), command, true)
     }
 }
 

@@ -58,11 +58,7 @@ pub async fn run(
             got.endpoints = s.keep_family_of(got.endpoints);
             let dns = DnsInfo::from_api(&got.server, got.endpoints.len(), got.latency);
             if round == 1 && got.not_headless && !args.allow_cluster_ip {
-                let info = ErrorDoc {
-                    kind: "not_headless".into(),
-                    message: got.refusal("check"),
-                    server: Some(got.server.clone()),
-                };
+                let info = got.refusal("check");
                 r.finish(out, Some(dns), Some(&info))
                     .map_err(super::io_fail)?;
                 return Err(Fail::usage(info.message));
@@ -98,7 +94,12 @@ pub async fn run(
             return Err(Fail::dns(info.message));
         }
         if round == 1 && res.is_cluster_ip() && !args.allow_cluster_ip {
-            let info = crate::output::not_headless_refusal(&res, "check");
+            let info = crate::output::not_headless_refusal(
+                &res.target.fqdn.to_string(),
+                res.via.server.to_string(),
+                "check",
+                false,
+            );
             r.finish(out, Some(DnsInfo::new(&res)), Some(&info))
                 .map_err(super::io_fail)?;
             return Err(Fail::usage(info.message));

@@ -120,11 +120,7 @@ pub async fn run(
         head.status = hsvc_resolve::lookup::Status::Ok;
         head.server = Some(got.server.clone());
         if got.not_headless && !p.allow_cluster_ip {
-            let info = ErrorDoc {
-                kind: "not_headless".into(),
-                message: got.refusal("pick"),
-                server: Some(got.server.clone()),
-            };
+            let info = got.refusal("pick");
             render::render_failure(out, s.format, &head, &got.warnings, Some(&info))
                 .map_err(super::io_fail)?;
             return Err(Fail::usage(info.message));
@@ -176,7 +172,12 @@ pub async fn run(
     }
 
     if resolution.is_cluster_ip() && !p.allow_cluster_ip {
-        let info = crate::output::not_headless_refusal(&resolution, "pick");
+        let info = crate::output::not_headless_refusal(
+            &resolution.target.fqdn.to_string(),
+            resolution.via.server.to_string(),
+            "pick",
+            false,
+        );
         render::render_failure(out, s.format, &head, &dns_warnings, Some(&info))
             .map_err(super::io_fail)?;
         return Err(Fail::usage(info.message));

@@ -48,16 +48,18 @@ impl Format {
     }
 }
 
-/// The refusal of `pick` and `check` for a ClusterIP Service (exit 2).
-pub fn not_headless_refusal(a: &hsvc_resolve::lookup::Answer, command: &str) -> ErrorDoc {
+/// The refusal of `pick` and `check` for a ClusterIP Service (exit 2):
+/// `fqdn` as named by `server`; `from_api` when the API said so, else DNS
+/// (an SRV record naming the Service itself).
+pub fn not_headless_refusal(fqdn: &str, server: String, command: &str, from_api: bool) -> ErrorDoc {
     ErrorDoc {
         kind: "not_headless".into(),
         message: format!(
-            "{} is a ClusterIP Service, not headless: DNS gives kube-proxy's virtual IP, so {command} \
-             would work on that one address, not on pods (give --allow-cluster-ip to do it anyway)",
-            a.target.fqdn
+            "{fqdn} is a ClusterIP Service{}, not headless: DNS gives kube-proxy's virtual IP, so \
+             {command} would work on that one address, not on pods (give --allow-cluster-ip to do it anyway)",
+            if from_api { " in the API" } else { "" }
         ),
-        server: Some(a.via.server.to_string()),
+        server: Some(server),
     }
 }
 

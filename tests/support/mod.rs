@@ -32,3 +32,4 @@ pub mod interop;
 pub mod libc;
 pub mod pods;
 pub mod schema;
+pub mod standin;
