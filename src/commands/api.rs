@@ -72,18 +72,22 @@ pub(crate) fn diagnose(c: &ApiClient, rep: &mut Reporter<'_>) {
     });
 }
 
-/// The Service a NAME stands for: its namespace is the name's, else the
-/// API's rule (flag, context, service account, default).
+/// The Service a NAME stands for, with its namespace and name: the
+/// namespace is the name's, else the API's rule (flag, context, service
+/// account, default).
 pub(crate) fn service_target(
     input: &str,
     namespace: &str,
     cluster_domain: Option<&Fqdn>,
-) -> Result<Target, Fail> {
+) -> Result<(Target, String, String), Fail> {
     let ctx = Context::new(Some(namespace), cluster_domain, &[]);
     let t = Target::parse(input, &ctx)
         .map_err(|e| Fail::usage(crate::plan::invalid_name(input, &e)))?;
-    match t.meaning {
-        Meaning::Service { .. } => Ok(t),
+    match &t.meaning {
+        Meaning::Service { namespace, service } => {
+            let (ns, svc) = (namespace.clone(), service.clone());
+            Ok((t, ns, svc))
+        }
         _ => Err(Fail::usage(format!(
             "'{}' is not a Service name: the API source takes SVC, SVC.NS, SVC.NS.svc or SVC.NS.svc.ZONE",
             hsvc_resolve::escape::term(input)
@@ -103,11 +107,8 @@ pub async fn resolve(
         .await
         .map_err(|e| fail(&e, render::VIEW_SCHEMA, name, format, out))?;
     diagnose(&client, rep);
-    let target = service_target(name, &client.config().namespace, p.cluster_domain.as_ref())?;
-    let (namespace, service) = match &target.meaning {
-        Meaning::Service { namespace, service } => (namespace.clone(), service.clone()),
-        _ => unreachable!("service_target returns Services only"),
-    };
+    let (_, namespace, service) =
+        service_target(name, &client.config().namespace, p.cluster_domain.as_ref())?;
     let started = std::time::Instant::now();
     let view = client
         .service_view(&namespace, &service)
@@ -182,11 +183,8 @@ pub async fn verify(
     // Both sides speak of the same Service: the API's namespace rule for
     // a short name, the DNS side's cluster domain.
     let zone = s.context(None).cluster_domain;
-    let target = service_target(name, &client.config().namespace, Some(&zone))?;
-    let (namespace, service) = match &target.meaning {
-        Meaning::Service { namespace, service } => (namespace.clone(), service.clone()),
-        _ => unreachable!("service_target returns Services only"),
-    };
+    let (target, namespace, service) =
+        service_target(name, &client.config().namespace, Some(&zone))?;
     let sources: Vec<crate::sources::Source> = s
         .servers
         .iter()
@@ -273,11 +271,8 @@ pub(crate) async fn endpoints_for(
         .await
         .map_err(|e| fail(&e, schema, name, format, out))?;
     diagnose(&client, rep);
-    let target = service_target(name, &client.config().namespace, p.cluster_domain.as_ref())?;
-    let (namespace, service) = match &target.meaning {
-        Meaning::Service { namespace, service } => (namespace.clone(), service.clone()),
-        _ => unreachable!("service_target returns Services only"),
-    };
+    let (target, namespace, service) =
+        service_target(name, &client.config().namespace, p.cluster_domain.as_ref())?;
     let started = std::time::Instant::now();
     let view = client
         .service_view(&namespace, &service)

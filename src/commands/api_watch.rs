@@ -19,7 +19,6 @@ use hsvc_api::model::{Conditions, ServiceView};
 use hsvc_api::predict::{self, Answer as Predicted};
 use hsvc_api::watch::WatchEvent;
 use hsvc_resolve::escape::term;
-use hsvc_resolve::name::Meaning;
 
 use crate::exit::{Exit, Fail};
 use crate::output::Format;
@@ -281,15 +280,11 @@ pub async fn run(
         .map_err(|e| super::api::fail(&e, SCHEMA, &w.name, format, out))?;
     super::api::diagnose(&client, rep);
     let zone = s.map(|s| s.context(None).cluster_domain);
-    let target = super::api::service_target(
+    let (target, namespace, service) = super::api::service_target(
         &w.name,
         &client.config().namespace,
         zone.as_ref().or(p.cluster_domain.as_ref()),
     )?;
-    let (namespace, service) = match &target.meaning {
-        Meaning::Service { namespace, service } => (namespace.clone(), service.clone()),
-        _ => unreachable!("service_target returns Services only"),
-    };
     let mut stream = Box::pin(
         hsvc_api::watch::watch_service(&client, &namespace, &service)
             .map_err(|e| super::api::fail(&e, SCHEMA, &w.name, format, out))?,
