@@ -4,8 +4,9 @@
 //!
 //! Colour is decided by `anstream` (the crate clap itself uses), so hsvc
 //! and clap's own help agree: `--color always|never` wins; with `auto`,
-//! `NO_COLOR` turns colour off, `CLICOLOR_FORCE` turns it on, and
-//! otherwise a terminal whose `TERM` is not `dumb` gets it. Styles are
+//! `NO_COLOR` turns colour off, `CLICOLOR_FORCE` turns it on,
+//! `CLICOLOR=0` turns it off, and otherwise a terminal gets it when its
+//! `TERM` is not `dumb` (or `CLICOLOR=1` or `CI` is set). Styles are
 //! `anstyle` values.
 
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};

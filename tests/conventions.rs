@@ -461,7 +461,7 @@ fn colour_follows_the_flag_and_the_environment() {
     )));
     // On a terminal (script(1) gives one), TERM=dumb turns `auto` off.
     let rc = support::bin::temp_file("resolv.conf", "# no nameserver\n");
-    let tty = |term: &str| {
+    let tty = |term: &str, env: &[(&str, &str)]| {
         let line = format!(
             "{} --server {server} --resolv-conf {} resolve web-headless.awx",
             bin().display(),
@@ -472,16 +472,27 @@ fn colour_follows_the_flag_and_the_environment() {
             .env("TERM", term)
             .env_remove("NO_COLOR")
             .env_remove("CLICOLOR_FORCE")
+            // anstream lets CLICOLOR=1 or a CI variable colour a dumb
+            // terminal: the run's own environment must not decide.
+            .env_remove("CLICOLOR")
+            .env_remove("CI")
+            .envs(env.iter().copied())
             .output()
             .expect("run script(1)");
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
-    let on_tty = tty("xterm");
+    let on_tty = tty("xterm", &[]);
     assert!(on_tty.contains("web-0"), "{on_tty}");
     assert!(colored(&on_tty), "{on_tty}");
-    let dumb = tty("dumb");
+    let dumb = tty("dumb", &[]);
     assert!(dumb.contains("web-0"), "{dumb}");
     assert!(!colored(&dumb), "{dumb}");
+    // CLICOLOR=0 turns a capable terminal off; CI=true turns a dumb one on
+    // (anstream's rule, which clap's help follows too).
+    let off = tty("xterm", &[("CLICOLOR", "0")]);
+    assert!(off.contains("web-0") && !colored(&off), "{off}");
+    let ci = tty("dumb", &[("CI", "true")]);
+    assert!(ci.contains("web-0") && colored(&ci), "{ci}");
 }
 
 // ---------------------------------------------------------------- --help
