@@ -1,7 +1,8 @@
 //! Endpoints: the pods behind a name, joined from A/AAAA, SRV and PTR
 //! records. Pure: the records come in, a sorted set goes out.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
+use std::hash::BuildHasher;
 use std::net::IpAddr;
 
 use serde::Serialize;
@@ -164,10 +165,10 @@ impl<'a> IntoIterator for &'a EndpointSet {
 /// target missing there is mapped through its dashed-IP label if it has one.
 /// Named SRV records (from `_port._proto`) label the ports that the bare
 /// name's SRV records carry.
-pub fn join(
+pub fn join<S: BuildHasher>(
     addrs: &[(IpAddr, u32)],
     srvs: &[SrvRecord],
-    target_addrs: &HashMap<String, Vec<(IpAddr, u32)>>,
+    target_addrs: &HashMap<String, Vec<(IpAddr, u32)>, S>,
 ) -> EndpointSet {
     join_with(addrs, srvs, target_addrs, true)
 }
@@ -176,28 +177,47 @@ pub fn join(
 /// `dashed_labels`: that reading is CoreDNS's naming of a Service's pods, and
 /// inventing an address from the label of any other name (an SRV record of a
 /// name outside `.svc`) would trust whoever chose that label.
-pub fn join_with(
+pub fn join_with<S: BuildHasher>(
     addrs: &[(IpAddr, u32)],
     srvs: &[SrvRecord],
-    target_addrs: &HashMap<String, Vec<(IpAddr, u32)>>,
+    target_addrs: &HashMap<String, Vec<(IpAddr, u32)>, S>,
     dashed_labels: bool,
 ) -> EndpointSet {
-    let mut by_ip: BTreeMap<IpAddr, Endpoint> = BTreeMap::new();
-    for &(ip, ttl) in addrs {
-        let e = by_ip.entry(ip).or_insert_with(|| Endpoint::new(ip, ttl));
+    // Endpoints in a vector, found by address through an index and sorted
+    // once at the end: a BTreeMap of 1000 endpoints moved each one through
+    // its nodes (callgrind: the join took 4.0 M of a 1000-pod resolve).
+    let mut endpoints: Vec<Endpoint> = Vec::with_capacity(addrs.len());
+    let mut index: HashMap<IpAddr, usize, foldhash::fast::RandomState> =
+        HashMap::with_capacity_and_hasher(addrs.len(), Default::default());
+    let mut at = |ip: IpAddr, ttl: u32, endpoints: &mut Vec<Endpoint>| -> usize {
+        *index.entry(ip).or_insert_with(|| {
+            endpoints.push(Endpoint::new(ip, ttl));
+            endpoints.len() - 1
+        })
+    };
+    // In address order, so that the sort at the end finds them sorted
+    // (sorting the small pairs is cheaper than sorting endpoints).
+    let mut sorted = addrs.to_vec();
+    sorted.sort_unstable_by_key(|&(ip, ttl)| (ip_order(ip), ttl));
+    for (ip, ttl) in sorted {
+        let i = at(ip, ttl, &mut endpoints);
+        let e = &mut endpoints[i];
         e.ttl = e.ttl.min(ttl);
     }
     // Named records first so that their names and protocols win.
     let mut ordered: Vec<&SrvRecord> = srvs.iter().collect();
     ordered.sort_by_key(|s| s.port_name.is_none());
     for srv in ordered {
-        let ips = if dashed_labels {
-            srv_target_ips(srv, target_addrs)
-        } else {
-            target_addrs.get(&srv.target).cloned().unwrap_or_default()
+        let glued = target_addrs.get(&srv.target);
+        let dashed = match glued {
+            Some(v) if !v.is_empty() || !dashed_labels => None,
+            None if !dashed_labels => None,
+            _ => crate::name::dashed_ip(&srv.target_label).map(|ip| (ip, srv.ttl)),
         };
+        let ips = glued.into_iter().flatten().copied().chain(dashed);
         for (ip, ttl) in ips {
-            let e = by_ip.entry(ip).or_insert_with(|| Endpoint::new(ip, ttl));
+            let i = at(ip, ttl, &mut endpoints);
+            let e = &mut endpoints[i];
             e.ttl = e.ttl.min(ttl).min(srv.ttl);
             if e.hostname.is_none() {
                 e.hostname = Some(srv.target_label.clone());
@@ -206,28 +226,24 @@ pub fn join_with(
             add_port(&mut e.ports, srv);
         }
     }
-    let mut endpoints: Vec<Endpoint> = by_ip.into_values().collect();
+    endpoints.sort_unstable_by_key(|e| ip_order(e.ip));
     for e in &mut endpoints {
-        e.ports
-            .sort_by(|a, b| (a.port, &a.protocol).cmp(&(b.port, &b.protocol)));
+        if e.ports.len() > 1 {
+            e.ports
+                .sort_by(|a, b| (a.port, &a.protocol).cmp(&(b.port, &b.protocol)));
+        }
     }
     EndpointSet { endpoints }
 }
 
-/// The addresses an SRV target stands for: from `target_addrs`, else from
-/// its dashed-IP label, else none.
-pub(crate) fn srv_target_ips(
-    srv: &SrvRecord,
-    target_addrs: &HashMap<String, Vec<(IpAddr, u32)>>,
-) -> Vec<(IpAddr, u32)> {
-    if let Some(v) = target_addrs.get(&srv.target) {
-        if !v.is_empty() {
-            return v.clone();
-        }
+/// `IpAddr`'s order (IPv4 first, then numeric) as two integers: sorting
+/// 1000 addresses by `IpAddr` itself took 0.9 M instructions, its `Ord`
+/// comparing octet arrays (callgrind).
+fn ip_order(ip: IpAddr) -> (bool, u128) {
+    match ip {
+        IpAddr::V4(a) => (false, u128::from(u32::from(a))),
+        IpAddr::V6(a) => (true, u128::from(a)),
     }
-    crate::name::dashed_ip(&srv.target_label)
-        .map(|ip| vec![(ip, srv.ttl)])
-        .unwrap_or_default()
 }
 
 fn add_port(ports: &mut Vec<PortInfo>, srv: &SrvRecord) {
@@ -268,6 +284,29 @@ mod tests {
 
     fn ip(s: &str) -> IpAddr {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn ip_order_is_ipaddr_order() {
+        let mut ips: Vec<IpAddr> = [
+            "10.0.0.2",
+            "::1",
+            "10.0.0.10",
+            "fd00::1",
+            "1.2.3.4",
+            "::",
+            "0.0.0.0",
+            "255.255.255.255",
+            "::ffff:1.2.3.4",
+            "ffff::",
+        ]
+        .iter()
+        .map(|s| s.parse().unwrap())
+        .collect();
+        let mut by_key = ips.clone();
+        ips.sort();
+        by_key.sort_by_key(|&ip| ip_order(ip));
+        assert_eq!(ips, by_key);
     }
 
     #[test]
