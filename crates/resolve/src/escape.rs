@@ -13,30 +13,42 @@ use std::fmt::Write as _;
 /// every other byte as `\DDD` (three decimal digits). The result is pure
 /// printable ASCII.
 pub fn label(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len());
-    push_label(&mut out, bytes);
-    out
+    let mut out = Vec::with_capacity(bytes.len());
+    push_label_bytes(&mut out, bytes);
+    String::from_utf8(out).expect("presentation form is ASCII")
 }
 
 /// Appends the presentation form of a label to `out`.
 pub(crate) fn push_label(out: &mut String, bytes: &[u8]) {
+    let mut v = Vec::with_capacity(bytes.len());
+    push_label_bytes(&mut v, bytes);
+    out.push_str(std::str::from_utf8(&v).expect("presentation form is ASCII"));
+}
+
+/// Appends the presentation form of a label to a byte buffer: always
+/// printable ASCII, so a buffer of such labels is valid UTF-8. Names are
+/// built as bytes and checked once: a `from_utf8` per label was 110
+/// instructions of the 1,700 a target name took to render (callgrind,
+/// 1000 SRV targets).
+pub(crate) fn push_label_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
     if bytes
         .iter()
         .all(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_')
     {
         // The common case: a hostname label, copied as is.
-        out.push_str(std::str::from_utf8(bytes).expect("ASCII"));
+        out.extend_from_slice(bytes);
         return;
     }
     for &b in bytes {
         match b {
             b'.' | b'\\' | b'"' | b'(' | b')' | b';' | b'@' | b'$' => {
-                out.push('\\');
-                out.push(b as char);
+                out.push(b'\\');
+                out.push(b);
             }
-            0x21..=0x7e => out.push(b as char),
+            0x21..=0x7e => out.push(b),
             _ => {
-                let _ = write!(out, "\\{b:03}");
+                out.push(b'\\');
+                out.extend_from_slice(&[b'0' + b / 100, b'0' + b / 10 % 10, b'0' + b % 10]);
             }
         }
     }

@@ -3,7 +3,7 @@
 //! without glue are looked up with bounded concurrency; every query is kept
 //! for `--explain` and the JSON `queries` field.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
@@ -14,6 +14,12 @@ use serde::Serialize;
 use crate::dns::{self, Exchange, Failure, QueryOptions, Transport};
 use crate::endpoints::{self, Endpoint, EndpointSet, SrvRecord};
 use crate::name::{Ask, Context, Fqdn, Gai, Kind, Meaning, Replay, Reply, SearchWalk, Target};
+
+/// The hasher of maps keyed by names from a reply (see the workspace's
+/// Cargo.toml for why not SipHash).
+type Hasher = foldhash::fast::RandomState;
+/// Addresses of SRV targets, by lower-cased presentation form.
+type TargetAddrs = HashMap<String, Vec<(IpAddr, u32)>, Hasher>;
 
 /// Where and how to ask, and over what: [`dns::Sockets`], or canned
 /// replies in tests.
@@ -581,57 +587,79 @@ fn addr_of(r: &Record) -> Option<(IpAddr, u32)> {
 }
 
 fn key(n: &Name) -> String {
-    let mut k = dns::display_name(n);
-    k.make_ascii_lowercase();
-    k
+    dns::display_name_lower(n)
 }
 
-/// SRV records of a reply that answer its question; `names` keeps each
-/// target's wire name for lookups. A target of `.` means "no service here"
-/// (RFC 2782): no record.
-fn srv_records(
-    e: &Exchange,
-    port_name: Option<&str>,
-    protocol: Option<&str>,
-    names: &mut HashMap<String, Name>,
-) -> Vec<SrvRecord> {
+/// SRV records of a reply that answer its question. A target of `.` means
+/// "no service here" (RFC 2782): no record.
+fn srv_records(e: &Exchange, port_name: Option<&str>, protocol: Option<&str>) -> Vec<SrvRecord> {
     let Some(m) = data(e) else {
         return Vec::new();
     };
-    // Growing the map record by record rehashed it ten times at 1000
-    // targets: 1.1 M of a 22 M resolve (callgrind).
-    names.reserve(m.answers.len());
     owned(m, &e.name)
         .filter_map(|r| match &r.data {
-            RData::SRV(s) if !s.target.is_root() => Some(SrvRecord {
-                target: {
-                    let k = key(&s.target);
-                    names.entry(k.clone()).or_insert_with(|| s.target.clone());
-                    k
-                },
-                target_label: dns::first_label(&s.target).unwrap_or_default(),
-                port: s.port,
-                weight: s.weight,
-                priority: s.priority,
-                ttl: ttl_of(r),
-                port_name: port_name.map(str::to_string),
-                protocol: protocol.map(str::to_string),
+            RData::SRV(s) if !s.target.is_root() => Some({
+                let (target, target_label) = dns::key_and_first_label(&s.target);
+                SrvRecord {
+                    target,
+                    target_label,
+                    port: s.port,
+                    weight: s.weight,
+                    priority: s.priority,
+                    ttl: ttl_of(r),
+                    port_name: port_name.map(str::to_string),
+                    protocol: protocol.map(str::to_string),
+                }
             }),
             _ => None,
         })
         .collect()
 }
 
+/// The wire names of the SRV targets `wanted` (keys), as the replies they
+/// came from spell them (the first spelling). Only the targets that need a
+/// lookup need their wire name: remembering every target's was 0.8 M of a
+/// 1000-pod resolve whose dashed-IP targets need none (callgrind).
+fn target_names(
+    sources: &[&Exchange],
+    wanted: &[(String, bool, bool)],
+) -> HashMap<String, Name, Hasher> {
+    let mut names: HashMap<String, Name, Hasher> =
+        HashMap::with_capacity_and_hasher(wanted.len(), Hasher::default());
+    if wanted.is_empty() {
+        return names;
+    }
+    let wanted: HashSet<&str, Hasher> = wanted.iter().map(|(k, _, _)| k.as_str()).collect();
+    for e in sources {
+        let Some(m) = data(e) else { continue };
+        for r in owned(m, &e.name) {
+            if let RData::SRV(s) = &r.data {
+                let k = key(&s.target);
+                if wanted.contains(k.as_str()) && !names.contains_key(&k) {
+                    names.insert(k, s.target.clone());
+                }
+            }
+        }
+    }
+    names
+}
+
 /// Addresses of the SRV targets from the additional section: class IN,
 /// owned by a target of `srvs` (other owners are ignored).
-fn glue(e: &Exchange, srvs: &[SrvRecord], into: &mut HashMap<String, Vec<(IpAddr, u32)>>) {
+fn glue(e: &Exchange, srvs: &[SrvRecord], into: &mut TargetAddrs) {
     let Some(m) = data(e) else { return };
+    if m.additionals.is_empty() {
+        return;
+    }
+    // A set, not a scan of the records per glue record: that was quadratic
+    // (445 glue records times 1000 SRV records from a CoreDNS-style reply).
+    let targets: HashSet<&str, Hasher> = srvs.iter().map(|s| s.target.as_str()).collect();
     for r in &m.additionals {
         if r.dns_class != DNSClass::IN {
             continue;
         }
         let owner = key(&r.name);
-        if !srvs.iter().any(|s| s.target == owner) {
+        if !targets.contains(owner.as_str()) {
             continue;
         }
         if let Some(a) = addr_of(r) {
@@ -1004,20 +1032,20 @@ impl<L: dns::Link> Resolver<L> {
         let mut warnings = Vec::new();
         let pods = pod_zone(&target);
         let mut srvs = Vec::new();
-        let mut target_addrs = HashMap::new();
-        let mut names = HashMap::new();
+        let mut target_addrs = TargetAddrs::default();
         if let Some(e) = &srv {
-            let mut found = srv_records(e, None, None, &mut names);
-            keep_pod_targets(&mut found, &names, pods.as_ref(), &mut warnings);
+            let mut found = srv_records(e, None, None);
+            keep_pod_targets(&mut found, pods.as_deref(), &mut warnings);
             glue(e, &found, &mut target_addrs);
             srvs.extend(found);
         }
         if let (Some(e), Some(p)) = (&named_ex, &ports.name) {
-            let mut found = srv_records(e, Some(p), Some(&ports.protocol), &mut names);
-            keep_pod_targets(&mut found, &names, pods.as_ref(), &mut warnings);
+            let mut found = srv_records(e, Some(p), Some(&ports.protocol));
+            keep_pod_targets(&mut found, pods.as_deref(), &mut warnings);
             glue(e, &found, &mut target_addrs);
             srvs.extend(found);
         }
+        let sources: Vec<&Exchange> = srv.iter().chain(named_ex.iter()).collect();
         // Glue is a courtesy of the server, not a second source of pods: an
         // address the name's own A/AAAA answer does not have is reported
         // and left out.
@@ -1045,7 +1073,7 @@ impl<L: dns::Link> Resolver<L> {
             .join_with_targets(
                 &addrs,
                 &srvs,
-                &names,
+                &sources,
                 families,
                 target_addrs,
                 &mut queries,
@@ -1082,9 +1110,9 @@ impl<L: dns::Link> Resolver<L> {
         &self,
         addrs: &[(IpAddr, u32)],
         srvs: &[SrvRecord],
-        names: &HashMap<String, Name>,
+        sources: &[&Exchange],
         families: (bool, bool),
-        mut target_addrs: HashMap<String, Vec<(IpAddr, u32)>>,
+        mut target_addrs: TargetAddrs,
         queries: &mut Vec<QueryRecord>,
         warnings: &mut Vec<Warning>,
         (pod_labels, known): (bool, &Known),
@@ -1092,7 +1120,7 @@ impl<L: dns::Link> Resolver<L> {
         let error = self
             .lookup_targets(
                 srvs,
-                names,
+                sources,
                 families,
                 &mut target_addrs,
                 queries,
@@ -1113,9 +1141,9 @@ impl<L: dns::Link> Resolver<L> {
     async fn lookup_targets(
         &self,
         srvs: &[SrvRecord],
-        names: &HashMap<String, Name>,
+        sources: &[&Exchange],
         (v4, v6): (bool, bool),
-        target_addrs: &mut HashMap<String, Vec<(IpAddr, u32)>>,
+        target_addrs: &mut TargetAddrs,
         queries: &mut Vec<QueryRecord>,
         warnings: &mut Vec<Warning>,
         (pod_labels, known): (bool, &Known),
@@ -1124,8 +1152,9 @@ impl<L: dns::Link> Resolver<L> {
         // part of the glue without TC (BIND drops additional records that do
         // not fit a 512-byte reply and keeps the rest), so a target with an
         // A but no AAAA of a dual-stack Service is asked for its AAAA.
-        let mut missing: Vec<(String, Name, bool, bool)> = Vec::new();
-        let mut seen = std::collections::HashSet::new();
+        let mut missing: Vec<(String, bool, bool)> = Vec::new();
+        let mut seen: HashSet<&str, Hasher> =
+            HashSet::with_capacity_and_hasher(srvs.len(), Hasher::default());
         for s in srvs {
             if !seen.insert(&s.target) {
                 continue;
@@ -1140,9 +1169,7 @@ impl<L: dns::Link> Resolver<L> {
             if pod_labels && crate::name::dashed_ip(&s.target_label).is_some() {
                 continue;
             }
-            if let Some(n) = names.get(&s.target) {
-                missing.push((s.target.clone(), n.clone(), need4, need6));
-            }
+            missing.push((s.target.clone(), need4, need6));
         }
         if missing.len() > MAX_TARGET_LOOKUPS {
             warnings.push(Warning::TooManyTargets {
@@ -1151,8 +1178,12 @@ impl<L: dns::Link> Resolver<L> {
             });
             missing.truncate(MAX_TARGET_LOOKUPS);
         }
+        let names = target_names(sources, &missing);
+        // Every key came from one of the sources: none is left out.
+        missing.retain(|(k, _, _)| names.contains_key(k));
         let mut questions = Vec::with_capacity(missing.len() * 2);
-        for (_, n, need4, need6) in &missing {
+        for (k, need4, need6) in &missing {
+            let n = &names[k];
             if *need4 {
                 questions.push((n.clone(), RecordType::A));
             }
@@ -1176,7 +1207,7 @@ impl<L: dns::Link> Resolver<L> {
             .await
             .into_iter();
         let mut error = None;
-        for (k, _, need4, need6) in &missing {
+        for (k, need4, need6) in &missing {
             let mut v = target_addrs.remove(k).unwrap_or_default();
             let asked = usize::from(*need4) + usize::from(*need6);
             for (mut trace, addrs, failed, dropped) in answers.by_ref().take(asked) {
@@ -1201,12 +1232,11 @@ impl<L: dns::Link> Resolver<L> {
         let srv = self.ask(&n, RecordType::SRV).await;
         let mut queries = Vec::new();
         record("srv", &srv, &mut queries);
-        let mut target_addrs = HashMap::new();
-        let mut names = HashMap::new();
+        let mut target_addrs = TargetAddrs::default();
         let mut warnings = Vec::new();
         let pods = pod_zone(&target);
-        let mut srvs = srv_records(&srv, Some(port_name), Some(protocol), &mut names);
-        keep_pod_targets(&mut srvs, &names, pods.as_ref(), &mut warnings);
+        let mut srvs = srv_records(&srv, Some(port_name), Some(protocol));
+        keep_pod_targets(&mut srvs, pods.as_deref(), &mut warnings);
         glue(&srv, &srvs, &mut target_addrs);
         // The families the glue shows: a target missing one of them lost its
         // glue to a full reply. A UDP reply may have lost a whole family
@@ -1222,7 +1252,7 @@ impl<L: dns::Link> Resolver<L> {
             .join_with_targets(
                 &[],
                 &srvs,
-                &names,
+                &[&srv],
                 families,
                 target_addrs,
                 &mut queries,
@@ -1296,10 +1326,11 @@ impl Known {
     }
 }
 
-/// The name a Kubernetes target's pods live under: the Service name (for a
-/// Service, one of its pods, or one of its SRV names). `None` for other
-/// names, whose SRV targets are not pods.
-fn pod_zone(target: &Target) -> Option<Name> {
+/// The name a Kubernetes target's pods live under, as a key (lower-cased
+/// presentation form): the Service name (for a Service, one of its pods, or
+/// one of its SRV names). `None` for other names, whose SRV targets are not
+/// pods.
+fn pod_zone(target: &Target) -> Option<String> {
     let skip = match target.meaning {
         Meaning::Service { .. } => 0,
         Meaning::Endpoint { .. } => 1,
@@ -1307,38 +1338,44 @@ fn pod_zone(target: &Target) -> Option<Name> {
         Meaning::Reverse { .. } | Meaning::Other => return None,
     };
     let labels = target.fqdn.labels();
-    Some(dns::to_name(&Fqdn::from_labels(
+    Some(key(&dns::to_name(&Fqdn::from_labels(
         labels.get(skip..).unwrap_or_default().iter().cloned(),
-    )))
+    ))))
+}
+
+/// Whether an SRV target (a key) is the Service itself or one label under
+/// it. Keys are compared as strings: the target's first label is its
+/// `target_label` (the same escaping, only the case differs), so the target
+/// is one label under the zone when it is that label, a dot and the zone.
+/// Through hickory's `Name::zone_of` this was 2.9 M of a 1000-pod resolve
+/// (callgrind).
+fn inside_service(s: &SrvRecord, zone: &str) -> bool {
+    let t = &s.target;
+    let label = s.target_label.len();
+    t == zone
+        || (t.len() == label + 1 + zone.len() && t.as_bytes()[label] == b'.' && t.ends_with(zone))
 }
 
 /// Keeps the SRV records whose target is a pod of the Service (one label
 /// under its name) or the Service itself (a ClusterIP Service's SRV names
 /// the Service); others are reported and dropped, so neither their labels
 /// nor their glue become endpoints.
-fn keep_pod_targets(
-    srvs: &mut Vec<SrvRecord>,
-    names: &HashMap<String, Name>,
-    pods: Option<&Name>,
-    warnings: &mut Vec<Warning>,
-) {
+fn keep_pod_targets(srvs: &mut Vec<SrvRecord>, pods: Option<&str>, warnings: &mut Vec<Warning>) {
     let Some(zone) = pods else { return };
-    if let Some(s) = srvs
-        .iter()
-        .find(|s| names.get(&s.target).is_some_and(|t| t == zone))
-    {
+    if let Some(s) = srvs.iter().find(|s| s.target == zone) {
         let w = Warning::NotHeadless(s.target.clone());
         if !warnings.contains(&w) {
             warnings.push(w);
         }
     }
+    let mut outside: HashSet<String, Hasher> = HashSet::default();
     srvs.retain(|s| {
-        let inside = names.get(&s.target).is_some_and(|t| {
-            zone.zone_of(t)
-                && (t.num_labels() == zone.num_labels() || t.num_labels() == zone.num_labels() + 1)
-        });
-        if !inside && !warnings.contains(&Warning::TargetOutsideService(s.target.clone())) {
-            warnings.push(Warning::TargetOutsideService(s.target.clone()));
+        let inside = inside_service(s, zone);
+        if !inside && outside.insert(s.target.clone()) {
+            let w = Warning::TargetOutsideService(s.target.clone());
+            if !warnings.contains(&w) {
+                warnings.push(w);
+            }
         }
         inside
     });
@@ -1371,6 +1408,135 @@ mod tests {
         ] {
             let r = Record::from_rdata(name.clone(), wire, RData::A(A::new(10, 0, 0, 1)));
             assert_eq!(ttl_of(&r), seen, "{wire}");
+        }
+    }
+
+    fn srv_to(target: &Name) -> SrvRecord {
+        SrvRecord {
+            target: key(target),
+            target_label: dns::first_label(target).unwrap_or_default(),
+            port: 80,
+            weight: 1,
+            priority: 0,
+            ttl: 30,
+            port_name: None,
+            protocol: None,
+        }
+    }
+
+    #[test]
+    fn pod_targets_are_kept_and_others_reported_once() {
+        let zone = key(&Name::from_ascii("web.awx.svc.cluster.local.").unwrap());
+        let names = [
+            "web-0.web.awx.svc.cluster.local.",
+            "WEB-1.Web.AWX.svc.cluster.local.",
+            "10-244-0-1.web.awx.svc.cluster.local.",
+            "web.awx.svc.cluster.local.",
+            "a.b.web.awx.svc.cluster.local.",
+            "evil.example.",
+            "evil.example.",
+            "xweb.awx.svc.cluster.local.",
+            "x.xweb.awx.svc.cluster.local.",
+        ];
+        let mut srvs: Vec<SrvRecord> = names
+            .iter()
+            .map(|n| srv_to(&Name::from_ascii(n).unwrap()))
+            .collect();
+        let mut warnings = Vec::new();
+        keep_pod_targets(&mut srvs, Some(&zone), &mut warnings);
+        let kept: Vec<&str> = srvs.iter().map(|s| s.target.as_str()).collect();
+        assert_eq!(
+            kept,
+            [
+                "web-0.web.awx.svc.cluster.local.",
+                "web-1.web.awx.svc.cluster.local.",
+                "10-244-0-1.web.awx.svc.cluster.local.",
+                "web.awx.svc.cluster.local.",
+            ]
+        );
+        assert_eq!(
+            warnings,
+            [
+                Warning::NotHeadless("web.awx.svc.cluster.local.".into()),
+                Warning::TargetOutsideService("a.b.web.awx.svc.cluster.local.".into()),
+                Warning::TargetOutsideService("evil.example.".into()),
+                Warning::TargetOutsideService("xweb.awx.svc.cluster.local.".into()),
+                Warning::TargetOutsideService("x.xweb.awx.svc.cluster.local.".into()),
+            ]
+        );
+        // Not a Kubernetes name: nothing is judged.
+        let mut all: Vec<SrvRecord> = names
+            .iter()
+            .map(|n| srv_to(&Name::from_ascii(n).unwrap()))
+            .collect();
+        let mut none = Vec::new();
+        keep_pod_targets(&mut all, None, &mut none);
+        assert_eq!(all.len(), names.len());
+        assert!(none.is_empty());
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+        #[test]
+        fn key_and_first_label_render_once_what_each_renders(
+            labels in prop::collection::vec(label(), 0..4),
+        ) {
+            let n = name_of(&labels);
+            let (k, l) = dns::key_and_first_label(&n);
+            prop_assert_eq!(k, key(&n));
+            prop_assert_eq!(l, dns::first_label(&n).unwrap_or_default());
+        }
+    }
+
+    /// Labels of bytes that need escaping, dots and both cases included.
+    fn label() -> impl Strategy<Value = Vec<u8>> {
+        prop::collection::vec(
+            prop::sample::select(vec![
+                b'a', b'A', b'b', b'-', b'0', b'.', b'\\', 0x1b, 0xc3, b' ',
+            ]),
+            1..5,
+        )
+    }
+
+    fn name_of(labels: &[Vec<u8>]) -> Name {
+        let mut n = Name::from_labels(labels.iter().map(|l| l.as_slice())).unwrap();
+        n.set_fqdn(true);
+        n
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+        /// The string test says what hickory's `zone_of` and label counts
+        /// say: the Service itself or one label under it, whatever the
+        /// case and the escaping of the labels.
+        #[test]
+        fn inside_service_is_the_zone_or_one_label_under_it(
+            zone in prop::collection::vec(label(), 1..4),
+            prefix in prop::collection::vec(label(), 0..3),
+            other in prop::collection::vec(label(), 0..4),
+            flip in any::<u64>(),
+            mode in 0u8..3,
+        ) {
+            // The target: prefix + the zone (its case flipped here and
+            // there), prefix + some other name, or prefix + a zone suffix.
+            let mut bit = 0;
+            let flipped: Vec<Vec<u8>> = zone.iter().map(|l| l.iter().map(|&b| {
+                bit = (bit + 1) % 64;
+                if flip >> bit & 1 == 1 { b.to_ascii_uppercase() } else { b }
+            }).collect()).collect();
+            let tail: Vec<Vec<u8>> = match mode {
+                0 => flipped,
+                1 => other,
+                _ => flipped[1..].to_vec(),
+            };
+            let target: Vec<Vec<u8>> = prefix.iter().cloned().chain(tail).collect();
+            prop_assume!(!target.is_empty());
+            let (z, t) = (name_of(&zone), name_of(&target));
+            let want = z.zone_of(&t)
+                && (t.num_labels() == z.num_labels() || t.num_labels() == z.num_labels() + 1);
+            prop_assert_eq!(inside_service(&srv_to(&t), &key(&z)), want, "{} in {}", key(&t), key(&z));
         }
     }
 }
