@@ -86,6 +86,20 @@ async fn one(
 
     rep.trace(&resolution.trace);
     render::render(out, &resolution, s.format, args.explain, rep).map_err(super::io_fail)?;
+    let exit = exit_of(&resolution, s, rep);
+    // The process ends after this answer (or after one per server with
+    // --all-replicas): its thousands of strings are left to the exit
+    // rather than freed one by one, 0.6 M instructions at 1000 pods
+    // (callgrind).
+    std::mem::forget(resolution);
+    exit
+}
+
+fn exit_of(
+    resolution: &hsvc_resolve::lookup::Answer,
+    s: &Settings,
+    rep: &mut Reporter<'_>,
+) -> Result<Exit, Fail> {
     Ok(match &resolution.outcome {
         Ok(hsvc_resolve::lookup::Outcome::Found) => Exit::Ok,
         Err(e) => {
@@ -97,7 +111,7 @@ async fn one(
             }
         }
         Ok(_) => {
-            rep.note(&render::negative_message(&resolution));
+            rep.note(&render::negative_message(resolution));
             Exit::Negative
         }
     })
