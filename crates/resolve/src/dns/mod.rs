@@ -409,13 +409,13 @@ pub fn to_name(f: &Fqdn) -> Name {
 /// Presentation form of a name from the network: every label rendered from
 /// its raw bytes with `\DDD` escapes, so no byte can reach a terminal raw.
 pub fn display_name(n: &Name) -> String {
-    String::from_utf8(presentation(n)).expect("presentation form is ASCII")
+    String::from_utf8(presentation(n).0).expect("presentation form is ASCII")
 }
 
 /// [`display_name`] lower-cased: the key names are compared by (DNS names
 /// are equal whatever their ASCII case; escaped bytes are digits).
 pub fn display_name_lower(n: &Name) -> String {
-    let mut out = presentation(n);
+    let mut out = presentation(n).0;
     out.make_ascii_lowercase();
     String::from_utf8(out).expect("presentation form is ASCII")
 }
@@ -425,6 +425,18 @@ pub fn display_name_lower(n: &Name) -> String {
 /// lower-cased (rendering the label again was 450 instructions of an SRV
 /// target, callgrind).
 pub fn key_and_first_label(n: &Name) -> (String, String) {
+    let (mut out, first) = presentation(n);
+    let label = String::from_utf8(out[..first].to_vec()).expect("presentation form is ASCII");
+    out.make_ascii_lowercase();
+    (
+        String::from_utf8(out).expect("presentation form is ASCII"),
+        label,
+    )
+}
+
+/// The presentation form of a name as bytes (always ASCII), and the length
+/// of its first label in it.
+fn presentation(n: &Name) -> (Vec<u8>, usize) {
     let mut out = Vec::with_capacity(n.len() + 1);
     let mut first = 0;
     for (i, label) in n.iter().enumerate() {
@@ -437,24 +449,7 @@ pub fn key_and_first_label(n: &Name) -> (String, String) {
     if out.is_empty() {
         out.push(b'.');
     }
-    let label = String::from_utf8(out[..first].to_vec()).expect("presentation form is ASCII");
-    out.make_ascii_lowercase();
-    (
-        String::from_utf8(out).expect("presentation form is ASCII"),
-        label,
-    )
-}
-
-fn presentation(n: &Name) -> Vec<u8> {
-    let mut out = Vec::with_capacity(n.len() + 1);
-    for label in n.iter() {
-        crate::escape::push_label_bytes(&mut out, label);
-        out.push(b'.');
-    }
-    if out.is_empty() {
-        out.push(b'.');
-    }
-    out
+    (out, first)
 }
 
 /// The first label of a name, escaped (a pod hostname or dashed IP).
