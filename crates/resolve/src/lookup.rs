@@ -1299,7 +1299,7 @@ impl<L: dns::Link> Resolver<L> {
 /// The addresses a name's own A/AAAA answer has: a pod's address from
 /// glue or from a target lookup must be one of them (when the name was
 /// asked for addresses at all).
-pub(crate) struct Known(Option<std::collections::HashSet<IpAddr>>);
+pub(crate) struct Known(Option<HashSet<IpAddr, Hasher>>);
 
 impl Known {
     fn of(addrs: &[(IpAddr, u32)]) -> Known {
