@@ -58,9 +58,9 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Re-resolve names and report pods as they come and go')
             [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List the headless Services of a namespace (-n) or of every one (-A), from the Kubernetes API')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check cluster DNS against the Kubernetes API: is every pod that should be in DNS there, and nothing else?')
-            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'An embedded cluster DNS and a guided tour of every command')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'hsvc;resolve' {
@@ -349,49 +349,6 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
-        'hsvc;help' {
-            [CompletionResult]::new('resolve', 'resolve', [CompletionResultType]::ParameterValue, 'Resolve a Service (or pod, SRV name, IP) into its pods')
-            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
-            [CompletionResult]::new('pick', 'pick', [CompletionResultType]::ParameterValue, 'Pick endpoints as a client-side balancer would (round-robin, weighted, hash, maglev)')
-            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Probe every pod behind a Service: which ones answer?')
-            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Compare the pods of names, namespaces or DNS servers')
-            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Re-resolve names and report pods as they come and go')
-            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'An embedded cluster DNS and a guided tour of every command')
-            [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List the headless Services of a namespace (-n) or of every one (-A), from the Kubernetes API')
-            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check cluster DNS against the Kubernetes API: is every pod that should be in DNS there, and nothing else?')
-            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
-            break
-        }
-        'hsvc;help;resolve' {
-            break
-        }
-        'hsvc;help;completions' {
-            break
-        }
-        'hsvc;help;pick' {
-            break
-        }
-        'hsvc;help;check' {
-            break
-        }
-        'hsvc;help;diff' {
-            break
-        }
-        'hsvc;help;watch' {
-            break
-        }
-        'hsvc;help;demo' {
-            break
-        }
-        'hsvc;help;ls' {
-            break
-        }
-        'hsvc;help;verify' {
-            break
-        }
-        'hsvc;help;help' {
-            break
-        }
         'hsvc;completions' {
             [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable. `kube`: every CoreDNS replica through the Kubernetes API server')
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable. `kube`: every CoreDNS replica through the Kubernetes API server')
@@ -406,11 +363,11 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of short names [default: from the resolv.conf search list, else default]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment turns `auto` off)')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod''s service account]')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'kubeconfig context to use [default: its current-context]')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`''s http://127.0.0.1:8001 (no credentials are sent)')
             [CompletionResult]::new('--dns-service', '--dns-service', [CompletionResultType]::ParameterName, 'The cluster DNS Service whose pods `--server kube` asks, as NS/NAME [default: kube-system/kube-dns]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment turns `auto` off)')
             [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'Use TCP only (what `kubectl port-forward` carries)')
             [CompletionResult]::new('-4', '-4', [CompletionResultType]::ParameterName, 'Keep IPv4 addresses only (A records), in answers and in pick/check targets')
             [CompletionResult]::new('--ipv4', '--ipv4', [CompletionResultType]::ParameterName, 'Keep IPv4 addresses only (A records), in answers and in pick/check targets')
@@ -439,11 +396,11 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of short names [default: from the resolv.conf search list, else default]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment turns `auto` off)')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod''s service account]')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'kubeconfig context to use [default: its current-context]')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`''s http://127.0.0.1:8001 (no credentials are sent)')
             [CompletionResult]::new('--dns-service', '--dns-service', [CompletionResultType]::ParameterName, 'The cluster DNS Service whose pods `--server kube` asks, as NS/NAME [default: kube-system/kube-dns]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment turns `auto` off)')
             [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address of the cluster DNS (UDP and TCP), answering as the kube-dns Service would; each CoreDNS replica listens on the same port at its pod address (127.244.0.2, 127.244.0.3)')
             [CompletionResult]::new('--api-port', '--api-port', [CompletionResultType]::ParameterName, 'Port of the Kubernetes API (HTTPS with a bearer token, at the address of --listen; the written kubeconfig points at it)')
             [CompletionResult]::new('--proxy-port', '--proxy-port', [CompletionResultType]::ParameterName, 'Port of the plain-HTTP API, as `kubectl proxy` would serve it')
@@ -462,6 +419,49 @@ Register-ArgumentCompleter -Native -CommandName 'hsvc' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hsvc;help' {
+            [CompletionResult]::new('resolve', 'resolve', [CompletionResultType]::ParameterValue, 'Resolve a Service (or pod, SRV name, IP) into its pods')
+            [CompletionResult]::new('pick', 'pick', [CompletionResultType]::ParameterValue, 'Pick endpoints as a client-side balancer would (round-robin, weighted, hash, maglev)')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Probe every pod behind a Service: which ones answer?')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Compare the pods of names, namespaces or DNS servers')
+            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Re-resolve names and report pods as they come and go')
+            [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List the headless Services of a namespace (-n) or of every one (-A), from the Kubernetes API')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check cluster DNS against the Kubernetes API: is every pod that should be in DNS there, and nothing else?')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'An embedded cluster DNS and a guided tour of every command')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'hsvc;help;resolve' {
+            break
+        }
+        'hsvc;help;pick' {
+            break
+        }
+        'hsvc;help;check' {
+            break
+        }
+        'hsvc;help;diff' {
+            break
+        }
+        'hsvc;help;watch' {
+            break
+        }
+        'hsvc;help;ls' {
+            break
+        }
+        'hsvc;help;verify' {
+            break
+        }
+        'hsvc;help;completions' {
+            break
+        }
+        'hsvc;help;demo' {
+            break
+        }
+        'hsvc;help;help' {
             break
         }
     })

@@ -83,7 +83,7 @@ _hsvc() {
 
     case "${cmd}" in
         hsvc)
-            opts="-s -4 -6 -n -o -v -h -V --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --ndots --search-domain --ipv4 --ipv6 --namespace --output --no-headers --color --verbose --kubeconfig --context --api-url --dns-service --help --version resolve pick check diff watch ls verify help completions demo"
+            opts="-s -4 -6 -n -o -v -h -V --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --ndots --search-domain --ipv4 --ipv6 --namespace --output --no-headers --color --verbose --kubeconfig --context --api-url --dns-service --help --version resolve pick check diff watch ls verify completions demo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -307,7 +307,7 @@ _hsvc() {
             return 0
             ;;
         hsvc__subcmd__completions)
-            opts="-s -4 -6 -n -o -v -h -V --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --ndots --search-domain --ipv4 --ipv6 --namespace --output --no-headers --color --verbose --kubeconfig --context --api-url --dns-service --help --version bash elvish fish powershell zsh"
+            opts="-s -4 -6 -n -o -v -h -V --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --ndots --search-domain --ipv4 --ipv6 --namespace --output --no-headers --kubeconfig --context --api-url --dns-service --color --verbose --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -365,10 +365,6 @@ _hsvc() {
                     COMPREPLY=($(compgen -W "table wide plain json jsonl yaml" -- "${cur}"))
                     return 0
                     ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
                 --kubeconfig)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -383,6 +379,10 @@ _hsvc() {
                     ;;
                 --dns-service)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -393,7 +393,7 @@ _hsvc() {
             return 0
             ;;
         hsvc__subcmd__demo)
-            opts="-s -4 -6 -n -o -v -h -V --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --ndots --search-domain --ipv4 --ipv6 --namespace --output --no-headers --color --verbose --kubeconfig --context --api-url --dns-service --serve --listen --api-port --proxy-port --dir --zone --help --version"
+            opts="-s -4 -6 -n -o -v -h -V --server --resolv-conf --tcp --timeout --attempts --edns-size --cluster-domain --ndots --search-domain --ipv4 --ipv6 --namespace --output --no-headers --kubeconfig --context --api-url --dns-service --color --verbose --serve --listen --api-port --proxy-port --dir --zone --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -451,10 +451,6 @@ _hsvc() {
                     COMPREPLY=($(compgen -W "table wide plain json jsonl yaml" -- "${cur}"))
                     return 0
                     ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
                 --kubeconfig)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -469,6 +465,10 @@ _hsvc() {
                     ;;
                 --dns-service)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --listen)
@@ -589,7 +589,7 @@ _hsvc() {
             return 0
             ;;
         hsvc__subcmd__help)
-            opts="resolve completions pick check diff watch demo ls verify help"
+            opts="resolve pick check diff watch ls verify completions demo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -55,9 +55,9 @@ set edit:completion:arg-completer[hsvc] = {|@words|
             cand watch 'Re-resolve names and report pods as they come and go'
             cand ls 'List the headless Services of a namespace (-n) or of every one (-A), from the Kubernetes API'
             cand verify 'Check cluster DNS against the Kubernetes API: is every pod that should be in DNS there, and nothing else?'
-            cand help 'Print this message or the help of the given subcommand(s)'
             cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
             cand demo 'An embedded cluster DNS and a guided tour of every command'
+            cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'hsvc;resolve'= {
             cand -s 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable. `kube`: every CoreDNS replica through the Kubernetes API server'
@@ -338,38 +338,6 @@ set edit:completion:arg-completer[hsvc] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
-        &'hsvc;help'= {
-            cand resolve 'Resolve a Service (or pod, SRV name, IP) into its pods'
-            cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
-            cand pick 'Pick endpoints as a client-side balancer would (round-robin, weighted, hash, maglev)'
-            cand check 'Probe every pod behind a Service: which ones answer?'
-            cand diff 'Compare the pods of names, namespaces or DNS servers'
-            cand watch 'Re-resolve names and report pods as they come and go'
-            cand demo 'An embedded cluster DNS and a guided tour of every command'
-            cand ls 'List the headless Services of a namespace (-n) or of every one (-A), from the Kubernetes API'
-            cand verify 'Check cluster DNS against the Kubernetes API: is every pod that should be in DNS there, and nothing else?'
-            cand help 'Print this message or the help of the given subcommand(s)'
-        }
-        &'hsvc;help;resolve'= {
-        }
-        &'hsvc;help;completions'= {
-        }
-        &'hsvc;help;pick'= {
-        }
-        &'hsvc;help;check'= {
-        }
-        &'hsvc;help;diff'= {
-        }
-        &'hsvc;help;watch'= {
-        }
-        &'hsvc;help;demo'= {
-        }
-        &'hsvc;help;ls'= {
-        }
-        &'hsvc;help;verify'= {
-        }
-        &'hsvc;help;help'= {
-        }
         &'hsvc;completions'= {
             cand -s 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable. `kube`: every CoreDNS replica through the Kubernetes API server'
             cand --server 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable. `kube`: every CoreDNS replica through the Kubernetes API server'
@@ -384,11 +352,11 @@ set edit:completion:arg-completer[hsvc] = {|@words|
             cand --namespace 'Namespace of short names [default: from the resolv.conf search list, else default]'
             cand -o 'Output format'
             cand --output 'Output format'
-            cand --color 'When to use colour (NO_COLOR in the environment turns `auto` off)'
             cand --kubeconfig 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod''s service account]'
             cand --context 'kubeconfig context to use [default: its current-context]'
             cand --api-url 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`''s http://127.0.0.1:8001 (no credentials are sent)'
             cand --dns-service 'The cluster DNS Service whose pods `--server kube` asks, as NS/NAME [default: kube-system/kube-dns]'
+            cand --color 'When to use colour (NO_COLOR in the environment turns `auto` off)'
             cand --tcp 'Use TCP only (what `kubectl port-forward` carries)'
             cand -4 'Keep IPv4 addresses only (A records), in answers and in pick/check targets'
             cand --ipv4 'Keep IPv4 addresses only (A records), in answers and in pick/check targets'
@@ -416,11 +384,11 @@ set edit:completion:arg-completer[hsvc] = {|@words|
             cand --namespace 'Namespace of short names [default: from the resolv.conf search list, else default]'
             cand -o 'Output format'
             cand --output 'Output format'
-            cand --color 'When to use colour (NO_COLOR in the environment turns `auto` off)'
             cand --kubeconfig 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod''s service account]'
             cand --context 'kubeconfig context to use [default: its current-context]'
             cand --api-url 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`''s http://127.0.0.1:8001 (no credentials are sent)'
             cand --dns-service 'The cluster DNS Service whose pods `--server kube` asks, as NS/NAME [default: kube-system/kube-dns]'
+            cand --color 'When to use colour (NO_COLOR in the environment turns `auto` off)'
             cand --listen 'Address of the cluster DNS (UDP and TCP), answering as the kube-dns Service would; each CoreDNS replica listens on the same port at its pod address (127.244.0.2, 127.244.0.3)'
             cand --api-port 'Port of the Kubernetes API (HTTPS with a bearer token, at the address of --listen; the written kubeconfig points at it)'
             cand --proxy-port 'Port of the plain-HTTP API, as `kubectl proxy` would serve it'
@@ -439,6 +407,38 @@ set edit:completion:arg-completer[hsvc] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
+        }
+        &'hsvc;help'= {
+            cand resolve 'Resolve a Service (or pod, SRV name, IP) into its pods'
+            cand pick 'Pick endpoints as a client-side balancer would (round-robin, weighted, hash, maglev)'
+            cand check 'Probe every pod behind a Service: which ones answer?'
+            cand diff 'Compare the pods of names, namespaces or DNS servers'
+            cand watch 'Re-resolve names and report pods as they come and go'
+            cand ls 'List the headless Services of a namespace (-n) or of every one (-A), from the Kubernetes API'
+            cand verify 'Check cluster DNS against the Kubernetes API: is every pod that should be in DNS there, and nothing else?'
+            cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+            cand demo 'An embedded cluster DNS and a guided tour of every command'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hsvc;help;resolve'= {
+        }
+        &'hsvc;help;pick'= {
+        }
+        &'hsvc;help;check'= {
+        }
+        &'hsvc;help;diff'= {
+        }
+        &'hsvc;help;watch'= {
+        }
+        &'hsvc;help;ls'= {
+        }
+        &'hsvc;help;verify'= {
+        }
+        &'hsvc;help;completions'= {
+        }
+        &'hsvc;help;demo'= {
+        }
+        &'hsvc;help;help'= {
         }
     ]
     $completions[$command]

@@ -60,9 +60,9 @@ complete -c hsvc -n "__fish_hsvc_needs_command" -f -a "diff" -d 'Compare the pod
 complete -c hsvc -n "__fish_hsvc_needs_command" -f -a "watch" -d 'Re-resolve names and report pods as they come and go'
 complete -c hsvc -n "__fish_hsvc_needs_command" -f -a "ls" -d 'List the headless Services of a namespace (-n) or of every one (-A), from the Kubernetes API'
 complete -c hsvc -n "__fish_hsvc_needs_command" -f -a "verify" -d 'Check cluster DNS against the Kubernetes API: is every pod that should be in DNS there, and nothing else?'
-complete -c hsvc -n "__fish_hsvc_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hsvc -n "__fish_hsvc_needs_command" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
 complete -c hsvc -n "__fish_hsvc_needs_command" -f -a "demo" -d 'An embedded cluster DNS and a guided tour of every command'
+complete -c hsvc -n "__fish_hsvc_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -s s -l server -d 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable. `kube`: every CoreDNS replica through the Kubernetes API server' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l resolv-conf -d 'resolv.conf to read nameservers, search list and ndots from [default: /etc/resolv.conf]' -r -F
 complete -c hsvc -n "__fish_hsvc_using_subcommand resolve" -l timeout -d 'Time to wait for each try, e.g. 500ms, 2s' -r
@@ -333,16 +333,6 @@ complete -c hsvc -n "__fish_hsvc_using_subcommand verify" -l no-headers -d 'Prin
 complete -c hsvc -n "__fish_hsvc_using_subcommand verify" -s v -l verbose -d 'Diagnostics on stderr: -v settings and every query, -vv every try'
 complete -c hsvc -n "__fish_hsvc_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hsvc -n "__fish_hsvc_using_subcommand verify" -s V -l version -d 'Print version'
-complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check diff watch demo ls verify help" -f -a "resolve" -d 'Resolve a Service (or pod, SRV name, IP) into its pods'
-complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check diff watch demo ls verify help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
-complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check diff watch demo ls verify help" -f -a "pick" -d 'Pick endpoints as a client-side balancer would (round-robin, weighted, hash, maglev)'
-complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check diff watch demo ls verify help" -f -a "check" -d 'Probe every pod behind a Service: which ones answer?'
-complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check diff watch demo ls verify help" -f -a "diff" -d 'Compare the pods of names, namespaces or DNS servers'
-complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check diff watch demo ls verify help" -f -a "watch" -d 'Re-resolve names and report pods as they come and go'
-complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check diff watch demo ls verify help" -f -a "demo" -d 'An embedded cluster DNS and a guided tour of every command'
-complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check diff watch demo ls verify help" -f -a "ls" -d 'List the headless Services of a namespace (-n) or of every one (-A), from the Kubernetes API'
-complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check diff watch demo ls verify help" -f -a "verify" -d 'Check cluster DNS against the Kubernetes API: is every pod that should be in DNS there, and nothing else?'
-complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve completions pick check diff watch demo ls verify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -s s -l server -d 'DNS server to ask: IP, IP:PORT or [IPv6]:PORT; repeatable. `kube`: every CoreDNS replica through the Kubernetes API server' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -l resolv-conf -d 'resolv.conf to read nameservers, search list and ndots from [default: /etc/resolv.conf]' -r -F
 complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -l timeout -d 'Time to wait for each try, e.g. 500ms, 2s' -r
@@ -358,13 +348,13 @@ plain\t'One item per line, for `$(…)` and pipes (like `dig +short`)'
 json\t'One JSON document'
 jsonl\t'One JSON object per line (streaming commands)'
 yaml\t'The JSON document as YAML (streaming commands: one YAML document per line of jsonl)'"
-complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -l color -d 'When to use colour (NO_COLOR in the environment turns `auto` off)' -r -f -a "auto\t'Colour on a terminal (not TERM=dumb), unless NO_COLOR is set; CLICOLOR_FORCE forces it'
-always\t''
-never\t''"
 complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -l kubeconfig -d 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod\'s service account]' -r -F
 complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -l context -d 'kubeconfig context to use [default: its current-context]' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -l api-url -d 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`\'s http://127.0.0.1:8001 (no credentials are sent)' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -l dns-service -d 'The cluster DNS Service whose pods `--server kube` asks, as NS/NAME [default: kube-system/kube-dns]' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -l color -d 'When to use colour (NO_COLOR in the environment turns `auto` off)' -r -f -a "auto\t'Colour on a terminal (not TERM=dumb), unless NO_COLOR is set; CLICOLOR_FORCE forces it'
+always\t''
+never\t''"
 complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -l tcp -d 'Use TCP only (what `kubectl port-forward` carries)'
 complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -s 4 -l ipv4 -d 'Keep IPv4 addresses only (A records), in answers and in pick/check targets'
 complete -c hsvc -n "__fish_hsvc_using_subcommand completions" -s 6 -l ipv6 -d 'Keep IPv6 addresses only (AAAA records), in answers and in pick/check targets'
@@ -387,13 +377,13 @@ plain\t'One item per line, for `$(…)` and pipes (like `dig +short`)'
 json\t'One JSON document'
 jsonl\t'One JSON object per line (streaming commands)'
 yaml\t'The JSON document as YAML (streaming commands: one YAML document per line of jsonl)'"
-complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l color -d 'When to use colour (NO_COLOR in the environment turns `auto` off)' -r -f -a "auto\t'Colour on a terminal (not TERM=dumb), unless NO_COLOR is set; CLICOLOR_FORCE forces it'
-always\t''
-never\t''"
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l kubeconfig -d 'kubeconfig of the Kubernetes API (`--source api`, `ls`, `verify`) [default: $KUBECONFIG, else ~/.kube/config, else the pod\'s service account]' -r -F
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l context -d 'kubeconfig context to use [default: its current-context]' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l api-url -d 'A plain API URL instead of a kubeconfig, e.g. `kubectl proxy`\'s http://127.0.0.1:8001 (no credentials are sent)' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l dns-service -d 'The cluster DNS Service whose pods `--server kube` asks, as NS/NAME [default: kube-system/kube-dns]' -r
+complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l color -d 'When to use colour (NO_COLOR in the environment turns `auto` off)' -r -f -a "auto\t'Colour on a terminal (not TERM=dumb), unless NO_COLOR is set; CLICOLOR_FORCE forces it'
+always\t''
+never\t''"
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l listen -d 'Address of the cluster DNS (UDP and TCP), answering as the kube-dns Service would; each CoreDNS replica listens on the same port at its pod address (127.244.0.2, 127.244.0.3)' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l api-port -d 'Port of the Kubernetes API (HTTPS with a bearer token, at the address of --listen; the written kubeconfig points at it)' -r
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l proxy-port -d 'Port of the plain-HTTP API, as `kubectl proxy` would serve it' -r
@@ -407,3 +397,13 @@ complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -s v -l verbose -d 'Diag
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -l serve -d 'Only serve (until Ctrl-C)'
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hsvc -n "__fish_hsvc_using_subcommand demo" -s V -l version -d 'Print version'
+complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve pick check diff watch ls verify completions demo help" -f -a "resolve" -d 'Resolve a Service (or pod, SRV name, IP) into its pods'
+complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve pick check diff watch ls verify completions demo help" -f -a "pick" -d 'Pick endpoints as a client-side balancer would (round-robin, weighted, hash, maglev)'
+complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve pick check diff watch ls verify completions demo help" -f -a "check" -d 'Probe every pod behind a Service: which ones answer?'
+complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve pick check diff watch ls verify completions demo help" -f -a "diff" -d 'Compare the pods of names, namespaces or DNS servers'
+complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve pick check diff watch ls verify completions demo help" -f -a "watch" -d 'Re-resolve names and report pods as they come and go'
+complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve pick check diff watch ls verify completions demo help" -f -a "ls" -d 'List the headless Services of a namespace (-n) or of every one (-A), from the Kubernetes API'
+complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve pick check diff watch ls verify completions demo help" -f -a "verify" -d 'Check cluster DNS against the Kubernetes API: is every pod that should be in DNS there, and nothing else?'
+complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve pick check diff watch ls verify completions demo help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve pick check diff watch ls verify completions demo help" -f -a "demo" -d 'An embedded cluster DNS and a guided tour of every command'
+complete -c hsvc -n "__fish_hsvc_using_subcommand help; and not __fish_seen_subcommand_from resolve pick check diff watch ls verify completions demo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
