@@ -207,6 +207,7 @@ fn fail_all(asks: &[Ask<'_>], failure: &Failure, sink: &mut Sink<'_>) {
                 sent: now,
                 latency: std::time::Duration::ZERO,
                 result: Err(failure.clone()),
+                question_owned: 0,
             },
         );
     }

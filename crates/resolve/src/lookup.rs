@@ -535,7 +535,12 @@ fn data(e: &Exchange) -> Option<&Message> {
 /// The answer records that answer `qname` (RFC 1035 §4.1, RFC 2181 §5):
 /// class IN, owned by `qname` or by a name along its CNAME chain. Records
 /// of other owners or classes in the same section are ignored.
-fn owned<'a>(m: &'a Message, qname: &Name) -> impl Iterator<Item = &'a Record> + 'a {
+///
+/// `e`'s first [`Exchange::question_owned`] answers are owned by the name
+/// asked as the wire shows it: their owners are not compared again.
+fn owned<'a>(e: &Exchange, m: &'a Message) -> impl Iterator<Item = &'a Record> + 'a {
+    let qname = &e.name;
+    let known = e.question_owned;
     let mut chain: Vec<Name> = vec![qname.clone()];
     // Each pass adds at least one name or ends: bounded by the records.
     for _ in 0..m.answers.len() {
@@ -552,9 +557,9 @@ fn owned<'a>(m: &'a Message, qname: &Name) -> impl Iterator<Item = &'a Record> +
             break;
         }
     }
-    m.answers
-        .iter()
-        .filter(move |r| r.dns_class == DNSClass::IN && chain.contains(&r.name))
+    m.answers.iter().enumerate().filter_map(move |(i, r)| {
+        (r.dns_class == DNSClass::IN && (i < known || chain.contains(&r.name))).then_some(r)
+    })
 }
 
 /// The addresses an exchange for A or AAAA answered.
@@ -562,7 +567,7 @@ fn addresses(e: &Exchange) -> Vec<(IpAddr, u32)> {
     let Some(m) = data(e) else {
         return Vec::new();
     };
-    owned(m, &e.name)
+    owned(e, m)
         .filter(|r| r.record_type() == e.rtype)
         .filter_map(addr_of)
         .collect()
@@ -596,7 +601,7 @@ fn srv_records(e: &Exchange, port_name: Option<&str>, protocol: Option<&str>) ->
     let Some(m) = data(e) else {
         return Vec::new();
     };
-    owned(m, &e.name)
+    owned(e, m)
         .filter_map(|r| match &r.data {
             RData::SRV(s) if !s.target.is_root() => Some({
                 let (target, target_label) = dns::key_and_first_label(&s.target);
@@ -632,7 +637,7 @@ fn target_names(
     let wanted: HashSet<&str, Hasher> = wanted.iter().map(|(k, _, _)| k.as_str()).collect();
     for e in sources {
         let Some(m) = data(e) else { continue };
-        for r in owned(m, &e.name) {
+        for r in owned(e, m) {
             if let RData::SRV(s) = &r.data {
                 let k = key(&s.target);
                 if wanted.contains(k.as_str()) && !names.contains_key(&k) {
@@ -1272,7 +1277,7 @@ impl<L: dns::Link> Resolver<L> {
         record("ptr", &ptr, &mut queries);
         let mut eps = Vec::new();
         if let Some(m) = data(&ptr) {
-            let mut names: Vec<(String, u32, Option<String>)> = owned(m, &ptr.name)
+            let mut names: Vec<(String, u32, Option<String>)> = owned(&ptr, m)
                 .filter_map(|r| match &r.data {
                     RData::PTR(p) => {
                         Some((dns::display_name(&p.0), ttl_of(r), dns::first_label(&p.0)))

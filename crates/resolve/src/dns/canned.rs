@@ -171,6 +171,7 @@ impl Link for Canned {
                     sent: Instant::now(),
                     latency,
                     result,
+                    question_owned: 0,
                 },
             );
         }

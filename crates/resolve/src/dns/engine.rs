@@ -35,6 +35,7 @@ struct Last {
     transport: Transport,
     truncated: bool,
     result: Result<Message, Failure>,
+    question_owned: usize,
 }
 
 struct Slot {
@@ -117,6 +118,7 @@ pub async fn exchange_each<L: Link, T: Send>(
                         truncated: false,
                         latency: tried.latency,
                         result: tried.result,
+                        question_owned: tried.question_owned,
                     },
                 );
             })
@@ -152,6 +154,7 @@ pub async fn exchange_each<L: Link, T: Send>(
                             truncated: true,
                             latency: udp_latency + tried.latency,
                             result: tried.result,
+                            question_owned: tried.question_owned,
                         },
                     );
                 },
@@ -170,6 +173,7 @@ pub async fn exchange_each<L: Link, T: Send>(
             transport: first,
             truncated: false,
             result: Err(Failure::NoServer),
+            question_owned: 0,
         });
         let ex = Exchange {
             name: q.name.clone(),
@@ -182,6 +186,7 @@ pub async fn exchange_each<L: Link, T: Send>(
             latency: elapsed,
             tries: std::mem::take(&mut slot.tries),
             result: last.result,
+            question_owned: last.question_owned,
         };
         out[i] = Some(keep(i, ex));
     }
@@ -197,6 +202,7 @@ struct Settled {
     truncated: bool,
     latency: Duration,
     result: Result<Message, Failure>,
+    question_owned: usize,
 }
 
 /// Ends a question on a usable reply, or keeps the outcome as its last.
@@ -215,6 +221,7 @@ fn settle<T>(
             transport: s.transport,
             truncated: s.truncated,
             result: s.result,
+            question_owned: s.question_owned,
         });
         return;
     }
@@ -231,6 +238,7 @@ fn settle<T>(
         latency: s.latency,
         tries: std::mem::take(&mut slot.tries),
         result: s.result,
+        question_owned: s.question_owned,
     };
     *out = Some(keep(i, ex));
 }

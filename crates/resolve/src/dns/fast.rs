@@ -23,10 +23,20 @@ use hickory_proto::rr::{Name, RData, Record, RecordData, RecordType};
 use hickory_proto::serialize::binary::{BinDecodable, BinDecoder, DecodeError};
 
 /// Decodes a DNS message: the same result as `Message::from_vec`.
+#[cfg(test)]
 pub(super) fn message(buf: &[u8]) -> Result<Message, DecodeError> {
+    message_counted(buf).map(|(m, _)| m)
+}
+
+/// [`message`], with how many of the first answer records the wire shows
+/// to be owned by the question's name: their owner is a compression
+/// pointer to the question. The lookup need not compare those owners
+/// (hickory's `Name ==`, 1,000 instructions a record, was a quarter of
+/// resolving 3000 endpoints). 0 when hickory-proto decoded the message.
+pub(super) fn message_counted(buf: &[u8]) -> Result<(Message, usize), DecodeError> {
     match fast(buf) {
         Some(m) => Ok(m),
-        None => Message::from_vec(buf),
+        None => Message::from_vec(buf).map(|m| (m, 0)),
     }
 }
 
@@ -74,7 +84,7 @@ fn be16(b: &[u8]) -> u16 {
 }
 
 /// The fast path; `None` hands the reply to `Message::from_vec`.
-fn fast(buf: &[u8]) -> Option<Message> {
+fn fast(buf: &[u8]) -> Option<(Message, usize)> {
     let mut d = BinDecoder::new(buf);
     let Header {
         mut metadata,
@@ -85,6 +95,10 @@ fn fast(buf: &[u8]) -> Option<Message> {
     }
     let qpos = d.index();
     let query = Query::read(&mut d).ok()?;
+    // A pointer to the question's name, as an owner's two bytes.
+    let to_question = [0xC0 | (qpos >> 8) as u8, qpos as u8];
+    let mut question_owned = 0;
+    let mut leading = true;
     let mut names = Names { at: Vec::new() };
     if buf[qpos] & 0xC0 != 0xC0 {
         names.at.push((qpos, query.name().clone()));
@@ -100,6 +114,13 @@ fn fast(buf: &[u8]) -> Option<Message> {
         let additional = s == 2;
         for _ in 0..count {
             let start = d.index();
+            if s == 0 && leading {
+                if buf.get(start..start + 2) == Some(&to_question[..]) {
+                    question_owned += 1;
+                } else {
+                    leading = false;
+                }
+            }
             let owner = names.read(buf, &mut d)?;
             let fixed = d.read_slice(10).ok()?.unverified();
             let (rtype, class) = (be16(&fixed[0..2]), be16(&fixed[2..4]));
@@ -170,7 +191,7 @@ fn fast(buf: &[u8]) -> Option<Message> {
     m.authorities = authorities;
     m.additionals = additionals;
     m.edns = edns;
-    Some(m)
+    Some((m, question_owned))
 }
 
 #[cfg(test)]
@@ -191,6 +212,14 @@ mod tests {
             (Ok(a), Ok(b)) => assert_eq!(a, b),
             (Err(_), Err(_)) => {}
             _ => panic!("hickory {slow:?}, fast {quick:?}"),
+        }
+        // The answers said to be the question's are, byte for byte.
+        if let Ok((m, n)) = message_counted(buf) {
+            assert!(n <= m.answers.len(), "{n} of {}", m.answers.len());
+            let q = m.queries[0].name();
+            for r in &m.answers[..n] {
+                assert!(r.name.eq_case(q), "{} is not {q}", r.name);
+            }
         }
     }
 
@@ -275,6 +304,12 @@ mod tests {
                 agree(c);
                 assert!(fast(c).is_some(), "the fast path takes typical replies");
             }
+            // Every answer's owner points to the question but past a CNAME.
+            let counts: Vec<usize> = cases
+                .iter()
+                .map(|c| message_counted(c).unwrap().1)
+                .collect();
+            assert_eq!(counts, [100, 1, 20, 20, 1, 1]);
         }
     }
 

@@ -249,6 +249,9 @@ pub struct Exchange {
     /// A reply that answers the question (see [`wire::check`]; the records
     /// of an error rcode are already gone), or the last failure.
     pub result: Result<Message, Failure>,
+    /// How many of the first answer records of `result` are owned by the
+    /// name asked, known from the wire ([`Tried::question_owned`]).
+    pub question_owned: usize,
 }
 
 impl Exchange {
@@ -291,6 +294,13 @@ pub struct Tried {
     pub latency: Duration,
     /// A reply that passed [`wire::check`], or why there was none.
     pub result: Result<Message, Failure>,
+    /// How many of the reply's first answer records are owned by the
+    /// question's own name, as the wire shows it (their owner is a
+    /// compression pointer to the question, see [`wire::decode_counted`]):
+    /// the lookup does not compare those owners again. 0 when not known
+    /// (a failure, a reply not decoded from the wire); never more than
+    /// the reply's answers.
+    pub question_owned: usize,
 }
 
 /// Where each question's answer goes as soon as it is known: the index of
@@ -523,6 +533,7 @@ pub(crate) fn encode_or_report(
                     sent: std::time::Instant::now(),
                     latency: Duration::ZERO,
                     result: Err(Failure::Network(e)),
+                    question_owned: 0,
                 },
             );
             None

@@ -133,13 +133,18 @@ struct Flight {
 }
 
 impl Flight {
-    fn tried(self, result: Result<hickory_proto::op::Message, Failure>) -> (usize, Tried) {
+    fn tried(self, result: Result<(hickory_proto::op::Message, usize), Failure>) -> (usize, Tried) {
+        let (result, question_owned) = match result {
+            Ok((m, n)) => (Ok(m), n),
+            Err(f) => (Err(f), 0),
+        };
         (
             self.k,
             Tried {
                 sent: self.sent,
                 latency: self.sent.elapsed(),
                 result,
+                question_owned,
             },
         )
     }
@@ -184,6 +189,7 @@ pub async fn run<D: Dialer>(
                     sent: start,
                     latency: start.elapsed(),
                     result: Err(f.clone()),
+                    question_owned: 0,
                 },
             );
         }
@@ -263,7 +269,7 @@ pub async fn run<D: Dialer>(
                     let Some(f) = inflight.get_mut(&id) else {
                         continue; // a late reply to an expired try
                     };
-                    match wire::decode(frame, asks[f.k].question) {
+                    match wire::decode_counted(frame, asks[f.k].question) {
                         Ok(m) => {
                             answered_here += 1;
                             let (k, t) = inflight.remove(&id).expect("in flight").tried(Ok(m));

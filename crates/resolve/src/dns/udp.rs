@@ -24,13 +24,18 @@ struct Flight {
 }
 
 impl Flight {
-    fn tried(self, result: Result<hickory_proto::op::Message, Failure>) -> (usize, Tried) {
+    fn tried(self, result: Result<(hickory_proto::op::Message, usize), Failure>) -> (usize, Tried) {
+        let (result, question_owned) = match result {
+            Ok((m, n)) => (Ok(m), n),
+            Err(f) => (Err(f), 0),
+        };
         (
             self.k,
             Tried {
                 sent: self.sent,
                 latency: self.sent.elapsed(),
                 result,
+                question_owned,
             },
         )
     }
@@ -64,6 +69,7 @@ fn fail_rest(
                 sent: now,
                 latency: Duration::ZERO,
                 result: Err(f.clone()),
+                question_owned: 0,
             },
         );
     }
@@ -172,7 +178,7 @@ pub(super) async fn run(
                 let Some(f) = inflight.get_mut(&id) else {
                     continue; // not ours (any more): keep waiting
                 };
-                match wire::decode(bytes, asks[f.k].question) {
+                match wire::decode_counted(bytes, asks[f.k].question) {
                     Ok(m) => {
                         let f = inflight.remove(&id).expect("in flight");
                         max_rtt = max_rtt.max(f.sent.elapsed());

@@ -61,11 +61,21 @@ pub fn carries_data(rcode: ResponseCode) -> bool {
 
 /// Decodes `bytes` and checks that they answer `q` ([`check`]).
 pub fn decode(bytes: &[u8], q: &Question) -> Result<Message, Rejected> {
+    decode_counted(bytes, q).map(|(m, _)| m)
+}
+
+/// [`decode`], with how many of the first answer records are owned by the
+/// question's name as the wire shows it (see [`Tried::question_owned`](super::Tried)).
+pub fn decode_counted(bytes: &[u8], q: &Question) -> Result<(Message, usize), Rejected> {
     if bytes.len() < 12 {
         return Err(Rejected::Short(bytes.len()));
     }
-    let m = super::fast::message(bytes).map_err(|e| Rejected::Undecodable(e.to_string()))?;
-    check(m, q)
+    let (m, owned) =
+        super::fast::message_counted(bytes).map_err(|e| Rejected::Undecodable(e.to_string()))?;
+    let m = check(m, q)?;
+    // The check drops the records of an error rcode.
+    let owned = owned.min(m.answers.len());
+    Ok((m, owned))
 }
 
 /// Checks a decoded message against the question asked; on success returns
