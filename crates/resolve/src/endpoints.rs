@@ -195,10 +195,24 @@ pub fn join_with<S: BuildHasher>(
             endpoints.len() - 1
         })
     };
-    // In address order, so that the sort at the end finds them sorted
-    // (sorting the small pairs is cheaper than sorting endpoints).
-    let mut sorted = addrs.to_vec();
-    sorted.sort_unstable_by_key(|&(ip, ttl)| (ip_order(ip), ttl));
+    // In address order, so that the sort at the end finds them sorted:
+    // each family sorted as plain integers (address, then TTL), which is
+    // cheaper than sorting endpoints or `IpAddr`s (callgrind: 1.2 M for
+    // 3000 addresses by `(ip_order, ttl)`).
+    let mut v4: Vec<u64> = Vec::with_capacity(addrs.len());
+    let mut v6: Vec<(u128, u32)> = Vec::new();
+    for &(ip, ttl) in addrs {
+        match ip {
+            IpAddr::V4(a) => v4.push(u64::from(u32::from(a)) << 32 | u64::from(ttl)),
+            IpAddr::V6(a) => v6.push((u128::from(a), ttl)),
+        }
+    }
+    v4.sort_unstable();
+    v6.sort_unstable();
+    let sorted = v4
+        .iter()
+        .map(|&k| (IpAddr::V4(((k >> 32) as u32).into()), k as u32))
+        .chain(v6.iter().map(|&(a, ttl)| (IpAddr::V6(a.into()), ttl)));
     for (ip, ttl) in sorted {
         let i = at(ip, ttl, &mut endpoints);
         let e = &mut endpoints[i];
