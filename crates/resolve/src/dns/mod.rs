@@ -303,6 +303,24 @@ pub struct Tried {
     pub question_owned: usize,
 }
 
+impl Tried {
+    /// A try started at `sent` that ended now with `result`: a checked
+    /// reply and how many of its answers the question's name owns
+    /// ([`wire::decode_counted`]), or why there was none.
+    pub(crate) fn ended(sent: Instant, result: Result<(Message, usize), Failure>) -> Tried {
+        let (result, question_owned) = match result {
+            Ok((m, n)) => (Ok(m), n),
+            Err(f) => (Err(f), 0),
+        };
+        Tried {
+            sent,
+            latency: sent.elapsed(),
+            result,
+            question_owned,
+        }
+    }
+}
+
 /// Where each question's answer goes as soon as it is known: the index of
 /// the question in the batch and its outcome.
 pub type Sink<'s> = dyn FnMut(usize, Tried) + Send + 's;

@@ -25,19 +25,7 @@ struct Flight {
 
 impl Flight {
     fn tried(self, result: Result<(hickory_proto::op::Message, usize), Failure>) -> (usize, Tried) {
-        let (result, question_owned) = match result {
-            Ok((m, n)) => (Ok(m), n),
-            Err(f) => (Err(f), 0),
-        };
-        (
-            self.k,
-            Tried {
-                sent: self.sent,
-                latency: self.sent.elapsed(),
-                result,
-                question_owned,
-            },
-        )
+        (self.k, Tried::ended(self.sent, result))
     }
 
     /// The outcome of a try that ran out of time.
