@@ -532,20 +532,22 @@ fn data(e: &Exchange) -> Option<&Message> {
         .filter(|m| m.metadata.response_code == ResponseCode::NoError)
 }
 
-/// The answer records that answer `qname` (RFC 1035 §4.1, RFC 2181 §5):
-/// class IN, owned by `qname` or by a name along its CNAME chain. Records
-/// of other owners or classes in the same section are ignored.
+/// The answer records of `e`'s reply (NOERROR only, see [`data`]) that
+/// answer the name asked (RFC 1035 §4.1, RFC 2181 §5): class IN, owned by
+/// that name or by a name along its CNAME chain. Records of other owners or
+/// classes in the same section are ignored.
 ///
-/// `e`'s first [`Exchange::question_owned`] answers are owned by the name
+/// The first [`Exchange::question_owned`] answers are owned by the name
 /// asked as the wire shows it: their owners are not compared again.
-fn owned<'a>(e: &Exchange, m: &'a Message) -> impl Iterator<Item = &'a Record> + 'a {
-    let qname = &e.name;
+fn owned(e: &Exchange) -> impl Iterator<Item = &Record> + '_ {
+    // Nothing from a reply whose rcode is not NOERROR, or from no reply.
+    let answers = data(e).map_or(&[][..], |m| &m.answers[..]);
     let known = e.question_owned;
-    let mut chain: Vec<Name> = vec![qname.clone()];
+    let mut chain: Vec<Name> = vec![e.name.clone()];
     // Each pass adds at least one name or ends: bounded by the records.
-    for _ in 0..m.answers.len() {
+    for _ in 0..answers.len() {
         let mut grew = false;
-        for r in &m.answers {
+        for r in answers {
             if let (DNSClass::IN, RData::CNAME(c)) = (r.dns_class, &r.data) {
                 if chain.contains(&r.name) && !chain.contains(&c.0) {
                     chain.push(c.0.clone());
@@ -557,17 +559,14 @@ fn owned<'a>(e: &Exchange, m: &'a Message) -> impl Iterator<Item = &'a Record> +
             break;
         }
     }
-    m.answers.iter().enumerate().filter_map(move |(i, r)| {
+    answers.iter().enumerate().filter_map(move |(i, r)| {
         (r.dns_class == DNSClass::IN && (i < known || chain.contains(&r.name))).then_some(r)
     })
 }
 
 /// The addresses an exchange for A or AAAA answered.
 fn addresses(e: &Exchange) -> Vec<(IpAddr, u32)> {
-    let Some(m) = data(e) else {
-        return Vec::new();
-    };
-    owned(e, m)
+    owned(e)
         .filter(|r| r.record_type() == e.rtype)
         .filter_map(addr_of)
         .collect()
@@ -598,10 +597,7 @@ fn key(n: &Name) -> String {
 /// SRV records of a reply that answer its question. A target of `.` means
 /// "no service here" (RFC 2782): no record.
 fn srv_records(e: &Exchange, port_name: Option<&str>, protocol: Option<&str>) -> Vec<SrvRecord> {
-    let Some(m) = data(e) else {
-        return Vec::new();
-    };
-    owned(e, m)
+    owned(e)
         .filter_map(|r| match &r.data {
             RData::SRV(s) if !s.target.is_root() => Some({
                 let (target, target_label) = dns::key_and_first_label(&s.target);
@@ -636,8 +632,7 @@ fn target_names(
     }
     let wanted: HashSet<&str, Hasher> = wanted.iter().map(|(k, _, _)| k.as_str()).collect();
     for e in sources {
-        let Some(m) = data(e) else { continue };
-        for r in owned(e, m) {
+        for r in owned(e) {
             if let RData::SRV(s) = &r.data {
                 let k = key(&s.target);
                 if wanted.contains(k.as_str()) && !names.contains_key(&k) {
@@ -1276,24 +1271,20 @@ impl<L: dns::Link> Resolver<L> {
         let mut queries = Vec::new();
         record("ptr", &ptr, &mut queries);
         let mut eps = Vec::new();
-        if let Some(m) = data(&ptr) {
-            let mut names: Vec<(String, u32, Option<String>)> = owned(&ptr, m)
-                .filter_map(|r| match &r.data {
-                    RData::PTR(p) => {
-                        Some((dns::display_name(&p.0), ttl_of(r), dns::first_label(&p.0)))
-                    }
-                    _ => None,
-                })
-                .collect();
-            names.sort();
-            names.dedup();
-            if !names.is_empty() {
-                let mut e = Endpoint::new(ip, names.iter().map(|n| n.1).min().unwrap_or(0));
-                e.hostname = names[0].2.clone();
-                e.fqdn = Some(names[0].0.clone());
-                e.ptr = names.into_iter().map(|n| n.0).collect();
-                eps.push(e);
-            }
+        let mut names: Vec<(String, u32, Option<String>)> = owned(&ptr)
+            .filter_map(|r| match &r.data {
+                RData::PTR(p) => Some((dns::display_name(&p.0), ttl_of(r), dns::first_label(&p.0))),
+                _ => None,
+            })
+            .collect();
+        names.sort();
+        names.dedup();
+        if !names.is_empty() {
+            let mut e = Endpoint::new(ip, names.iter().map(|n| n.1).min().unwrap_or(0));
+            e.hostname = names[0].2.clone();
+            e.fqdn = Some(names[0].0.clone());
+            e.ptr = names.into_iter().map(|n| n.0).collect();
+            eps.push(e);
         }
         let endpoints = EndpointSet::from_vec(eps);
         let error = failure(&ptr);
