@@ -512,21 +512,9 @@ mod tests {
         }
     }
 
-    const READY: Conditions = Conditions {
-        ready: Some(true),
-        serving: Some(true),
-        terminating: Some(false),
-    };
-    const NOT_READY: Conditions = Conditions {
-        ready: Some(false),
-        serving: Some(false),
-        terminating: Some(false),
-    };
-    const TERMINATING: Conditions = Conditions {
-        ready: Some(false),
-        serving: Some(true),
-        terminating: Some(true),
-    };
+    const READY: Conditions = Conditions::READY;
+    const NOT_READY: Conditions = Conditions::NOT_READY;
+    const TERMINATING: Conditions = Conditions::TERMINATING;
 
     fn kinds(r: &ServerReport) -> Vec<(String, Vec<String>)> {
         r.rows

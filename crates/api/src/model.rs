@@ -87,10 +87,17 @@ pub struct Conditions {
 }
 
 impl Conditions {
+    /// What the controller writes for a ready, running pod.
+    pub const READY: Conditions = Conditions::for_pod(true, false, false);
+    /// A running pod that is not ready.
+    pub const NOT_READY: Conditions = Conditions::for_pod(false, false, false);
+    /// A ready pod being deleted: serving, terminating, not ready.
+    pub const TERMINATING: Conditions = Conditions::for_pod(true, true, false);
+
     /// Conditions as the EndpointSlice controller writes them for a pod
     /// (`podToEndpoint`): `ready = publishNotReadyAddresses || (serving &&
     /// !terminating)`.
-    pub fn for_pod(pod_ready: bool, terminating: bool, publish_not_ready: bool) -> Self {
+    pub const fn for_pod(pod_ready: bool, terminating: bool, publish_not_ready: bool) -> Self {
         Conditions {
             ready: Some(publish_not_ready || (pod_ready && !terminating)),
             serving: Some(pod_ready),
