@@ -67,18 +67,17 @@ pub async fn run(
                 .map_err(|e| Fail::usage(e.to_string()))?;
             let results = hsvc_probe::probe_all(planned, check, opts, None).await;
             let summary = Summary::new(round, &results, min, started.elapsed());
-            let rows = Row::join(&results, &got.endpoints);
-            match &prev {
-                None => r.first_round(out, rep, &rows, summary, dns),
-                Some((prev_results, prev_rows)) => {
-                    let changes = hsvc_probe::state_changes(prev_results, &results);
-                    let changes = ChangeRow::from_changes(round, changes, prev_rows, &rows);
-                    r.later_round(out, changes, summary, dns)
-                }
-            }
-            .map_err(super::io_fail)?;
-            last = if summary.ok { Exit::Ok } else { Exit::Negative };
-            prev = Some((results, rows));
+            last = report_round(
+                &mut r,
+                out,
+                rep,
+                &mut prev,
+                round,
+                results,
+                &got.endpoints,
+                summary,
+                dns,
+            )?;
             if round < args.repeat {
                 tokio::time::sleep_until((started + args.interval).into()).await;
             }
@@ -129,23 +128,51 @@ pub async fn run(
         progress.clear();
 
         let summary = Summary::new(round, &results, min, started.elapsed());
-        let rows = Row::join(&results, &res.endpoints);
         let dns = DnsInfo::new(&res);
-        match &prev {
-            None => r.first_round(out, rep, &rows, summary, dns),
-            Some((prev_results, prev_rows)) => {
-                let changes = hsvc_probe::state_changes(prev_results, &results);
-                let changes = ChangeRow::from_changes(round, changes, prev_rows, &rows);
-                r.later_round(out, changes, summary, dns)
-            }
-        }
-        .map_err(super::io_fail)?;
-        last = if summary.ok { Exit::Ok } else { Exit::Negative };
-        prev = Some((results, rows));
+        last = report_round(
+            &mut r,
+            out,
+            rep,
+            &mut prev,
+            round,
+            results,
+            &res.endpoints,
+            summary,
+            dns,
+        )?;
         if round < args.repeat {
             tokio::time::sleep_until((started + args.interval).into()).await;
         }
     }
     r.finish(out, None, None).map_err(super::io_fail)?;
     Ok(last)
+}
+
+/// Renders a round, whichever source gave its endpoints: the first in
+/// full, later ones as the changes since the previous round (kept in
+/// `prev`). Returns the round's exit.
+#[allow(clippy::too_many_arguments)]
+fn report_round(
+    r: &mut render::Renderer<'_>,
+    out: &mut dyn Write,
+    rep: &mut Reporter<'_>,
+    prev: &mut Option<(Vec<ProbeResult>, Vec<Row>)>,
+    round: u32,
+    results: Vec<ProbeResult>,
+    endpoints: &hsvc_resolve::endpoints::EndpointSet,
+    summary: Summary,
+    dns: DnsInfo,
+) -> Result<Exit, Fail> {
+    let rows = Row::join(&results, endpoints);
+    match prev {
+        None => r.first_round(out, rep, &rows, summary, dns),
+        Some((prev_results, prev_rows)) => {
+            let changes = hsvc_probe::state_changes(prev_results, &results);
+            let changes = ChangeRow::from_changes(round, changes, prev_rows, &rows);
+            r.later_round(out, changes, summary, dns)
+        }
+    }
+    .map_err(super::io_fail)?;
+    *prev = Some((results, rows));
+    Ok(if summary.ok { Exit::Ok } else { Exit::Negative })
 }
